@@ -1,0 +1,2 @@
+// `node --import @tokenmeter/instrumentation/register.mjs app.mjs`
+import './dist/register-esm.js';

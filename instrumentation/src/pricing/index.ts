@@ -1,0 +1,2 @@
+// Placeholder until the pricing engine lands; see the pricing README section.
+export {};

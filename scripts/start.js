@@ -1,0 +1,2 @@
+// Placeholder: the demo stack launcher grows as the parts land.
+console.log('tokenmeter: nothing to start yet');

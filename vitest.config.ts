@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One run covers every workspace; each project is a folder with its own tests.
+export default defineConfig({
+  test: {
+    projects: [
+      'tools/mock-llm',
+      'instrumentation',
+      'quota-webhook',
+      'collector-processor',
+      'dashboards',
+    ],
+    reporters: ['default', './tools/vitest-summary-reporter.ts'],
+  },
+});
