@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      'tools/testkit',
       'tools/mock-llm',
       'instrumentation',
       'quota-webhook',

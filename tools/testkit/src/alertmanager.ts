@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findBinary } from './binaries.js';
+import { freePort } from './ports.js';
+import { startProcess, type ManagedProcess } from './process.js';
+import { waitForHttp } from './wait.js';
+
+export interface RunningAlertmanager {
+  url: string;
+  port: number;
+  dir: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real Alertmanager (Debian `prometheus-alertmanager`) with `config`
+ * (alertmanager.yml content), clustering off, on a free loopback port.
+ */
+export async function startAlertmanager(config: string, files: Record<string, string> = {}): Promise<RunningAlertmanager> {
+  const binary = findBinary(['prometheus-alertmanager', 'alertmanager'], 'prometheus-alertmanager');
+  const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-am-'));
+  writeFileSync(join(dir, 'alertmanager.yml'), config);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  const port = await freePort();
+  const proc = startProcess(
+    binary,
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    { cwd: dir },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/-/ready`, 30_000);
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`alertmanager did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`);
+  }
+  return {
+    url,
+    port,
+    dir,
+    process: proc,
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { freePort } from './ports.js';
+export { waitFor, waitForHttp } from './wait.js';
+export { startProcess } from './process.js';
+export type { ManagedProcess } from './process.js';
+export { findBinary, postgresBinDir } from './binaries.js';
+export { startPrometheus, scrapeConfig } from './prometheus.js';
+export type { PrometheusOptions, RunningPrometheus } from './prometheus.js';
+export { startAlertmanager } from './alertmanager.js';
+export type { RunningAlertmanager } from './alertmanager.js';
+export { startPostgres } from './postgres.js';
+export type { RunningPostgres } from './postgres.js';
