@@ -39,7 +39,7 @@ export async function startAlertmanager(config: string, files: Record<string, st
     await waitForHttp(`${url}/-/ready`, 30_000);
   } catch (error) {
     await proc.stop();
-    throw new Error(`alertmanager did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`);
+    throw new Error(`alertmanager did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
   }
   return {
     url,

@@ -48,7 +48,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
     );
   } catch (error) {
     await proc.stop();
-    throw new Error(`postgres did not start: ${String(error)}\n${proc.output().slice(-4000)}`);
+    throw new Error(`postgres did not start: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
   }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/tokenmeter`,

@@ -48,7 +48,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     await waitForHttp(`${url}/-/ready`, 30_000);
   } catch (error) {
     await proc.stop();
-    throw new Error(`prometheus did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`);
+    throw new Error(`prometheus did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
   }
   return {
     url,
