@@ -18,7 +18,7 @@ import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
 import { startControlLink, type ControlLink } from './control/index.js';
-import { addSink } from './core/hooks.js';
+import { addSink, type CallSink } from './core/hooks.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
@@ -61,7 +61,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     onFirstOverflow: (limit) =>
       warn(`more than ${limit} distinct user.id values: further users are counted without the user_id label (raise TOKENMETER_USER_CARDINALITY_LIMIT)`),
   });
-  const removers: Array<() => void> = [addSink((call) => accumulator.record(call))];
+  const removers: Array<() => void> = [];
   const producer = new AccumulatorProducer(accumulator, { version: INSTRUMENTATION_VERSION, ...config.semconv });
 
   let meterProvider: MeterProvider | undefined;
@@ -85,14 +85,28 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
       });
     }
     if (config.metricsExporters.includes('otlp')) {
-      readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [producer] }));
+      // The exporter reads its endpoint, headers and timeout from the standard OTEL_EXPORTER_OTLP_* variables of process.env.
+      const { exportIntervalMillis, exportTimeoutMillis } = config.otlpMetrics;
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter(),
+          metricProducers: [producer],
+          exportIntervalMillis,
+          exportTimeoutMillis: Math.min(exportTimeoutMillis, exportIntervalMillis),
+        }),
+      );
     }
     meterProvider = new MeterProvider({ resource, readers });
     metrics.setGlobalMeterProvider(meterProvider);
+    removers.push(addSink(
+        guardSink((call) => {
+          accumulator.record(call);
+        }),
+      ));
   } else {
     // The application runs its own metrics SDK: publish through its global meter instead.
     const bridge = new ApiBridge(accumulator, metrics.getMeter('@tokenmeter/instrumentation', INSTRUMENTATION_VERSION), config.semconv);
-    removers.push(addSink((call) => bridge.record(call)));
+    removers.push(addSink(guardSink((call) => bridge.record(call, accumulator.record(call)))));
   }
 
   let tracerProvider: TracerProvider | undefined;
@@ -161,7 +175,30 @@ function isNoop(provider: ApiMeterProvider | unknown): boolean {
 }
 
 function disabledHandle(config: TokenmeterConfig): TokenmeterHandle {
-  return { config, accumulator: undefined, prometheusPort: () => undefined, forceFlush: async () => {}, shutdown: async () => {} };
+  const handle: TokenmeterHandle = {
+    config,
+    accumulator: undefined,
+    prometheusPort: () => undefined,
+    forceFlush: async () => {},
+    shutdown: async () => {
+      if (current === handle) current = undefined;
+    },
+  };
+  return handle;
+}
+
+/** A sink that never throws into the caller's call: a bug in it is logged once and the call proceeds. */
+function guardSink(sink: CallSink): CallSink {
+  let logged = false;
+  return (call) => {
+    try {
+      sink(call);
+    } catch (error) {
+      if (logged) return;
+      logged = true;
+      warn(`the metrics sink failed and this call was not counted (logged once): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  };
 }
 
 const warned = new Set<string>();

@@ -21,6 +21,8 @@ export interface TokenmeterConfig {
   metricsExporters: MetricsExporterName[];
   /** `OTEL_TRACES_EXPORTER`: `otlp` or `none`; default `otlp` when an OTLP endpoint is set, else `none`. */
   tracesExporter: TracesExporterName;
+  /** `OTEL_METRIC_EXPORT_INTERVAL` (60000) and `OTEL_METRIC_EXPORT_TIMEOUT` (30000): the OTLP metrics push, in ms. */
+  otlpMetrics: { exportIntervalMillis: number; exportTimeoutMillis: number };
   /** `TOKENMETER_PROMETHEUS_HOST` (0.0.0.0) and `TOKENMETER_PROMETHEUS_PORT` (9464). */
   prometheus: { host: string; port: number };
   /** `OTEL_SEMCONV_STABILITY_OPT_IN`: which GenAI metric names to emit. */
@@ -82,6 +84,10 @@ export function parseConfig(env: Env = process.env, options: { strict?: boolean 
     prometheus: {
       host: read.string('TOKENMETER_PROMETHEUS_HOST') ?? '0.0.0.0',
       port: read.integer('TOKENMETER_PROMETHEUS_PORT', 9464, 0, 65535),
+    },
+    otlpMetrics: {
+      exportIntervalMillis: read.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
+      exportTimeoutMillis: read.integer('OTEL_METRIC_EXPORT_TIMEOUT', 30_000, 100, 86_400_000),
     },
     semconv: parseSemconvOptIn(env.OTEL_SEMCONV_STABILITY_OPT_IN),
     userCardinalityLimit: read.integer('TOKENMETER_USER_CARDINALITY_LIMIT', 10_000, 0, 10_000_000),

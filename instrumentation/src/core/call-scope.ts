@@ -12,6 +12,8 @@ export interface CallScope {
   failureOutcome?: Outcome;
   /** Called with every call finished inside the scope (after the sinks). */
   onCallFinished?: (call: FinishedCall) => void;
+  /** Tokens the call is expected to use (the router's max tokens plus an input estimate), reserved against provider token limits while it is in flight. */
+  tokenEstimate?: number;
 }
 
 const storage = new AsyncLocalStorage<CallScope>();

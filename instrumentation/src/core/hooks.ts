@@ -16,6 +16,8 @@ export interface CallDescriptor {
   serviceTier?: string;
   streaming: boolean;
   attribution: Attribution;
+  /** The request's output bound (`max_tokens` / `max_completion_tokens`) when set: reserved against provider token limits while the call is in flight. */
+  maxOutputTokens?: number;
 }
 
 /** Price of one call, as the pricing engine computed it. */

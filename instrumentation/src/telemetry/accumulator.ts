@@ -6,12 +6,14 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { FinishedCall } from '../core/hooks.js';
+import type { Attribution } from '../protocol.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_TOKENMETER_DEPARTMENT,
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_ORG,
@@ -32,7 +34,13 @@ export class OutcomeSeries {
   /** Base labels (+ `error.type`): the duration histograms. */
   readonly durationAttributes: Attributes;
 
-  constructor(base: Attributes, outcome: Outcome, errorType: string | undefined) {
+  constructor(
+    /** The label set this outcome belongs to. */
+    readonly series: Series,
+    outcome: Outcome,
+    errorType: string | undefined,
+  ) {
+    const base = series.attributes;
     this.requestAttributes = errorType === undefined ? { ...base, [ATTR_TOKENMETER_OUTCOME]: outcome } : { ...base, [ATTR_TOKENMETER_OUTCOME]: outcome, [ATTR_ERROR_TYPE]: errorType };
     this.durationAttributes = errorType === undefined ? base : { ...base, [ATTR_ERROR_TYPE]: errorType };
   }
@@ -49,8 +57,20 @@ export class Series {
   readonly outputTokens = new HistogramState(TOKEN_USAGE_BUCKETS);
   readonly outcomes = new Map<string, OutcomeSeries>();
   readonly startTimeMs = Date.now();
+  /** Base labels + `gen_ai.token.type=input|output`: the token histograms, built once. */
+  readonly inputAttributes: Attributes;
+  readonly outputAttributes: Attributes;
 
-  constructor(readonly attributes: Attributes) {}
+  constructor(readonly attributes: Attributes) {
+    this.inputAttributes = { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' };
+    this.outputAttributes = { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' };
+  }
+
+  /** Whether the call's token histograms are recorded (a refused or failed call reports no usage). */
+  static hasUsage(call: FinishedCall): boolean {
+    const t = call.tokens;
+    return call.outcome === 'ok' || t.input + t.output + t.cache_read + t.cache_write + t.reasoning > 0;
+  }
 }
 
 export interface AccumulatorOptions {
@@ -60,35 +80,52 @@ export interface AccumulatorOptions {
   onFirstOverflow?: (limit: number) => void;
 }
 
+/** What the accumulator resolved for one attribution object (cached by identity). */
+interface AttributionSlot {
+  /** The user label kept (undefined when absent or dropped by the limit). */
+  readonly user: string | undefined;
+  /** The user label was dropped by the cardinality limit. */
+  readonly overflowed: boolean;
+  /** The attribution part of the series key. */
+  readonly key: string;
+  /** The series of this slot's last call, reused while provider, operation and models repeat. */
+  last: Series | undefined;
+  lastProvider: string;
+  lastOperation: string;
+  lastRequestModel: string | undefined;
+  lastResponseModel: string | undefined;
+}
+
 export class Accumulator {
+  /** Every label set, by its full key (what the exporters read). */
   readonly series = new Map<string, Series>();
   /** Calls whose user label was dropped by the cardinality limit. */
   overflowCalls = 0;
   private readonly _users = new Set<string>();
   private readonly _limit: number;
   private readonly _onFirstOverflow: ((limit: number) => void) | undefined;
+  /**
+   * Attribution objects are shared by every call of one context (see
+   * `currentAttribution`), so the usual per-call path is a WeakMap hit and
+   * four string comparisons: no key string is built, no attribute hashed.
+   */
+  private readonly _slots = new WeakMap<Attribution, AttributionSlot>();
 
   constructor(options: AccumulatorOptions) {
     this._limit = options.userCardinalityLimit;
     this._onFirstOverflow = options.onFirstOverflow;
   }
 
-  record(call: FinishedCall): void {
+  /** Counts one call; returns the outcome series it landed in (its cached attribute objects serve synchronous instruments). */
+  record(call: FinishedCall): OutcomeSeries {
     const a = call.attribution;
-    let user = a.user;
-    if (user !== undefined && !this._users.has(user)) {
-      if (this._users.size < this._limit) this._users.add(user);
-      else {
-        if (this.overflowCalls++ === 0) this._onFirstOverflow?.(this._limit);
-        user = undefined;
-      }
+    let slot = this._slots.get(a);
+    if (slot === undefined) {
+      slot = this._slot(a);
+      this._slots.set(a, slot);
     }
-    const key = `${call.provider}\u0001${call.operation}\u0001${call.requestModel ?? ''}\u0001${call.responseModel ?? ''}\u0001${a.org ?? ''}\u0001${a.department ?? ''}\u0001${a.feature ?? ''}\u0001${user ?? ''}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      series = new Series(baseAttributes(call, user));
-      this.series.set(key, series);
-    }
+    if (slot.overflowed && this.overflowCalls++ === 0) this._onFirstOverflow?.(this._limit);
+    const series = this._seriesOf(call, slot);
     const t = call.tokens;
     const tokens = series.tokens;
     tokens[0] = (tokens[0] as number) + t.input;
@@ -98,19 +135,59 @@ export class Accumulator {
     tokens[4] = (tokens[4] as number) + t.reasoning;
     if (call.cost.priced) series.costUsd += call.cost.costUsd;
     else if (call.outcome !== 'blocked') series.unpriced++;
-    // Token histograms describe calls that reported usage (a refused or failed call has none).
-    if (call.outcome === 'ok' || t.input + t.output + t.cache_read + t.cache_write + t.reasoning > 0) {
+    if (Series.hasUsage(call)) {
       series.inputTokens.record(t.input + t.cache_read + t.cache_write);
       if (call.operation !== 'embeddings') series.outputTokens.record(t.output + t.reasoning);
     }
     const outcomeKey = call.errorType === undefined ? call.outcome : `${call.outcome}\u0001${call.errorType}`;
     let outcome = series.outcomes.get(outcomeKey);
     if (outcome === undefined) {
-      outcome = new OutcomeSeries(series.attributes, call.outcome, call.errorType);
+      outcome = new OutcomeSeries(series, call.outcome, call.errorType);
       series.outcomes.set(outcomeKey, outcome);
     }
     outcome.requests++;
     outcome.duration.record(call.durationMs / 1000);
+    return outcome;
+  }
+
+  /** Admits or drops the user of a newly seen attribution object; stable, since admitted users are never forgotten. */
+  private _slot(a: Attribution): AttributionSlot {
+    let user = a.user;
+    let overflowed = false;
+    if (user !== undefined && !this._users.has(user)) {
+      if (this._users.size < this._limit) this._users.add(user);
+      else {
+        user = undefined;
+        overflowed = true;
+      }
+    }
+    const key = `${a.org ?? ''}\u0001${a.department ?? ''}\u0001${a.feature ?? ''}\u0001${user ?? ''}`;
+    return { user, overflowed, key, last: undefined, lastProvider: '', lastOperation: '', lastRequestModel: undefined, lastResponseModel: undefined };
+  }
+
+  private _seriesOf(call: FinishedCall, slot: AttributionSlot): Series {
+    const last = slot.last;
+    if (
+      last !== undefined &&
+      slot.lastProvider === call.provider &&
+      slot.lastOperation === call.operation &&
+      slot.lastRequestModel === call.requestModel &&
+      slot.lastResponseModel === call.responseModel
+    ) {
+      return last;
+    }
+    const key = `${call.provider}\u0001${call.operation}\u0001${call.requestModel ?? ''}\u0001${call.responseModel ?? ''}\u0001${slot.key}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = new Series(baseAttributes(call, slot.user));
+      this.series.set(key, series);
+    }
+    slot.last = series;
+    slot.lastProvider = call.provider;
+    slot.lastOperation = call.operation;
+    slot.lastRequestModel = call.requestModel;
+    slot.lastResponseModel = call.responseModel;
+    return series;
   }
 }
 

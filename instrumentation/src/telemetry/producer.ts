@@ -75,11 +75,11 @@ export class AccumulatorProducer implements MetricProducer {
       cost.push(point(attrs, series.costUsd));
       if (series.unpriced > 0) unpriced.push(point(attrs, series.unpriced));
       if (series.inputTokens.count > 0) {
-        tokenUsage.push(point({ ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' }, histogram(series.inputTokens)));
+        tokenUsage.push(point(series.inputAttributes, histogram(series.inputTokens)));
         inputCounter.push(point(attrs, series.inputTokens.sum));
       }
       if (series.outputTokens.count > 0) {
-        tokenUsage.push(point({ ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' }, histogram(series.outputTokens)));
+        tokenUsage.push(point(series.outputAttributes, histogram(series.outputTokens)));
         outputCounter.push(point(attrs, series.outputTokens.sum));
       }
       for (const outcome of series.outcomes.values()) {

@@ -1,0 +1,66 @@
+import type { CallResult } from '../../core/call.js';
+import type { TokenUsage } from '../../protocol.js';
+import type { ChatCompletionUsage, ResponseLike, ResponseUsage } from './internal-types.js';
+
+/** Supported openai majors, tested at both ends (4.19.0 and the newest 7.x). */
+export const OPENAI_SUPPORTED_VERSIONS = ['>=4.19.0 <8'];
+
+export const PROVIDER_OPENAI = 'openai';
+export const PROVIDER_AZURE_OPENAI = 'azure.ai.openai';
+
+/** `openai` or `azure.ai.openai`, from the client a resource belongs to. */
+export function providerOf(resource: unknown): string {
+  const client = (resource as { _client?: { constructor?: { name?: unknown } } } | null)?._client;
+  return client?.constructor?.name === 'AzureOpenAI' ? PROVIDER_AZURE_OPENAI : PROVIDER_OPENAI;
+}
+
+/** Chat Completions usage → disjoint types: prompt tokens include cached ones, completion tokens include reasoning. */
+export function chatTokens(usage: ChatCompletionUsage): Partial<TokenUsage> {
+  const cached = num(usage.prompt_tokens_details?.cached_tokens);
+  const reasoning = num(usage.completion_tokens_details?.reasoning_tokens);
+  return {
+    input: Math.max(0, num(usage.prompt_tokens) - cached),
+    cache_read: cached,
+    output: Math.max(0, num(usage.completion_tokens) - reasoning),
+    reasoning,
+  };
+}
+
+/** Responses API usage → disjoint types (same inclusions as chat, other field names). */
+export function responseTokens(usage: ResponseUsage): Partial<TokenUsage> {
+  const cached = num(usage.input_tokens_details?.cached_tokens);
+  const reasoning = num(usage.output_tokens_details?.reasoning_tokens);
+  return {
+    input: Math.max(0, num(usage.input_tokens) - cached),
+    cache_read: cached,
+    output: Math.max(0, num(usage.output_tokens) - reasoning),
+    reasoning,
+  };
+}
+
+/** What a Responses API response object tells about the call. */
+export function responseResult(response: ResponseLike): CallResult {
+  const result: CallResult = {};
+  setIdentity(result, response);
+  if (response.usage != null) result.tokens = responseTokens(response.usage);
+  return result;
+}
+
+/** Copies `id`, `model` and `service_tier` into `result` where they are strings. */
+export function setIdentity(result: CallResult, response: { id?: unknown; model?: unknown; service_tier?: unknown }): void {
+  if (typeof response.id === 'string') result.responseId = response.id;
+  if (typeof response.model === 'string') result.responseModel = response.model;
+  if (typeof response.service_tier === 'string') result.serviceTier = response.service_tier;
+}
+
+export function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function int(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
