@@ -1,0 +1,111 @@
+/**
+ * The current block set, indexed for the per-call decision: one Map per scope
+ * keyed by subject, so deciding a call is at most five lookups with the
+ * call's own strings as keys (no key building, no allocation when the call
+ * is allowed).
+ */
+import type { Attribution, EnforcementBlock } from '../protocol.js';
+
+interface IndexedBlock {
+  block: EnforcementBlock;
+  /** `reset_at` in epoch ms (Infinity when the block has no reset time). */
+  resetAtMs: number;
+}
+
+/** Blocks of one scope by subject; the `*` block (every subject) is kept aside so a miss costs one lookup. */
+class ScopeMap {
+  readonly bySubject = new Map<string, IndexedBlock>();
+  wildcard: IndexedBlock | undefined = undefined;
+}
+
+export class BlockIndex {
+  private readonly _org = new ScopeMap();
+  private readonly _department = new ScopeMap();
+  private readonly _user = new ScopeMap();
+  private readonly _feature = new ScopeMap();
+  private readonly _provider = new ScopeMap();
+  private readonly _size: number;
+
+  constructor(blocks: readonly EnforcementBlock[] = []) {
+    for (const block of blocks) {
+      const map = this._mapOf(block.scope);
+      if (map === undefined) continue; // a scope this SDK does not know: ignore rather than fail
+      const parsed = block.reset_at === undefined ? Number.NaN : Date.parse(block.reset_at);
+      const entry: IndexedBlock = { block, resetAtMs: Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed };
+      // Several blocks on one subject: keep the one that lasts longest.
+      if (block.subject === '*') {
+        if (map.wildcard === undefined || map.wildcard.resetAtMs < entry.resetAtMs) map.wildcard = entry;
+        continue;
+      }
+      const existing = map.bySubject.get(block.subject);
+      if (existing === undefined || existing.resetAtMs < entry.resetAtMs) map.bySubject.set(block.subject, entry);
+    }
+    this._size = blocks.length;
+  }
+
+  /** Number of blocks loaded. */
+  get size(): number {
+    return this._size;
+  }
+
+  /**
+   * The block that refuses a call with this attribution to this provider, or
+   * undefined. Every applicable scope is checked (org, department, user,
+   * feature, provider); a subject `*` blocks every call that has that scope.
+   * A block whose reset time has passed no longer refuses (a new period
+   * unblocks even before the control plane says so).
+   */
+  find(attribution: Attribution, provider: string, nowMs?: number): EnforcementBlock | undefined {
+    if (this._size === 0) return undefined;
+    return (
+      this._check(this._org, attribution.org, nowMs) ??
+      this._check(this._department, attribution.department, nowMs) ??
+      this._check(this._user, attribution.user, nowMs) ??
+      this._check(this._feature, attribution.feature, nowMs) ??
+      this._check(this._provider, provider, nowMs)
+    );
+  }
+
+  /** Every block that applies to the call (for error details and diagnostics). */
+  findAll(attribution: Attribution, provider: string, nowMs = Date.now()): EnforcementBlock[] {
+    const out: EnforcementBlock[] = [];
+    const pairs: [ScopeMap, string | undefined][] = [
+      [this._org, attribution.org],
+      [this._department, attribution.department],
+      [this._user, attribution.user],
+      [this._feature, attribution.feature],
+      [this._provider, provider],
+    ];
+    for (const [map, subject] of pairs) {
+      const block = this._check(map, subject, nowMs);
+      if (block !== undefined) out.push(block);
+    }
+    return out;
+  }
+
+  private _check(map: ScopeMap, subject: string | undefined, nowMs: number | undefined): EnforcementBlock | undefined {
+    if (subject === undefined) return undefined;
+    const entry = map.bySubject.get(subject) ?? map.wildcard;
+    if (entry === undefined) return undefined;
+    // Date.now() only on the refusal path: the allow path stays a lookup.
+    if (entry.resetAtMs <= (nowMs ?? Date.now())) return undefined;
+    return entry.block;
+  }
+
+  private _mapOf(scope: string): ScopeMap | undefined {
+    switch (scope) {
+      case 'org':
+        return this._org;
+      case 'department':
+        return this._department;
+      case 'user':
+        return this._user;
+      case 'feature':
+        return this._feature;
+      case 'provider':
+        return this._provider;
+      default:
+        return undefined;
+    }
+  }
+}
