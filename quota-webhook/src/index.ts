@@ -1,1 +1,20 @@
-export {};
+/** `@tokenmeter/quota-webhook`: the control plane as a library (tests, embedding). The service is `main.ts`. */
+export { loadConfig, defaultConfig, ConfigError } from './config.js';
+export type { Config, LogLevel } from './config.js';
+export { startServer } from './server.js';
+export type { RunningServer, StartOptions } from './server.js';
+export { createApp } from './app.js';
+export type { AppHandle } from './app.js';
+export { ControlPlane } from './control-plane.js';
+export type { ControlPlaneOptions, ProviderConfig, DirectoryEntry } from './control-plane.js';
+export { createTelemetry } from './telemetry.js';
+export type { Telemetry } from './telemetry.js';
+export { SqliteStore } from './store/sqlite.js';
+export { openStore, sqlitePath } from './store/open.js';
+export type { Store, LedgerRow, TotalRow, RecordFilter, GroupBy, AuditEntry } from './store/types.js';
+export { windowStart, nextWindowStart, windowStarts, isValidTimeZone, offsetAt } from './quotas/periods.js';
+export { evaluateQuotas } from './quotas/evaluate.js';
+export type { QuotaStatus, WindowStatus } from './quotas/evaluate.js';
+export type { Quota, Budget } from './quotas/model.js';
+export { totalDeltas } from './ledger/totals.js';
+export { toLedgerRow } from './ledger/ledger.js';

@@ -1,0 +1,127 @@
+/** `/prices`: the effective table (bundled + admin + org overrides), admin entries, audited re-pricing. */
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { PriceCatalog, PriceCatalogError, formatUsd, parseInstant, validatePriceEntry } from '@tokenmeter/instrumentation/pricing';
+import type { PriceEntry } from '@tokenmeter/instrumentation/pricing';
+import type { ControlPlane } from '../control-plane.js';
+import { ApiError, notFound, type ErrorDetail } from '../errors.js';
+import { instant } from './params.js';
+import type { Api } from './route.js';
+
+const atQuery = z.strictObject({ at: instant.optional() });
+const repriceSchema = z.strictObject({
+  from: z.string().transform((s, ctx) => {
+    const v = parseInstant(s);
+    if (v === undefined) ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 date or date-time' });
+    return v ?? 0;
+  }),
+  to: z.string().transform((s, ctx) => {
+    const v = parseInstant(s);
+    if (v === undefined) ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 date or date-time' });
+    return v ?? 0;
+  }),
+  reason: z.string().min(1, 'must say why (it is audited)').max(1000),
+}).refine((r) => r.to > r.from, { message: 'must be after from', path: ['to'] });
+
+/** An admin entry: the wire `PriceEntry` where `id`, `match`, `currency` may be omitted and `source` is always admin. */
+function toAdminEntry(body: unknown, id?: string): PriceEntry {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid_request', 'invalid request body: must be a JSON object (a price entry)', [{ path: '', message: 'must be an object' }]);
+  }
+  const raw = body as Record<string, unknown>;
+  if (raw.source !== undefined && raw.source !== 'admin') {
+    throw new ApiError(400, 'invalid_request', 'source: must be "admin" (bundled prices ship with the package)', [{ path: 'source', message: 'must be "admin"' }]);
+  }
+  if (id !== undefined && raw.id !== undefined && raw.id !== id) {
+    throw new ApiError(400, 'invalid_request', `id: "${String(raw.id)}" does not match the path id "${id}"`, [{ path: 'id', message: 'must match the path' }]);
+  }
+  const entry = { match: 'exact', currency: 'USD', ...raw, id: id ?? raw.id ?? `price-${randomUUID()}`, source: 'admin' };
+  const problems = validatePriceEntry(entry);
+  if (problems.length > 0) throw problemsError(problems);
+  return entry as unknown as PriceEntry;
+}
+
+function problemsError(problems: string[]): ApiError {
+  const details: ErrorDetail[] = problems.map((p) => {
+    const m = /^(?:entry \S+: )?([^:]+): (.*)$/.exec(p);
+    return m ? { path: m[1]!, message: m[2]! } : { path: '', message: p };
+  });
+  return new ApiError(400, 'invalid_request', `invalid price entry: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, details);
+}
+
+function effectiveAt(entries: readonly PriceEntry[], at: number | undefined): PriceEntry[] {
+  if (at === undefined) return [...entries];
+  return entries.filter((e) => {
+    const from = parseInstant(e.effective_from) ?? 0;
+    const to = e.effective_to !== undefined ? (parseInstant(e.effective_to) ?? Infinity) : Infinity;
+    return from <= at && at < to;
+  });
+}
+
+export function mountPrices(api: Api, cp: ControlPlane): void {
+  api.add({
+    method: 'get', path: '/prices', tag: 'prices', roles: ['read', 'ingest'], query: atQuery,
+    summary: 'The price table (bundled + admin + org overrides); with `at`, only entries in effect then. ETag / If-None-Match.',
+  }, ({ query, req, res }) => {
+    const body = JSON.stringify({ prices: effectiveAt(cp.catalog.entries(), query.at) });
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (req.get('if-none-match') === etag) {
+      res.status(304).end();
+      return undefined;
+    }
+    res.type('application/json').send(body);
+    return undefined;
+  });
+
+  const save = async (entry: PriceEntry, actor: string, action: 'create' | 'update'): Promise<void> => {
+    try {
+      await cp.putPrice(entry, actor, action);
+    } catch (error) {
+      if (error instanceof PriceCatalogError) throw problemsError(error.message.split('\n').filter((l) => l.includes(':')).slice(0, 20));
+      throw error;
+    }
+  };
+
+  api.add({ method: 'post', path: '/prices', tag: 'prices', roles: [], summary: 'Add an admin price entry (global, or for one org with `org`)' },
+    async ({ req, res, actor }) => {
+      const entry = toAdminEntry(req.body);
+      if (cp.adminPrices.has(entry.id) || PriceCatalog.bundled().entries().some((e) => e.id === entry.id)) {
+        throw new ApiError(409, 'conflict', `id: price "${entry.id}" already exists`, [{ path: 'id', message: 'already exists' }]);
+      }
+      await save(entry, actor, 'create');
+      res.status(201);
+      return entry;
+    });
+
+  api.add({ method: 'put', path: '/prices/:id', tag: 'prices', roles: [], summary: 'Create or replace an admin price entry' },
+    async ({ req, res, params, actor }) => {
+      if (PriceCatalog.bundled().entries().some((e) => e.id === params.id)) {
+        throw new ApiError(409, 'conflict', `id: "${params.id}" is a bundled price; add an admin entry with its own id instead`, [{ path: 'id', message: 'is bundled' }]);
+      }
+      const entry = toAdminEntry(req.body, params.id);
+      const existed = cp.adminPrices.has(entry.id);
+      await save(entry, actor, existed ? 'update' : 'create');
+      if (!existed) res.status(201);
+      return entry;
+    });
+
+  api.add({ method: 'delete', path: '/prices/:id', tag: 'prices', roles: [], summary: 'Delete an admin price entry' }, async ({ params, actor }) => {
+    if (!(await cp.deletePrice(params.id!, actor))) throw notFound('admin price', params.id!);
+    return undefined;
+  });
+
+  api.add({
+    method: 'post', path: '/prices/reprice', tag: 'prices', roles: [], body: repriceSchema,
+    summary: 'Re-price the ledger records of [from, to) with the current table (audited); totals are rebuilt',
+  }, async ({ body, actor }) => {
+    const r = await cp.ledger.reprice(cp.catalog, body.from, body.to);
+    const result = { records: r.records, changed: r.changed, cost_delta_usd: formatUsd(r.delta_pico) };
+    await cp.audit.record({
+      kind: 'price', action: 'reprice', actor, subject: `${new Date(body.from).toISOString()}..${new Date(body.to).toISOString()}`,
+      reason: body.reason, data: result,
+    });
+    return result;
+  });
+}

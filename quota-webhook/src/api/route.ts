@@ -1,0 +1,61 @@
+/** Declares a route once: express handler + auth + validation + its OpenAPI description. */
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { parseOr400 } from '../errors.js';
+import type { Authenticator, Role } from './auth.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec {
+  method: Method;
+  /** Express path under `/api/v1`, e.g. `/quotas/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Response description for OpenAPI. */
+  response?: z.ZodType;
+  responseContentType?: string;
+  /** The handler validates `body` itself (documented, not parsed up front). */
+  manualBody?: boolean;
+}
+
+export interface Ctx<B, Q> {
+  req: Request;
+  res: Response;
+  body: B;
+  query: Q;
+  actor: string;
+  params: Record<string, string>;
+}
+
+export class Api {
+  readonly specs: RouteSpec[] = [];
+
+  constructor(
+    private readonly _router: Router,
+    private readonly _auth: Authenticator,
+  ) {}
+
+  add<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+    spec: RouteSpec & { body?: B; query?: Q },
+    handler: (ctx: Ctx<B extends z.ZodType ? z.output<B> : undefined, Q extends z.ZodType ? z.output<Q> : undefined>) => Promise<unknown> | unknown,
+  ): void {
+    this.specs.push(spec);
+    const template = `/api/v1${spec.path}`;
+    const label = (_req: Request, res: Response, next: () => void): void => {
+      res.locals.route = template;
+      next();
+    };
+    this._router[spec.method](spec.path, label, this._auth.require(spec.roles), async (req: Request, res: Response) => {
+      const body = (spec.body && !spec.manualBody ? parseOr400(spec.body, req.body) : undefined) as never;
+      const query = (spec.query ? parseOr400(spec.query, { ...(req.query as object) }, 'query') : undefined) as never;
+      const out = await handler({ req, res, body, query, actor: String(res.locals.actor ?? 'unknown'), params: req.params as Record<string, string> });
+      if (res.headersSent) return;
+      if (out === undefined) res.status(204).end();
+      else res.json(out);
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/** Validation of `POST /api/v1/usage` (the `UsageRecord` wire shape of protocol.ts), strict: unknown fields are rejected. */
+import { z } from 'zod';
+import { OUTCOMES } from '@tokenmeter/instrumentation/semconv';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const USD = /^-?\d+(\.\d{1,12})?$/;
+
+export const rfc3339 = z.string().refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z',
+});
+
+const optText = z.string().max(512).nullish();
+const count = z.number().int('must be an integer').nonnegative('must be >= 0').max(Number.MAX_SAFE_INTEGER).optional();
+
+export const tokenUsageSchema = z.strictObject({
+  input: count,
+  output: count,
+  cache_read: count,
+  cache_write: count,
+  reasoning: count,
+});
+
+export const usageRecordSchema = z.strictObject({
+  id: z.string().min(1, 'must not be empty').max(256),
+  time: rfc3339,
+  org: optText,
+  department: optText,
+  user: optText,
+  feature: optText,
+  investigation: optText,
+  session: optText,
+  provider: z.string().min(1, 'must not be empty').max(128),
+  operation: z.string().min(1, 'must not be empty').max(128),
+  request_model: optText,
+  response_model: optText,
+  service_tier: optText,
+  tokens: tokenUsageSchema,
+  cost_usd: z.string().regex(USD, 'must be a decimal USD string with at most 12 fractional digits').nullish(),
+  price_id: optText,
+  outcome: z.enum(OUTCOMES),
+  error_type: optText,
+  latency_ms: z.number().nonnegative('must be >= 0'),
+  source: z.string().min(1, 'must not be empty').max(128),
+  service: optText,
+});
+
+export type UsageRecordInput = z.output<typeof usageRecordSchema>;
+
+export function usageBatchSchema(maxRecords: number) {
+  return z.strictObject({
+    records: z.array(usageRecordSchema).max(maxRecords, `at most ${maxRecords} records per batch`),
+  });
+}

@@ -1,0 +1,278 @@
+/**
+ * Postgres store (`TOKENMETER_DB_URL=postgres://…`, pg Pool). The ledger is
+ * range-partitioned by month on `time_ms`; its primary key is (id, time_ms)
+ * because a partitioned table's unique keys must contain the partition key —
+ * a replayed record carries the same id and time, so ingest stays idempotent.
+ * Inserts and total upserts are one statement each per batch (`unnest`).
+ */
+import pg from 'pg';
+import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
+import { GROUP_SELECT, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
+import { auditFrom, groupRowFrom, ledgerRowFrom, mergeTotal, totalKey, totalRowFrom } from './sqlite.js';
+import type { AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, Store, TotalRow } from './types.js';
+
+const RECORD_TYPES: Record<string, string> = {
+  time_ms: 'bigint', input: 'bigint', output: 'bigint', cache_read: 'bigint', cache_write: 'bigint', reasoning: 'bigint',
+  tokens: 'bigint', cost_pico: 'bigint', latency_ms: 'double precision', ingested_ms: 'bigint',
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS records (
+  id TEXT NOT NULL, time_ms BIGINT NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
+  investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
+  response_model TEXT, service_tier TEXT, input BIGINT NOT NULL, output BIGINT NOT NULL, cache_read BIGINT NOT NULL,
+  cache_write BIGINT NOT NULL, reasoning BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT, price_id TEXT,
+  sender_cost_usd TEXT, outcome TEXT NOT NULL, error_type TEXT, latency_ms DOUBLE PRECISION NOT NULL, source TEXT NOT NULL,
+  service TEXT, ingested_ms BIGINT NOT NULL, PRIMARY KEY (id, time_ms)
+) PARTITION BY RANGE (time_ms);
+CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
+CREATE TABLE IF NOT EXISTS totals (
+  period TEXT NOT NULL, tz TEXT NOT NULL, window_start BIGINT NOT NULL, scope TEXT NOT NULL, org TEXT NOT NULL,
+  subject TEXT NOT NULL, requests BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT NOT NULL,
+  PRIMARY KEY (period, tz, window_start, scope, org, subject)
+);
+CREATE TABLE IF NOT EXISTS entities (kind TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS audit (
+  id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
+  actor TEXT NOT NULL, subject TEXT, reason TEXT, data TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/** Numbers `?` placeholders as `$1, $2, …`. */
+function numbered(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+function monthStart(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+type Param = string | number | bigint | null;
+const param = (v: Param): string | number | null => (typeof v === 'bigint' ? v.toString() : v);
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly _pool: pg.Pool;
+  private readonly _partitions = new Set<number>();
+  private _closed = false;
+
+  constructor(url: string, options: { max?: number } = {}) {
+    this._pool = new pg.Pool({ connectionString: url, max: options.max ?? 8 });
+    this._pool.on('error', () => {
+      // Idle-client errors (server restart) surface again on the next query; nothing to do here.
+    });
+  }
+
+  async init(): Promise<void> {
+    const c = await this._pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock(74700001)');
+      await c.query(SCHEMA);
+      await c.query('SELECT pg_advisory_unlock(74700001)');
+    } finally {
+      c.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this._closed) return;
+    this._closed = true;
+    await this._pool.end();
+  }
+
+  private async _ensurePartitions(rows: readonly LedgerRow[]): Promise<void> {
+    const months = new Set<number>();
+    for (const r of rows) {
+      const m = monthStart(r.time_ms);
+      if (!this._partitions.has(m)) months.add(m);
+    }
+    for (const m of months) {
+      const d = new Date(m);
+      const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      const name = `records_${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+      try {
+        await this._pool.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF records FOR VALUES FROM (${m}) TO (${next})`);
+      } catch (error) {
+        // Another replica created it at the same moment.
+        const code = (error as { code?: string }).code;
+        if (code !== '42P07' && code !== '23505') throw error;
+      }
+      this._partitions.add(m);
+    }
+  }
+
+  private async _addTotals(c: pg.PoolClient, deltas: readonly TotalRow[]): Promise<void> {
+    if (deltas.length === 0) return;
+    // A stable order keeps concurrent batches from deadlocking on the same rows.
+    const sorted = [...deltas].sort((a, b) => (totalKey(a) < totalKey(b) ? -1 : 1));
+    const cols: Param[][] = [[], [], [], [], [], [], [], [], []];
+    for (const d of sorted) {
+      const v: Param[] = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, d.cost_pico];
+      v.forEach((x, i) => cols[i]!.push(param(x)));
+    }
+    await c.query(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_pico)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
+      ON CONFLICT (period, tz, window_start, scope, org, subject) DO UPDATE SET requests = totals.requests + excluded.requests,
+      tokens = totals.tokens + excluded.tokens, cost_pico = totals.cost_pico + excluded.cost_pico`, cols);
+  }
+
+  private async _tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this._pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (error) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      c.release();
+    }
+  }
+
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
+    if (rows.length === 0) return { accepted: 0, duplicates: 0 };
+    await this._ensurePartitions(rows);
+    const cols: Param[][] = RECORD_COLUMNS.map(() => []);
+    for (const r of rows) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
+    const types = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${RECORD_TYPES[c] ?? 'text'}[]`).join(', ');
+    return this._tx(async (c) => {
+      const res = await c.query<{ id: string }>(
+        `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${types}) ON CONFLICT DO NOTHING RETURNING id`, cols);
+      const ids = new Set(res.rows.map((r) => r.id));
+      const inserted = rows.filter((r) => ids.has(r.id));
+      await this._addTotals(c, deltas(inserted));
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+    });
+  }
+
+  async windowTotals(period: QuotaPeriod, tz: string, windowStart: number, scope: QuotaScope): Promise<TotalRow[]> {
+    const r = await this._pool.query('SELECT * FROM totals WHERE period = $1 AND tz = $2 AND window_start = $3 AND scope = $4', [period, tz, windowStart, scope]);
+    return r.rows.map(totalRowFrom);
+  }
+
+  async windowsTotals(windows: ReadonlyArray<{ period: QuotaPeriod; tz: string; window_start: number }>): Promise<TotalRow[]> {
+    if (windows.length === 0) return [];
+    const r = await this._pool.query(
+      `SELECT t.* FROM totals t JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS w(period, tz, window_start)
+       ON t.period = w.period AND t.tz = w.tz AND t.window_start = w.window_start`,
+      [windows.map((w) => w.period), windows.map((w) => w.tz), windows.map((w) => w.window_start)]);
+    return r.rows.map(totalRowFrom);
+  }
+
+  async rebuildTotals(tzs: readonly string[], compute: (rows: readonly LedgerRow[]) => TotalRow[]): Promise<{ records: number; totals: number }> {
+    return this._tx(async (c) => {
+      // Block ingest while the totals are replaced so no batch lands between the read and the write.
+      await c.query('LOCK TABLE totals IN EXCLUSIVE MODE');
+      await c.query('DELETE FROM totals WHERE tz = ANY($1::text[])', [tzs]);
+      const acc = new Map<string, TotalRow>();
+      let records = 0;
+      let after: { time_ms: number; id: string } | undefined;
+      for (;;) {
+        const page = after
+          ? await c.query('SELECT * FROM records WHERE (time_ms, id) > ($1, $2) ORDER BY time_ms, id LIMIT 5000', [after.time_ms, after.id])
+          : await c.query('SELECT * FROM records ORDER BY time_ms, id LIMIT 5000');
+        if (page.rows.length === 0) break;
+        const rows = page.rows.map(ledgerRowFrom);
+        records += rows.length;
+        for (const d of compute(rows)) mergeTotal(acc, d);
+        const last = rows[rows.length - 1]!;
+        after = { time_ms: last.time_ms, id: last.id };
+      }
+      const all = [...acc.values()];
+      for (let i = 0; i < all.length; i += 5000) await this._addTotals(c, all.slice(i, i + 5000));
+      return { records, totals: acc.size };
+    });
+  }
+
+  async allTotals(tzs?: readonly string[]): Promise<TotalRow[]> {
+    const r = tzs ? await this._pool.query('SELECT * FROM totals WHERE tz = ANY($1::text[])', [tzs]) : await this._pool.query('SELECT * FROM totals');
+    return r.rows.map(totalRowFrom);
+  }
+
+  async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
+    const w = whereClause(filter);
+    let sql = `SELECT * FROM records${w.sql}`;
+    const params: Array<string | number> = [...w.params];
+    if (after) {
+      sql += `${w.sql === '' ? ' WHERE' : ' AND'} (time_ms, id) > (?, ?)`;
+      params.push(after.time_ms, after.id);
+    }
+    sql += ' ORDER BY time_ms, id LIMIT ?';
+    params.push(limit);
+    return (await this._pool.query(numbered(sql), params)).rows.map(ledgerRowFrom);
+  }
+
+  async groupRecords(filter: RecordFilter, groupBy: GroupBy, limit: number): Promise<GroupRow[]> {
+    const w = whereClause(filter);
+    const expr = groupExpr(groupBy);
+    const sql = `SELECT ${expr} AS key, ${GROUP_SELECT} FROM records${w.sql} GROUP BY ${expr} ORDER BY cost_pico DESC, key LIMIT ?`;
+    return (await this._pool.query(numbered(sql), [...w.params, limit])).rows.map(groupRowFrom);
+  }
+
+  async countRecords(): Promise<number> {
+    return Number((await this._pool.query('SELECT COUNT(*) AS n FROM records')).rows[0].n);
+  }
+
+  async hasRecordIds(ids: readonly string[]): Promise<Set<string>> {
+    const r = await this._pool.query<{ id: string }>('SELECT id FROM records WHERE id = ANY($1::text[])', [ids]);
+    return new Set(r.rows.map((x) => x.id));
+  }
+
+  async updateCosts(updates: ReadonlyArray<{ id: string; cost_pico: bigint | null; price_id: string | null }>): Promise<void> {
+    if (updates.length === 0) return;
+    await this._pool.query(
+      `UPDATE records r SET cost_pico = u.cost_pico, price_id = u.price_id
+       FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, cost_pico, price_id) WHERE r.id = u.id`,
+      [updates.map((u) => u.id), updates.map((u) => (u.cost_pico === null ? null : u.cost_pico.toString())), updates.map((u) => u.price_id)]);
+  }
+
+  async listEntities<T>(kind: string): Promise<Array<{ id: string; value: T }>> {
+    const r = await this._pool.query<{ id: string; value: string }>('SELECT id, value FROM entities WHERE kind = $1 ORDER BY id', [kind]);
+    return r.rows.map((x) => ({ id: x.id, value: JSON.parse(x.value) as T }));
+  }
+
+  async putEntity(kind: string, id: string, value: unknown): Promise<void> {
+    await this._pool.query('INSERT INTO entities (kind, id, value) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value',
+      [kind, id, JSON.stringify(value)]);
+  }
+
+  async deleteEntity(kind: string, id: string): Promise<boolean> {
+    return ((await this._pool.query('DELETE FROM entities WHERE kind = $1 AND id = $2', [kind, id])).rowCount ?? 0) > 0;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<number> {
+    const r = await this._pool.query<{ id: string }>(
+      'INSERT INTO audit (time_ms, kind, action, actor, subject, reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      [e.time_ms, e.kind, e.action, e.actor, e.subject, e.reason, e.data === undefined ? null : JSON.stringify(e.data)]);
+    return Number(r.rows[0]!.id);
+  }
+
+  async listAudit(f: AuditFilter): Promise<AuditEntry[]> {
+    const parts: string[] = [];
+    const params: Array<string | number> = [];
+    if (f.from !== undefined) { parts.push('time_ms >= ?'); params.push(f.from); }
+    if (f.to !== undefined) { parts.push('time_ms < ?'); params.push(f.to); }
+    if (f.kind !== undefined) { parts.push('kind = ?'); params.push(f.kind); }
+    const where = parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+    return (await this._pool.query(numbered(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`), [...params, f.limit ?? 1000])).rows.map(auditFrom);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = await this._pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    return r.rows[0]?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this._pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async ping(): Promise<void> {
+    await this._pool.query('SELECT 1');
+  }
+}
