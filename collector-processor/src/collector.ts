@@ -1,0 +1,102 @@
+/**
+ * Wires the stages together and runs the two servers. `startCollector` is
+ * what `main.ts` runs and what tests embed.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CollectorConfig } from './config.js';
+import { createLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { LedgerForwarder } from './export/ledger-forwarder.js';
+import { createMetricsServer } from './export/metrics-server.js';
+import { SelfMetrics } from './export/self-metrics.js';
+import { DirectoryClient } from './price/directory.js';
+import { PriceTable } from './price/price-table.js';
+import { Processor } from './processor.js';
+import { createOtlpServer } from './receive/otlp-server.js';
+import { SeriesStore } from './state/series-store.js';
+
+export interface RunningCollector {
+  /** Base URL of the OTLP/HTTP receiver, e.g. `http://127.0.0.1:4318`. */
+  otlpUrl: string;
+  /** Base URL of the metrics server (`/metrics`). */
+  metricsUrl: string;
+  /** Stops accepting, drains in-flight requests, flushes the ledger buffer; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  fetch?: typeof fetch;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+export async function startCollector(config: CollectorConfig, options: StartOptions = {}): Promise<RunningCollector> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const cp = config.controlPlaneUrl;
+  const prices = new PriceTable({ controlPlaneUrl: cp, apiToken: config.apiToken, refreshSeconds: config.priceRefreshSeconds, logger, fetch: options.fetch });
+  const directory =
+    cp === undefined
+      ? undefined
+      : new DirectoryClient({ controlPlaneUrl: cp, apiToken: config.apiToken, ttlSeconds: config.directoryTtlSeconds, timeoutMillis: config.directoryTimeoutMillis, logger, fetch: options.fetch });
+  const forwarder =
+    cp === undefined
+      ? undefined
+      : new LedgerForwarder({
+          controlPlaneUrl: cp,
+          apiToken: config.apiToken,
+          batchRecords: config.ledgerBatchRecords,
+          flushMillis: config.ledgerFlushMillis,
+          bufferRecords: config.ledgerBufferRecords,
+          logger,
+          fetch: options.fetch,
+        });
+  const store = new SeriesStore(config.seriesLimit);
+  const self = new SelfMetrics();
+  const processor = new Processor({ config, store, prices, directory, forwarder, self });
+
+  let ready = false;
+  const otlp = createOtlpServer({ processor, self, maxBodyBytes: config.maxBodyBytes, queueLimit: config.queueLimit, retryAfterSeconds: config.retryAfterSeconds, logger });
+  const metrics = createMetricsServer({ store, self, prices, forwarder, directory }, () => ready);
+  const otlpPort = await listen(otlp, config.otlpPort, config.host);
+  const metricsPort = await listen(metrics, config.metricsPort, config.host);
+  // The bundled catalog prices calls until the control plane's table arrives; a slow control plane does not delay start.
+  void prices.start().finally(() => {
+    ready = true;
+  });
+  forwarder?.start();
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ otlpPort, metricsPort, controlPlane: cp ?? null }, 'collector-processor listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    otlpUrl: `http://${shown}:${otlpPort}`,
+    metricsUrl: `http://${shown}:${metricsPort}`,
+    shutdown() {
+      stopping ??= (async () => {
+        prices.stop();
+        await close(otlp);
+        await forwarder?.shutdown(config.shutdownFlushMillis);
+        await close(metrics);
+        logger.info('collector-processor stopped');
+      })();
+      return stopping;
+    },
+  };
+}

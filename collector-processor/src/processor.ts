@@ -1,0 +1,240 @@
+/**
+ * The pipeline after decoding: spans and uncorrelated GenAI log events
+ * become calls (normalise), are enriched from the directory, priced, counted
+ * (state) and forwarded to the ledger (export); metrics are passed through.
+ * De-duplication rules (README.md):
+ * - spans of our own SDK (scope `@tokenmeter/instrumentation`) are not
+ *   counted or forwarded unless `TOKENMETER_OWN_SPANS` says so: the SDK
+ *   counts its calls in its own metrics and reports them to the ledger itself;
+ * - metrics are never turned into tokenmeter counters: tokens and cost come
+ *   from spans only (one span per call), so an instrumentation that exports
+ *   both a span and a semconv token histogram for a call counts it once;
+ *   the histogram is passed through as semconv;
+ * - two GenAI call spans in a parent/child relation describe one call
+ *   (an instrumentation's span around the SDK's native span): the first
+ *   to arrive counts (`SameCallFilter`);
+ * - a GenAI log event that carries a span id is not counted (its span is),
+ *   unless `TOKENMETER_LOG_USAGE=all`.
+ */
+import { createHash } from 'node:crypto';
+import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
+import { formatUsd } from '@tokenmeter/instrumentation/pricing';
+import type { CollectorConfig } from './config.js';
+import type { DirectoryClient } from './price/directory.js';
+import type { LedgerForwarder } from './export/ledger-forwarder.js';
+import { spanToCall } from './normalize/genai-call.js';
+import type { GenAiCall } from './normalize/genai-call.js';
+import { isExposedMetric, jobOf, LabelSelector, resourceLabels } from './normalize/metric-names.js';
+import { SameCallFilter } from './normalize/same-call-filter.js';
+import type { Attrs, ExportIn, LogIn, MetricIn, SpanIn } from './normalize/model.js';
+import type { PriceTable } from './price/price-table.js';
+import { Passthrough } from './state/passthrough.js';
+import type { SeriesStore } from './state/series-store.js';
+import { UsageCounters } from './state/usage-counters.js';
+import type { SelfMetrics } from './export/self-metrics.js';
+
+/** Instrumentation scope of our own SDK. */
+export const OWN_SCOPE = '@tokenmeter/instrumentation';
+
+/** The ledger buffer cannot take this request's calls: answer 429. */
+export class BackpressureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackpressureError';
+  }
+}
+
+export interface ProcessResult {
+  rejected: number;
+  message: string | undefined;
+}
+
+interface PendingCall {
+  call: GenAiCall;
+  job: string | undefined;
+  forward: boolean;
+}
+
+export interface ProcessorOptions {
+  config: CollectorConfig;
+  store: SeriesStore;
+  prices: PriceTable;
+  directory: DirectoryClient | undefined;
+  forwarder: LedgerForwarder | undefined;
+  self: SelfMetrics;
+}
+
+export class Processor {
+  private readonly _opts: ProcessorOptions;
+  private readonly _counters: UsageCounters;
+  private readonly _passthrough: Passthrough;
+  private readonly _sameCall = new SameCallFilter();
+
+  constructor(options: ProcessorOptions) {
+    this._opts = options;
+    this._counters = new UsageCounters(options.store);
+    this._passthrough = new Passthrough(options.store, new LabelSelector(options.config.labelAllowlist));
+  }
+
+  async traces(req: ExportIn<SpanIn>): Promise<ProcessResult> {
+    const own = this._opts.config.ownSpans;
+    const pending: PendingCall[] = [];
+    let spans = 0;
+    for (const rb of req.resources) {
+      const job = jobOf(rb.attrs);
+      for (const sb of rb.scopes) {
+        spans += sb.items.length;
+        const isOwn = sb.scope.name === OWN_SCOPE;
+        if (isOwn && own === 'ignore') {
+          this._opts.self.ownSpansSkipped += sb.items.length;
+          continue;
+        }
+        const source = { scopeName: sb.scope.name, resource: rb.attrs };
+        for (const span of sb.items) {
+          const call = spanToCall(span, source);
+          if (!call) continue;
+          if (!this._sameCall.admit(span.traceId, span.spanId, span.parentSpanId) || !this._sameCall.admitCall(call, job, sb.scope.name)) {
+            this._opts.self.sameCallSkipped++;
+            continue;
+          }
+          if (call.id === '') call.id = spanFallbackId(span, rb.attrs);
+          pending.push({ call, job, forward: !isOwn || own === 'count-and-forward' });
+        }
+      }
+    }
+    this._opts.self.received.spans += spans;
+    await this._finish(pending);
+    return { rejected: 0, message: undefined };
+  }
+
+  metrics(req: ExportIn<MetricIn>): ProcessResult {
+    let rejected = 0;
+    let message: string | undefined;
+    let points = 0;
+    for (const rb of req.resources) {
+      const res = resourceLabels(rb.attrs, true);
+      for (const sb of rb.scopes) {
+        for (const metric of sb.items) {
+          const n = metric.kind === 'unsupported' ? metric.points : metric.points.length;
+          points += n;
+          if (!isExposedMetric(metric.name)) {
+            this._opts.self.pointsIgnored += n;
+            continue;
+          }
+          const r = this._passthrough.apply(metric, res);
+          if (r.rejected > 0) {
+            rejected += r.rejected;
+            message ??= r.message;
+          }
+        }
+      }
+    }
+    this._opts.self.received.dataPoints += points;
+    this._opts.self.rejectedPoints += rejected;
+    return { rejected, message };
+  }
+
+  async logs(req: ExportIn<LogIn>): Promise<ProcessResult> {
+    const mode = this._opts.config.logUsage;
+    const pending: PendingCall[] = [];
+    let records = 0;
+    for (const rb of req.resources) {
+      const job = jobOf(rb.attrs);
+      for (const sb of rb.scopes) {
+        records += sb.items.length;
+        if (mode === 'off' || sb.scope.name === OWN_SCOPE) continue;
+        const source = { scopeName: sb.scope.name, resource: rb.attrs };
+        for (const log of sb.items) {
+          if (mode === 'uncorrelated' && log.spanId !== '') continue;
+          const attrs: Attrs = log.bodyAttrs ? { ...log.bodyAttrs, ...log.attrs } : log.attrs;
+          const call = spanToCall({ spanId: log.spanId !== '' ? log.spanId : logId(log, rb.attrs), startMs: log.timeMs, endMs: log.timeMs, attrs, statusCode: 0 }, source);
+          if (call) pending.push({ call, job, forward: true });
+        }
+      }
+    }
+    this._opts.self.received.logRecords += records;
+    await this._finish(pending);
+    return { rejected: 0, message: undefined };
+  }
+
+  /** Enriches, prices, counts and forwards calls; refuses the whole request when the ledger buffer cannot take it. */
+  private async _finish(pending: PendingCall[]): Promise<void> {
+    if (pending.length === 0) return;
+    const forwarder = this._opts.forwarder;
+    if (forwarder) {
+      const need = pending.reduce((n, p) => n + (p.forward ? 1 : 0), 0);
+      if (need > forwarder.free()) throw new BackpressureError(`ledger buffer full (${forwarder.buffered()} records waiting for the control plane)`);
+    }
+    await this._enrich(pending);
+    const self = this._opts.self;
+    for (const { call, job, forward } of pending) {
+      const price = this._opts.prices.price(call);
+      this._counters.record({ call, priced: price.priced, costUsd: price.costUsd }, job);
+      self.calls++;
+      if (!price.priced) self.unpricedCalls++;
+      if (forwarder && forward) forwarder.offer(toRecord(call, price.priced ? formatUsd(price.costPicoUsd) : null, price.priceId, job));
+    }
+  }
+
+  private async _enrich(pending: PendingCall[]): Promise<void> {
+    const directory = this._opts.directory;
+    if (!directory) return;
+    const need = new Map<string, GenAiCall[]>();
+    for (const { call } of pending) {
+      const a = call.attribution;
+      if (a.user === undefined || (a.department !== undefined && a.org !== undefined)) continue;
+      let list = need.get(a.user);
+      if (!list) need.set(a.user, (list = []));
+      list.push(call);
+    }
+    if (need.size === 0) return;
+    await Promise.all(
+      [...need].map(async ([user, calls]) => {
+        const entry = await directory.lookup(user);
+        if (!entry) return;
+        for (const c of calls) {
+          if (c.attribution.department === undefined && entry.department !== undefined) c.attribution.department = entry.department;
+          if (c.attribution.org === undefined && entry.org !== undefined) c.attribution.org = entry.org;
+        }
+      }),
+    );
+  }
+}
+
+/** A stable id for a span without a span id (invalid OTLP, but do not lose the call). */
+function spanFallbackId(span: SpanIn, resource: Attrs): string {
+  return createHash('sha256').update(JSON.stringify([resource['service.name'], span.traceId, span.startMs, span.name, span.attrs])).digest('hex').slice(0, 32);
+}
+
+/** A stable id for a log event without a span id, so a replayed export dedups in the ledger. */
+function logId(log: LogIn, resource: Attrs): string {
+  return createHash('sha256').update(JSON.stringify([resource['service.name'], log.timeMs, log.eventName, log.attrs, log.bodyAttrs ?? null])).digest('hex').slice(0, 32);
+}
+
+function toRecord(call: GenAiCall, costUsd: string | null, priceId: string | undefined, service: string | undefined): UsageRecord {
+  const record: UsageRecord = {
+    id: call.id,
+    time: new Date(call.startMs).toISOString(),
+    provider: call.provider,
+    operation: call.operation,
+    tokens: call.tokens,
+    cost_usd: costUsd,
+    price_id: priceId ?? null,
+    outcome: call.outcome,
+    latency_ms: Math.round(call.durationMs),
+    source: 'collector',
+  };
+  const a = call.attribution;
+  if (a.org !== undefined) record.org = a.org;
+  if (a.department !== undefined) record.department = a.department;
+  if (a.user !== undefined) record.user = a.user;
+  if (a.feature !== undefined) record.feature = a.feature;
+  if (a.investigation !== undefined) record.investigation = a.investigation;
+  if (a.session !== undefined) record.session = a.session;
+  if (call.requestModel !== undefined) record.request_model = call.requestModel;
+  if (call.responseModel !== undefined) record.response_model = call.responseModel;
+  if (call.serviceTier !== undefined) record.service_tier = call.serviceTier;
+  if (call.errorType !== undefined) record.error_type = call.errorType;
+  if (service !== undefined) record.service = service;
+  return record;
+}

@@ -1,0 +1,141 @@
+/**
+ * Ledger forwarding, directory enrichment and price refresh against an HTTP
+ * receiver speaking the control plane's API (tokenmeter-control-plane-api):
+ * the real control plane (quota-webhook) was not available when this was
+ * written, so the receiver here records requests and answers as the contract says.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bundledPrices, formatUsd } from '@tokenmeter/instrumentation/pricing';
+import type { PriceEntry } from '@tokenmeter/instrumentation/pricing';
+import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
+import { waitFor } from '@tokenmeter/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCollector } from '../../src/index.js';
+import { encodeSpans, post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
+
+const HOUSE: PriceEntry = {
+  id: 'admin-house-model',
+  provider: 'openai',
+  model_pattern: 'house-model',
+  match: 'exact',
+  effective_from: '2020-01-01',
+  source: 'admin',
+  currency: 'USD',
+  prices: { input: '1', output: '2' },
+};
+
+interface FakeControlPlane {
+  url: string;
+  batches: UsageRecord[][];
+  authorizations: string[];
+  priceRequests: Array<string | undefined>;
+  usageStatus: number[];
+  close(): Promise<void>;
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function startFakeControlPlane(usageStatus: number[]): Promise<FakeControlPlane> {
+  const state: Omit<FakeControlPlane, 'url' | 'close'> = { batches: [], authorizations: [], priceRequests: [], usageStatus };
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      state.authorizations.push(req.headers.authorization ?? '');
+      if (req.method === 'GET' && req.url === '/api/v1/prices') {
+        state.priceRequests.push(req.headers['if-none-match']);
+        if (req.headers['if-none-match'] === '"rev-1"') return res.writeHead(304).end();
+        res.writeHead(200, { 'content-type': 'application/json', etag: '"rev-1"' }).end(JSON.stringify({ prices: [...bundledPrices, HOUSE] }));
+      } else if (req.method === 'GET' && req.url === '/api/v1/directory/users/alice') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: 'alice', department: 'research', org: 'acme' }));
+      } else if (req.method === 'GET' && req.url?.startsWith('/api/v1/directory/users/')) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such user' } }));
+      } else if (req.method === 'POST' && req.url === '/api/v1/usage') {
+        const parsed = JSON.parse(await body(req)) as { records: UsageRecord[] };
+        state.batches.push(parsed.records);
+        const status = state.usageStatus.shift() ?? 200;
+        if (status !== 200) return res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":{"code":"unavailable","message":"try later"}}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: parsed.records.length, duplicates: 0 }));
+      } else res.writeHead(404).end();
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    ...state,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  } as FakeControlPlane;
+}
+
+describe('control plane: prices, directory enrichment and ledger forwarding', () => {
+  let cp: FakeControlPlane;
+  let c: RunningCollector;
+  beforeAll(async () => {
+    cp = await startFakeControlPlane([503]);
+    c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_API_TOKEN: 'ingest-token', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_PRICE_REFRESH_SECONDS: '1' });
+    await waitFor(() => cp.priceRequests.length > 0, { what: 'first price fetch' });
+  });
+  afterAll(async () => {
+    await c?.shutdown();
+    await cp?.close();
+  });
+
+  it('prices with the control plane table, enriches from the directory, forwards records with span ids and retries keeping them', async () => {
+    const spans = await encodeSpans('@traceloop/instrumentation-openai', { 'service.name': 'billing-api' }, [
+      { attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'house-model', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 500, 'user.id': 'alice', 'tokenmeter.feature': 'invoices', 'session.id': 'sess-9' } },
+      { attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'no-such-model-xyz', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5, 'user.id': 'bob' } },
+    ]);
+    const own = await encodeSpans('@tokenmeter/instrumentation', { 'service.name': 'billing-api' }, [
+      { attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'house-model', 'gen_ai.usage.input_tokens': 999999, 'gen_ai.usage.output_tokens': 1 } },
+    ]);
+    expect((await post(c, '/v1/traces', spans)).status).toBe(200);
+    expect((await post(c, '/v1/traces', own)).status).toBe(200);
+
+    // First delivery answered 503, the retry succeeds with the same ids.
+    await waitFor(() => cp.batches.length >= 2, { what: 'retried usage batch', timeoutMillis: 10_000 });
+    const [first, second] = cp.batches as [UsageRecord[], UsageRecord[]];
+    expect(second.map((r) => r.id)).toEqual(first.map((r) => r.id));
+    expect(second).toHaveLength(2);
+    expect(cp.authorizations).toContain('Bearer ingest-token');
+
+    const house = second.find((r) => r.request_model === 'house-model');
+    expect(house).toMatchObject({ source: 'collector', provider: 'openai', operation: 'chat', user: 'alice', department: 'research', org: 'acme', feature: 'invoices', session: 'sess-9', service: 'billing-api', outcome: 'ok', price_id: 'admin-house-model' });
+    expect(house?.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(house?.cost_usd).toBe(formatUsd(2_000_000_000n));
+    expect(house?.tokens).toEqual({ input: 1000, output: 500, cache_read: 0, cache_write: 0, reasoning: 0 });
+    const unknown = second.find((r) => r.request_model === 'no-such-model-xyz');
+    expect(unknown).toMatchObject({ cost_usd: null, user: 'bob' });
+    expect(unknown?.department).toBeUndefined();
+
+    const text = await scrape(c);
+    expect(sample(text, 'tokenmeter_cost_total', { gen_ai_request_model: 'house-model', tokenmeter_department: 'research', tokenmeter_org: 'acme', user_id: 'alice' })).toBeCloseTo(0.002, 12);
+    expect(sample(text, 'tokenmeter_unpriced_total', { gen_ai_request_model: 'no-such-model-xyz' })).toBe(1);
+    // The own-SDK span was neither counted nor forwarded.
+    expect(sample(text, 'tokenmeter_tokens_total', { gen_ai_token_type: 'input', gen_ai_request_model: 'house-model' })).toBe(1000);
+    expect(sample(text, 'tokenmeter_collector_own_spans_skipped_total', {})).toBe(1);
+
+    // The price table is refreshed with the ETag.
+    await waitFor(() => cp.priceRequests.includes('"rev-1"'), { what: 'conditional price refresh' });
+  });
+
+  it('answers 429 when the ledger buffer is full instead of growing', async () => {
+    const down = await startFakeControlPlane(Array.from({ length: 1000 }, () => 503));
+    const small = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: down.url, TOKENMETER_LEDGER_BUFFER_RECORDS: '3', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_SHUTDOWN_FLUSH_MILLIS: '100' });
+    try {
+      const two = await encodeSpans('x', { 'service.name': 's' }, [0, 1].map(() => ({ attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 1 } })));
+      expect((await post(small, '/v1/traces', two)).status).toBe(200);
+      const busy = await post(small, '/v1/traces', two);
+      expect(busy.status).toBe(429);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(Buffer.from(await busy.arrayBuffer()).toString('utf8')).toContain('ledger buffer full');
+      expect((await fetch(`${small.metricsUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await small.shutdown();
+      await down.close();
+    }
+  });
+});
