@@ -80,25 +80,33 @@ export class Processor {
     const own = this._opts.config.ownSpans;
     const pending: PendingCall[] = [];
     let spans = 0;
-    for (const rb of req.resources) {
-      const job = jobOf(rb.attrs);
-      for (const sb of rb.scopes) {
-        spans += sb.items.length;
-        const isOwn = sb.scope.name === OWN_SCOPE;
-        if (isOwn && own === 'ignore') {
-          this._opts.self.ownSpansSkipped += sb.items.length;
-          continue;
-        }
-        const source = { scopeName: sb.scope.name, resource: rb.attrs };
-        for (const span of sb.items) {
-          const call = spanToCall(span, source);
-          if (!call) continue;
-          if (!this._sameCall.admit(span.traceId, span.spanId, span.parentSpanId) || !this._sameCall.admitCall(call, job, sb.scope.name)) {
-            this._opts.self.sameCallSkipped++;
-            continue;
+    // Our own spans go through the same-call filter first, even when they are
+    // not counted: a native SDK span (the Anthropic SDK's tracing) is a child
+    // of ours and ends first, so it often precedes ours in the batch; the SDK
+    // already counts and reports that call itself.
+    for (const ownPass of [true, false]) {
+      for (const rb of req.resources) {
+        const job = jobOf(rb.attrs);
+        for (const sb of rb.scopes) {
+          const isOwn = sb.scope.name === OWN_SCOPE;
+          if (isOwn !== ownPass) continue;
+          spans += sb.items.length;
+          const source = { scopeName: sb.scope.name, resource: rb.attrs };
+          for (const span of sb.items) {
+            const call = spanToCall(span, source);
+            if (!call) continue;
+            const admitted = this._sameCall.admit(span.traceId, span.spanId, span.parentSpanId) && this._sameCall.admitCall(call, job, sb.scope.name);
+            if (isOwn && own === 'ignore') {
+              this._opts.self.ownSpansSkipped++;
+              continue;
+            }
+            if (!admitted) {
+              this._opts.self.sameCallSkipped++;
+              continue;
+            }
+            if (call.id === '') call.id = spanFallbackId(span, rb.attrs);
+            pending.push({ call, job, forward: !isOwn || own === 'count-and-forward' });
           }
-          if (call.id === '') call.id = spanFallbackId(span, rb.attrs);
-          pending.push({ call, job, forward: !isOwn || own === 'count-and-forward' });
         }
       }
     }

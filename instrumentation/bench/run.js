@@ -109,9 +109,9 @@ async function benchOverhead() {
   }
 }
 
-/** Runs the sibling benches (metrics hot path, pricing) where their modules exist. */
+/** Runs the sibling benches (metrics hot path, pricing, limit checks, router) where their modules exist. */
 async function benchSiblings() {
-  for (const prefix of ['pipeline', 'metrics', 'pricing']) {
+  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router']) {
     const file = readdirSync(here).find((f) => f.startsWith(prefix) && /\.(ts|js)$/.test(f));
     if (file === undefined) {
       console.log(`\n(${prefix} bench: no bench/${prefix}* module yet)`);
