@@ -10,6 +10,7 @@ export default defineConfig({
       'quota-webhook',
       'collector-processor',
       'dashboards',
+      'scripts',
     ],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },

@@ -7,7 +7,7 @@
 //   Prometheus        :9090   and Alertmanager :9093, when the Debian packages are installed
 //
 // Every port can be moved with an environment variable (see PORTS). State
-// lives in .tmp/demo (delete it to start over). Ctrl-C stops everything.
+// lives in .tmp/demo, or TOKENMETER_DEMO_DIR (delete it to start over). Ctrl-C stops everything.
 // TOKENMETER_DEMO_SECONDS=n stops by itself after n seconds.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { deriveAlertmanagerConfig, derivePrometheusConfig, paths, ruleFiles } from '@tokenmeter/dashboards';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const stateDir = join(root, '.tmp', 'demo');
+const stateDir = process.env.TOKENMETER_DEMO_DIR || join(root, '.tmp', 'demo');
 const HOST = '127.0.0.1';
 
 const PORTS = {
@@ -201,6 +201,8 @@ async function main() {
     writeFileSync(
       join(dir, 'prometheus.yml'),
       derivePrometheusConfig({
+        // A demo answers quickly: every target scraped every 5 s.
+        scrapeIntervalSeconds: 5,
         targets: {
           'tokenmeter-sdk': [`${HOST}:${PORTS.sdkMetrics}`],
           'tokenmeter-collector': [`${HOST}:${PORTS.collectorMetrics}`],
