@@ -1,11 +1,11 @@
 /**
  * Decoders of the OTLP common messages (`KeyValue`, `AnyValue`, `Resource`,
- * `InstrumentationScope`) shared by the trace, metric and log decoders.
+ * `InstrumentationScope`) and the export-request envelope, shared by the
+ * trace, metric and log decoders.
  */
 import { MAX_ATTRIBUTES, MAX_VALUE_CHARS } from '../normalize/model.js';
-import type { AttrValue, Attrs, ScopeIn } from '../normalize/model.js';
-import { ProtoDecodeError } from './proto-reader.js';
-import type { ProtoReader } from './proto-reader.js';
+import type { AttrValue, Attrs, ExportIn, ResourceBlock, ScopeBlock, ScopeIn } from '../normalize/model.js';
+import { ProtoDecodeError, ProtoReader } from './proto-reader.js';
 
 /** Counts attributes dropped beyond the per-item limit during one decode. */
 export interface DecodeStats {
@@ -124,4 +124,72 @@ export function readScope(r: ProtoReader, end: number): ScopeIn {
 /** Nanoseconds (a float from fixed64) to epoch milliseconds. */
 export function nanosToMillis(nanos: number): number {
   return nanos / 1e6;
+}
+
+/** Names of one signal's envelope messages, for error messages. */
+export interface EnvelopeNames {
+  resource: string;
+  scope: string;
+}
+
+/**
+ * The envelope every OTLP export request shares: repeated Resource{Spans,Metrics,Logs}
+ * (field 1), each with a resource (1) and repeated Scope… (2), each with a scope (1)
+ * and repeated items (2). `readItem` decodes one item, or returns undefined to drop it.
+ */
+export function decodeEnvelope<T>(
+  buf: Buffer,
+  names: EnvelopeNames,
+  readItem: (r: ProtoReader, end: number, stats: DecodeStats) => T | undefined,
+): ExportIn<T> {
+  const r = new ProtoReader(buf);
+  const stats: DecodeStats = { droppedAttributes: 0, itemAttributes: 0 };
+  const resources: ResourceBlock<T>[] = [];
+  while (r.pos < buf.length) {
+    const tag = r.varint();
+    if (tag === 0) throw new ProtoDecodeError('field number 0 at byte 0');
+    if ((tag >>> 3) === 1 && (tag & 7) === 2) resources.push(readResourceBlock(r, r.delimited(), stats, names, readItem));
+    else r.skip(tag & 7);
+  }
+  return { resources, droppedAttributes: stats.droppedAttributes };
+}
+
+function readResourceBlock<T>(
+  r: ProtoReader,
+  end: number,
+  stats: DecodeStats,
+  names: EnvelopeNames,
+  readItem: (r: ProtoReader, end: number, stats: DecodeStats) => T | undefined,
+): ResourceBlock<T> {
+  const block: ResourceBlock<T> = { attrs: {}, scopes: [] };
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 2) block.attrs = readResource(r, r.delimited(), stats);
+    else if (field === 2 && (tag & 7) === 2) block.scopes.push(readScopeBlock(r, r.delimited(), stats, names, readItem));
+    else r.skip(tag & 7);
+  }
+  if (r.pos !== end) throw new ProtoDecodeError(`${names.resource} overruns its length at byte ${r.pos}`);
+  return block;
+}
+
+function readScopeBlock<T>(
+  r: ProtoReader,
+  end: number,
+  stats: DecodeStats,
+  names: EnvelopeNames,
+  readItem: (r: ProtoReader, end: number, stats: DecodeStats) => T | undefined,
+): ScopeBlock<T> {
+  const block: ScopeBlock<T> = { scope: { name: '', version: '' }, items: [] };
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 2) block.scope = readScope(r, r.delimited());
+    else if (field === 2 && (tag & 7) === 2) {
+      const item = readItem(r, r.delimited(), stats);
+      if (item !== undefined) block.items.push(item);
+    } else r.skip(tag & 7);
+  }
+  if (r.pos !== end) throw new ProtoDecodeError(`${names.scope} overruns its length at byte ${r.pos}`);
+  return block;
 }

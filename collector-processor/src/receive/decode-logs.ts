@@ -1,46 +1,12 @@
 /** Decodes `ExportLogsServiceRequest` protobuf into the pipeline's model (only the fields it reads). */
-import type { Attrs, ExportIn, LogIn, ResourceBlock, ScopeBlock } from '../normalize/model.js';
-import { nanosToMillis, readKeyValue, readResource, readScope } from './decode-common.js';
+import type { Attrs, ExportIn, LogIn } from '../normalize/model.js';
+import { decodeEnvelope, nanosToMillis, readKeyValue } from './decode-common.js';
 import type { DecodeStats } from './decode-common.js';
-import { ProtoDecodeError, ProtoReader } from './proto-reader.js';
+import { ProtoDecodeError } from './proto-reader.js';
+import type { ProtoReader } from './proto-reader.js';
 
 export function decodeLogsProto(buf: Buffer): ExportIn<LogIn> {
-  const r = new ProtoReader(buf);
-  const stats: DecodeStats = { droppedAttributes: 0, itemAttributes: 0 };
-  const resources: ResourceBlock<LogIn>[] = [];
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === 0) throw new ProtoDecodeError('field number 0 at byte 0');
-    if ((tag >>> 3) === 1 && (tag & 7) === 2) resources.push(readResourceLogs(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  return { resources, droppedAttributes: stats.droppedAttributes };
-}
-
-function readResourceLogs(r: ProtoReader, end: number, stats: DecodeStats): ResourceBlock<LogIn> {
-  const block: ResourceBlock<LogIn> = { attrs: {}, scopes: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.attrs = readResource(r, r.delimited(), stats);
-    else if (field === 2 && (tag & 7) === 2) block.scopes.push(readScopeLogs(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ResourceLogs overruns its length at byte ${r.pos}`);
-  return block;
-}
-
-function readScopeLogs(r: ProtoReader, end: number, stats: DecodeStats): ScopeBlock<LogIn> {
-  const block: ScopeBlock<LogIn> = { scope: { name: '', version: '' }, items: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.scope = readScope(r, r.delimited());
-    else if (field === 2 && (tag & 7) === 2) block.items.push(readLog(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ScopeLogs overruns its length at byte ${r.pos}`);
-  return block;
+  return decodeEnvelope(buf, { resource: 'ResourceLogs', scope: 'ScopeLogs' }, readLog);
 }
 
 function readLog(r: ProtoReader, end: number, stats: DecodeStats): LogIn {

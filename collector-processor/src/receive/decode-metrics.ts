@@ -1,48 +1,12 @@
 /** Decodes `ExportMetricsServiceRequest` protobuf into the pipeline's model (only the fields it reads). */
-import type { Attrs, ExportIn, HistogramPointIn, MetricIn, NumberPointIn, ResourceBlock, ScopeBlock, Temporality } from '../normalize/model.js';
-import { nanosToMillis, readKeyValue, readResource, readScope } from './decode-common.js';
+import type { Attrs, ExportIn, HistogramPointIn, MetricIn, NumberPointIn, Temporality } from '../normalize/model.js';
+import { decodeEnvelope, nanosToMillis, readKeyValue } from './decode-common.js';
 import type { DecodeStats } from './decode-common.js';
-import { ProtoDecodeError, ProtoReader } from './proto-reader.js';
+import { ProtoDecodeError } from './proto-reader.js';
+import type { ProtoReader } from './proto-reader.js';
 
 export function decodeMetricsProto(buf: Buffer): ExportIn<MetricIn> {
-  const r = new ProtoReader(buf);
-  const stats: DecodeStats = { droppedAttributes: 0, itemAttributes: 0 };
-  const resources: ResourceBlock<MetricIn>[] = [];
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === 0) throw new ProtoDecodeError('field number 0 at byte 0');
-    if ((tag >>> 3) === 1 && (tag & 7) === 2) resources.push(readResourceMetrics(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  return { resources, droppedAttributes: stats.droppedAttributes };
-}
-
-function readResourceMetrics(r: ProtoReader, end: number, stats: DecodeStats): ResourceBlock<MetricIn> {
-  const block: ResourceBlock<MetricIn> = { attrs: {}, scopes: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.attrs = readResource(r, r.delimited(), stats);
-    else if (field === 2 && (tag & 7) === 2) block.scopes.push(readScopeMetrics(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ResourceMetrics overruns its length at byte ${r.pos}`);
-  return block;
-}
-
-function readScopeMetrics(r: ProtoReader, end: number, stats: DecodeStats): ScopeBlock<MetricIn> {
-  const block: ScopeBlock<MetricIn> = { scope: { name: '', version: '' }, items: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.scope = readScope(r, r.delimited());
-    else if (field === 2 && (tag & 7) === 2) {
-      const metric = readMetric(r, r.delimited(), stats);
-      if (metric) block.items.push(metric);
-    } else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ScopeMetrics overruns its length at byte ${r.pos}`);
-  return block;
+  return decodeEnvelope(buf, { resource: 'ResourceMetrics', scope: 'ScopeMetrics' }, readMetric);
 }
 
 function readMetric(r: ProtoReader, end: number, stats: DecodeStats): MetricIn | undefined {

@@ -1,46 +1,12 @@
 /** Decodes `ExportTraceServiceRequest` protobuf into the pipeline's model (only the fields it reads). */
-import type { ExportIn, ResourceBlock, ScopeBlock, SpanIn } from '../normalize/model.js';
-import { nanosToMillis, readKeyValue, readResource, readScope } from './decode-common.js';
+import type { ExportIn, SpanIn } from '../normalize/model.js';
+import { decodeEnvelope, nanosToMillis, readKeyValue } from './decode-common.js';
 import type { DecodeStats } from './decode-common.js';
-import { ProtoDecodeError, ProtoReader } from './proto-reader.js';
+import { ProtoDecodeError } from './proto-reader.js';
+import type { ProtoReader } from './proto-reader.js';
 
 export function decodeTracesProto(buf: Buffer): ExportIn<SpanIn> {
-  const r = new ProtoReader(buf);
-  const stats: DecodeStats = { droppedAttributes: 0, itemAttributes: 0 };
-  const resources: ResourceBlock<SpanIn>[] = [];
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === 0) throw new ProtoDecodeError('field number 0 at byte 0');
-    if ((tag >>> 3) === 1 && (tag & 7) === 2) resources.push(readResourceSpans(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  return { resources, droppedAttributes: stats.droppedAttributes };
-}
-
-function readResourceSpans(r: ProtoReader, end: number, stats: DecodeStats): ResourceBlock<SpanIn> {
-  const block: ResourceBlock<SpanIn> = { attrs: {}, scopes: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.attrs = readResource(r, r.delimited(), stats);
-    else if (field === 2 && (tag & 7) === 2) block.scopes.push(readScopeSpans(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ResourceSpans overruns its length at byte ${r.pos}`);
-  return block;
-}
-
-function readScopeSpans(r: ProtoReader, end: number, stats: DecodeStats): ScopeBlock<SpanIn> {
-  const block: ScopeBlock<SpanIn> = { scope: { name: '', version: '' }, items: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) block.scope = readScope(r, r.delimited());
-    else if (field === 2 && (tag & 7) === 2) block.items.push(readSpan(r, r.delimited(), stats));
-    else r.skip(tag & 7);
-  }
-  if (r.pos !== end) throw new ProtoDecodeError(`ScopeSpans overruns its length at byte ${r.pos}`);
-  return block;
+  return decodeEnvelope(buf, { resource: 'ResourceSpans', scope: 'ScopeSpans' }, readSpan);
 }
 
 function readSpan(r: ProtoReader, end: number, stats: DecodeStats): SpanIn {

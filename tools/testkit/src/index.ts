@@ -1,6 +1,6 @@
 export { freePort } from './ports.js';
 export { waitFor, waitForHttp } from './wait.js';
-export { startProcess } from './process.js';
+export { awaitReady, startProcess } from './process.js';
 export type { ManagedProcess } from './process.js';
 export { findBinary, postgresBinDir } from './binaries.js';
 export { startPrometheus, scrapeConfig } from './prometheus.js';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { waitForHttp } from './wait.js';
 
 /** A child process whose output is kept for failure messages and that `stop()` always ends. */
 export interface ManagedProcess {
@@ -56,4 +57,14 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
   };
   running.add(managed);
   return managed;
+}
+
+/** Waits until `readyUrl` answers 2xx; otherwise stops `proc` and throws with the end of its output. */
+export async function awaitReady(proc: ManagedProcess, readyUrl: string, name: string, timeoutMillis = 30_000): Promise<void> {
+  try {
+    await waitForHttp(readyUrl, timeoutMillis);
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`${name} did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
+  }
 }

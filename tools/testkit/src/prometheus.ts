@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from './binaries.js';
 import { freePort } from './ports.js';
-import { startProcess, type ManagedProcess } from './process.js';
-import { waitForHttp } from './wait.js';
+import { awaitReady, startProcess, type ManagedProcess } from './process.js';
 
 export interface PrometheusOptions {
   /** prometheus.yml content; `rule_files` may name files written through `files`. */
@@ -44,12 +43,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     { cwd: dir },
   );
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/-/ready`, 30_000);
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`prometheus did not become ready: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
-  }
+  await awaitReady(proc, `${url}/-/ready`, 'prometheus');
   return {
     url,
     port,
