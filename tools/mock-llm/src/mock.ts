@@ -17,13 +17,23 @@ const ROUTES: Record<string, { provider: Provider; kind: 'chat' | 'responses' | 
   '/v1/messages': { provider: 'anthropic', kind: 'messages' },
 };
 
+export interface MockLogOptions {
+  /** Most served requests kept for `requests()` (the oldest are dropped beyond): a long-running demo stays bounded. Default 10,000. */
+  maxLoggedRequests?: number;
+}
+
 export class MockLlm {
   readonly faults = new FaultRules();
   private _log: ServedRequest[] = [];
   private _seq = 0;
+  private readonly _maxLogged: number;
+
+  constructor(options: MockLogOptions = {}) {
+    this._maxLogged = Math.max(1, options.maxLoggedRequests ?? 10_000);
+  }
 
   requests(): ServedRequest[] {
-    return [...this._log];
+    return this._log.slice(-this._maxLogged);
   }
 
   clearRequests(): void {
@@ -58,6 +68,8 @@ export class MockLlm {
     }
     if (faultText !== undefined) entry.fault = faultText;
     this._log.push(entry);
+    // Trim in one splice once the log holds twice the cap: amortised O(1) per request.
+    if (this._log.length >= 2 * this._maxLogged) this._log.splice(0, this._log.length - this._maxLogged);
 
     if (fault?.kind === 'timeout') {
       entry.status = 0;

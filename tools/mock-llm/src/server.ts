@@ -1,10 +1,10 @@
 /** The HTTP server and the socket-free fetch over the same `MockLlm`. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MockLlm } from './mock.js';
+import { MockLlm, type MockLogOptions } from './mock.js';
 import type { FaultRule, MockRequest, MockResponse, ServedRequest } from './types.js';
 
-export interface MockLlmOptions {
+export interface MockLlmOptions extends MockLogOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
@@ -26,7 +26,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Starts the mock on HTTP. */
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<RunningMockLlm> {
-  const mock = new MockLlm();
+  const mock = new MockLlm(options);
   const server = createServer((req, res) => {
     void serve(mock, req, res); // errors are answered inside serve
   });
