@@ -12,6 +12,7 @@ import { mountUsage } from './api/usage.js';
 import type { ControlPlane } from './control-plane.js';
 import { SseHub } from './enforcement/sse.js';
 import { ApiError } from './errors.js';
+import { isReady, registerHealthMetrics } from './health.js';
 import { buildOpenApi } from './openapi.js';
 import { registerQuotaMetrics } from './quotas/metrics.js';
 import type { Telemetry } from './telemetry.js';
@@ -32,8 +33,10 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   app.set('etag', false);
   const auth = new Authenticator(cp.config.tokens);
   const hub = new SseHub(cp.feed, { coalesceMillis: cp.config.sseCoalesceMillis, heartbeatMillis: cp.config.sseHeartbeatMillis });
-  registerQuotaMetrics(telemetry.registry, cp);
+  const quotaMetrics = registerQuotaMetrics(telemetry.registry, cp);
   let ready = true;
+  const health = { version: VERSION, store: cp.store, ready: () => ready };
+  registerHealthMetrics(telemetry.registry, health);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
@@ -49,23 +52,18 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    try {
-      if (!ready) throw new Error('draining');
-      await cp.store.ping();
-      res.json({ status: 'ready' });
-    } catch (error) {
-      res.status(503).json({ status: 'not ready', message: (error as Error).message });
-    }
+    const r = await isReady(health);
+    if (r.ready) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'not ready', message: r.message });
   });
   app.get('/metrics', async (_req, res) => {
-    const body = await telemetry.registry.metrics();
+    const [own, quotas] = await Promise.all([telemetry.registry.metrics(), quotaMetrics()]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
-    res.send(body);
+    res.send(`${own}\n${quotas}`);
   });
 
   const router = express.Router();
-  router.use(express.json({ limit: cp.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
-  const api = new Api(router, auth);
+  const api = new Api(router, auth, express.json({ limit: cp.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   mountUsage(api, cp, telemetry);
   mountQuotas(api, cp);
   mountBudgets(api, cp);

@@ -22,11 +22,19 @@ export interface Config {
   sseHeartbeatMillis: number;
   /** How often blocks are checked against their period reset. */
   resetCheckMillis: number;
+  /**
+   * Test-only (`TOKENMETER_CLOCK_OFFSET_MS`, default 0): added to the service's
+   * clock, so an end-to-end test can restart it in the next period. Never set
+   * it in production: periods, resets and audit times follow the shifted clock.
+   */
+  clockOffsetMillis: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+const YEAR_MILLIS = 366 * 24 * 3600 * 1000;
 
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -74,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseCoalesceMillis: int(env, 'TOKENMETER_SSE_COALESCE_MS', 250, 0, 60_000),
     sseHeartbeatMillis: int(env, 'TOKENMETER_SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
     resetCheckMillis: int(env, 'TOKENMETER_RESET_CHECK_MS', 1000, 50, 3_600_000),
+    clockOffsetMillis: int(env, 'TOKENMETER_CLOCK_OFFSET_MS', 0, -YEAR_MILLIS, YEAR_MILLIS),
   };
 }
 

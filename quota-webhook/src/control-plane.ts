@@ -179,6 +179,34 @@ export class ControlPlane {
     this.quotas.set(q.id, q);
     await this.ensureTimeZones();
     await this.audit.record({ kind: 'quota', action, actor, subject: q.id, data: q });
+    await this._reconcileBlocks(q, actor);
+  }
+
+  /**
+   * A changed quota's blocks follow its new settings at once (audited): made
+   * soft, no longer covering the subject, or a limit now above the ledger's
+   * usage → lifted; otherwise the block's limit, usage and reset are updated.
+   * (Prometheus would resolve the alert too, but a resolved alert only lifts a
+   * block the ledger confirms, and a hard → soft change leaves usage over.)
+   */
+  private async _reconcileBlocks(q: Quota, actor: string): Promise<void> {
+    for (const b of this.blocks.list()) {
+      if (b.quota_id !== q.id) continue;
+      if (q.enforcement === 'soft') {
+        await this.blocks.remove(b.id, actor, `quota ${q.id} is now soft`);
+        continue;
+      }
+      if (b.scope !== q.scope || (q.subject !== '*' && q.subject !== b.subject)) {
+        await this.blocks.remove(b.id, actor, `quota ${q.id} no longer covers ${b.scope} ${b.subject}`);
+        continue;
+      }
+      const status = await subjectUsage(this.store, q, b.subject, this.clock());
+      if (status.usage_exact < status.limit_exact) {
+        await this.blocks.remove(b.id, actor, `quota ${q.id} changed: the ledger shows usage ${status.usage} < limit ${status.limit}`);
+      } else {
+        await this.blocks.update({ ...b, metric: q.metric, limit: status.limit, usage: status.usage, reset_at: new Date(status.next_reset).toISOString() });
+      }
+    }
   }
 
   async deleteQuota(id: string, actor: string): Promise<boolean> {
@@ -316,7 +344,7 @@ export class ControlPlane {
         if (b.reset_at === undefined || Date.parse(b.reset_at) > now) continue;
         const q = b.quota_id !== undefined ? this.findQuota(b.quota_id) : undefined;
         if (!q) {
-          await this.blocks.remove(b.id, 'system', 'period reset');
+          await this.blocks.remove(b.id, 'system', b.quota_id === undefined ? `reset time ${b.reset_at} reached` : `period reset: quota ${b.quota_id} no longer exists`);
           continue;
         }
         const status = await subjectUsage(this.store, q, b.subject, now);

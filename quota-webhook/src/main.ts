@@ -21,8 +21,11 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const open = Object.values(config.tokens).every((t) => t === undefined);
   if (open) log.warn('no TOKENMETER_*_TOKEN is set: the API is open to anyone who can reach it');
+  const offset = config.clockOffsetMillis;
+  if (offset !== 0) log.warn({ offsetMillis: offset }, 'TOKENMETER_CLOCK_OFFSET_MS is set: the clock is shifted (for tests only)');
   const running = await startServer({
     config,
+    ...(offset !== 0 ? { clock: () => Date.now() + offset } : {}),
     processMetrics: true,
     onError: (error) => log.error({ err: error }, 'background error'),
     onInfo: (message, data) => log.info(data ?? {}, message),

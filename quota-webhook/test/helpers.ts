@@ -98,3 +98,13 @@ export interface ApiError { error: { code: string; message: string; details?: un
 export async function errorOf(res: Response): Promise<ApiError['error']> {
   return ((await res.json()) as ApiError).error;
 }
+
+/** Labels of the project's quota alert (dashboards/prometheus/rules/tokenmeter-quotas.rules.yml) for one subject. */
+export function quotaAlertLabels(q: { id: string; scope: string; subject: string; metric?: string; period?: string; enforcement?: string }, threshold = '100'): Record<string, string> {
+  const hard = (q.enforcement ?? 'hard') === 'hard';
+  return {
+    alertname: 'TokenmeterQuotaThreshold', severity: Number(threshold) >= 100 ? 'critical' : 'warning',
+    tokenmeter_action: hard && Number(threshold) >= 100 ? 'block' : 'notify', threshold,
+    quota_id: q.id, scope: q.scope, subject: q.subject, metric: q.metric ?? 'cost', period: q.period ?? 'month', enforcement: q.enforcement ?? 'hard',
+  };
+}

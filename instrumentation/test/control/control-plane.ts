@@ -45,7 +45,7 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
         TOKENMETER_ADMIN_TOKEN: adminToken,
         TOKENMETER_INGEST_TOKEN: ingestToken,
         TOKENMETER_LOG_LEVEL: 'warn',
-        TOKENMETER_FEED_COALESCE_MS: '50',
+        TOKENMETER_SSE_COALESCE_MS: '50',
         ...env,
       },
     });

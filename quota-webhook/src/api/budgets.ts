@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, notFound } from '../errors.js';
-import { DEFAULT_THRESHOLDS, budgetCreateSchema, budgetView, type Budget } from '../quotas/model.js';
+import { DEFAULT_THRESHOLDS, budgetAsQuota, budgetCreateSchema, budgetView, type Budget } from '../quotas/model.js';
+import { listQuery, statusView } from './quotas.js';
 import type { Api } from './route.js';
 
 type BudgetInput = ReturnType<typeof budgetCreateSchema.parse>;
@@ -26,14 +27,19 @@ function build(input: BudgetInput, id: string, createdAt: string, now: string): 
 
 export function mountBudgets(api: Api, cp: ControlPlane): void {
   const now = (): string => new Date(cp.clock()).toISOString();
-  api.add({ method: 'get', path: '/budgets', tag: 'budgets', roles: ['read'], summary: 'List budgets' },
-    () => ({ budgets: [...cp.budgets.values()].map(budgetView) }));
+  api.add({ method: 'get', path: '/budgets', tag: 'budgets', roles: ['read'], query: listQuery, summary: 'List budgets; with `status=true` each carries its current usage, utilisation and next reset' },
+    async ({ query }) => {
+      const budgets = [...cp.budgets.values()];
+      if (query.status !== 'true') return { budgets: budgets.map(budgetView) };
+      const statuses = await cp.evaluate(budgets.map(budgetAsQuota));
+      return { budgets: budgets.map((b, i) => ({ ...budgetView(b), status: statusView(statuses[i]!) })) };
+    });
 
   api.add({ method: 'post', path: '/budgets', tag: 'budgets', roles: [], body: budgetCreateSchema, summary: 'Create a budget' },
     async ({ body, actor, res }) => {
       const id = body.id ?? `budget-${randomUUID()}`;
       if (!id.startsWith('budget-')) throw new ApiError(400, 'invalid_request', 'id: a budget id must start with "budget-"', [{ path: 'id', message: 'must start with "budget-"' }]);
-      if (cp.budgets.has(id)) throw new ApiError(409, 'conflict', `id: budget "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
+      if (cp.budgets.has(id) || cp.quotas.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
       const b = build(body, id, now(), now());
       await cp.saveBudget(b, actor, 'create');
       res.status(201);
@@ -46,11 +52,12 @@ export function mountBudgets(api: Api, cp: ControlPlane): void {
     return budgetView(b);
   });
 
-  api.add({ method: 'put', path: '/budgets/:id', tag: 'budgets', roles: [], body: budgetCreateSchema, summary: 'Create or replace a budget' },
+  api.add({ method: 'put', path: '/budgets/:id', tag: 'budgets', roles: [], body: budgetCreateSchema, statuses: [200, 201], summary: 'Create or replace a budget' },
     async ({ body, params, actor, res }) => {
       const id = params.id!;
       if (!id.startsWith('budget-')) throw new ApiError(400, 'invalid_request', 'id: a budget id must start with "budget-"', [{ path: 'id', message: 'must start with "budget-"' }]);
       if (body.id !== undefined && body.id !== id) throw new ApiError(400, 'invalid_request', `id: "${body.id}" does not match the path id "${id}"`, [{ path: 'id', message: 'must match the path' }]);
+      if (cp.quotas.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" is a quota`, [{ path: 'id', message: 'is a quota' }]);
       const old = cp.budgets.get(id);
       const b = build(body, id, old?.created_at ?? now(), now());
       await cp.saveBudget(b, actor, old ? 'update' : 'create');

@@ -18,10 +18,12 @@ export const manualBlockSchema = z.strictObject({
   reason: z.string().max(1000).optional(),
 });
 
+const unblockQuery = z.strictObject({ reason: z.string().min(1, 'must not be empty').max(1000).optional() });
+
 const auditQuery = z.strictObject({ from: instant.optional(), to: instant.optional(), kind: z.string().max(64).optional(), limit: intParam(1, 10_000).optional() });
 
 export function mountEnforcement(api: Api, cp: ControlPlane, hub: SseHub, telemetry: Telemetry): void {
-  api.add({ method: 'get', path: '/enforcement', tag: 'enforcement', roles: ['read', 'ingest'], summary: 'Blocks, provider states and limits (ETag = revision)' },
+  api.add({ method: 'get', path: '/enforcement', tag: 'enforcement', roles: ['read', 'ingest'], statuses: [200, 304], summary: 'Blocks, provider states and limits (ETag = revision)' },
     ({ req, res }) => {
       const state = cp.feed.state();
       const etag = `"${state.revision}"`;
@@ -42,7 +44,7 @@ export function mountEnforcement(api: Api, cp: ControlPlane, hub: SseHub, teleme
     });
 
   const receiver = new AlertReceiver(cp);
-  api.add({ method: 'post', path: '/alerts/alertmanager', tag: 'alerts', roles: ['alertmanager'], body: alertmanagerPayloadSchema, summary: 'Alertmanager webhook (payload version 4)' },
+  api.add({ method: 'post', path: '/alerts/alertmanager', tag: 'alerts', roles: ['alertmanager'], body: alertmanagerPayloadSchema, statuses: [200], summary: 'Alertmanager webhook (payload version 4)' },
     async ({ body, actor }) => {
       for (const a of body.alerts) telemetry.alertsReceived.inc({ action: a.labels.tokenmeter_action ?? 'none', status: a.status });
       const r = await receiver.receive(body, actor === 'anonymous' ? 'alertmanager' : actor);
@@ -63,8 +65,8 @@ export function mountEnforcement(api: Api, cp: ControlPlane, hub: SseHub, teleme
       return wireBlock(block);
     });
 
-  api.add({ method: 'delete', path: '/blocks/:id', tag: 'blocks', roles: [], summary: 'Lift a block by hand (audited)' }, async ({ params, actor, req }) => {
-    const reason = typeof req.query.reason === 'string' ? req.query.reason : 'manual unblock';
+  api.add({ method: 'delete', path: '/blocks/:id', tag: 'blocks', roles: [], query: unblockQuery, summary: 'Lift a block by hand (audited; `reason` goes to the audit record)' }, async ({ params, actor, query }) => {
+    const reason = query.reason ?? 'manual unblock';
     if (!(await cp.blocks.remove(params.id!, actor, reason))) throw notFound('block', params.id!);
     return undefined;
   });
@@ -75,7 +77,7 @@ export function mountEnforcement(api: Api, cp: ControlPlane, hub: SseHub, teleme
       return { entries: entries.map((e) => ({ ...e, time: new Date(e.time_ms).toISOString() })) };
     });
 
-  api.add({ method: 'post', path: '/admin/rebuild-totals', tag: 'admin', roles: [], summary: 'Rebuild every running total from the ledger records' },
+  api.add({ method: 'post', path: '/admin/rebuild-totals', tag: 'admin', roles: [], statuses: [200], summary: 'Rebuild every running total from the ledger records' },
     async ({ actor }) => {
       const r = await cp.ledger.rebuildTotals();
       await cp.audit.record({ kind: 'ledger', action: 'rebuild-totals', actor, data: r });

@@ -23,6 +23,25 @@ const repriceSchema = z.strictObject({
   reason: z.string().min(1, 'must say why (it is audited)').max(1000),
 }).refine((r) => r.to > r.from, { message: 'must be after from', path: ['to'] });
 
+const rates = z.object({
+  input: z.string(), output: z.string(), cache_read: z.string().optional(), cache_write: z.string().optional(),
+  cache_write_1h: z.string().optional(), reasoning: z.string().optional(),
+}).describe('USD per million tokens as decimal strings (at most 6 fractional digits)');
+
+/** The admin price entry as documented in OpenAPI; validated by the shared engine's `validatePriceEntry` (field-named messages). */
+export const priceEntryDocSchema = z.strictObject({
+  id: z.string().optional(), provider: z.string(), model_pattern: z.string(), match: z.enum(['exact', 'regex']).optional(),
+  effective_from: z.string().describe('RFC 3339 date (midnight UTC) or date-time'), effective_to: z.string().optional(),
+  org: z.string().optional().describe('Override for this organisation only'), source: z.literal('admin').optional(), currency: z.literal('USD').optional(),
+  prices: rates,
+  tiers: z.array(z.object({
+    name: z.string(),
+    when: z.object({ min_input_tokens: z.number().int().optional(), service_tier: z.enum(['batch', 'flex', 'priority']).optional() }),
+    prices: rates,
+  })).optional(),
+  source_url: z.string().optional(), as_of: z.string().optional(), notes: z.string().optional(),
+});
+
 /** An admin entry: the wire `PriceEntry` where `id`, `match`, `currency` may be omitted and `source` is always admin. */
 function toAdminEntry(body: unknown, id?: string): PriceEntry {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -43,7 +62,7 @@ function toAdminEntry(body: unknown, id?: string): PriceEntry {
 
 function problemsError(problems: string[]): ApiError {
   const details: ErrorDetail[] = problems.map((p) => {
-    const m = /^(?:entry \S+: )?([^:]+): (.*)$/.exec(p);
+    const m = /^(?:entry (?:"[^"]*"|#\d+): )?([^:]+): (.*)$/.exec(p);
     return m ? { path: m[1]!, message: m[2]! } : { path: '', message: p };
   });
   return new ApiError(400, 'invalid_request', `invalid price entry: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, details);
@@ -60,7 +79,7 @@ function effectiveAt(entries: readonly PriceEntry[], at: number | undefined): Pr
 
 export function mountPrices(api: Api, cp: ControlPlane): void {
   api.add({
-    method: 'get', path: '/prices', tag: 'prices', roles: ['read', 'ingest'], query: atQuery,
+    method: 'get', path: '/prices', tag: 'prices', roles: ['read', 'ingest'], query: atQuery, statuses: [200, 304],
     summary: 'The price table (bundled + admin + org overrides); with `at`, only entries in effect then. ETag / If-None-Match.',
   }, ({ query, req, res }) => {
     const body = JSON.stringify({ prices: effectiveAt(cp.catalog.entries(), query.at) });
@@ -79,12 +98,12 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
     try {
       await cp.putPrice(entry, actor, action);
     } catch (error) {
-      if (error instanceof PriceCatalogError) throw problemsError(error.message.split('\n').filter((l) => l.includes(':')).slice(0, 20));
+      if (error instanceof PriceCatalogError) throw problemsError(error.problems.slice(0, 20));
       throw error;
     }
   };
 
-  api.add({ method: 'post', path: '/prices', tag: 'prices', roles: [], summary: 'Add an admin price entry (global, or for one org with `org`)' },
+  api.add({ method: 'post', path: '/prices', tag: 'prices', roles: [], body: priceEntryDocSchema, manualBody: true, summary: 'Add an admin price entry (global, or for one org with `org`)' },
     async ({ req, res, actor }) => {
       const entry = toAdminEntry(req.body);
       if (cp.adminPrices.has(entry.id) || PriceCatalog.bundled().entries().some((e) => e.id === entry.id)) {
@@ -95,7 +114,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
       return entry;
     });
 
-  api.add({ method: 'put', path: '/prices/:id', tag: 'prices', roles: [], summary: 'Create or replace an admin price entry' },
+  api.add({ method: 'put', path: '/prices/:id', tag: 'prices', roles: [], body: priceEntryDocSchema, manualBody: true, statuses: [200, 201], summary: 'Create or replace an admin price entry' },
     async ({ req, res, params, actor }) => {
       if (PriceCatalog.bundled().entries().some((e) => e.id === params.id)) {
         throw new ApiError(409, 'conflict', `id: "${params.id}" is a bundled price; add an admin entry with its own id instead`, [{ path: 'id', message: 'is bundled' }]);
@@ -113,7 +132,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
   });
 
   api.add({
-    method: 'post', path: '/prices/reprice', tag: 'prices', roles: [], body: repriceSchema,
+    method: 'post', path: '/prices/reprice', tag: 'prices', roles: [], body: repriceSchema, statuses: [200],
     summary: 'Re-price the ledger records of [from, to) with the current table (audited); totals are rebuilt',
   }, async ({ body, actor }) => {
     const r = await cp.ledger.reprice(cp.catalog, body.from, body.to);

@@ -1,11 +1,15 @@
 /** `/quotas` and `/quotas/{id}/status`. */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, notFound } from '../errors.js';
 import type { QuotaStatus } from '../quotas/evaluate.js';
 import { DEFAULT_THRESHOLDS, quotaCreateSchema, quotaPatchSchema, quotaPutSchema, type Quota } from '../quotas/model.js';
 import type { Api } from './route.js';
+
+/** `?status=true` on the lists. */
+export const listQuery = z.strictObject({ status: z.enum(['true', 'false']).optional() });
 
 type QuotaInput = ReturnType<typeof quotaCreateSchema.parse>;
 
@@ -46,8 +50,13 @@ export function statusView(s: QuotaStatus): object {
 
 export function mountQuotas(api: Api, cp: ControlPlane): void {
   const now = (): string => new Date(cp.clock()).toISOString();
-  api.add({ method: 'get', path: '/quotas', tag: 'quotas', roles: ['read'], summary: 'List quotas' },
-    () => ({ quotas: [...cp.quotas.values()] }));
+  api.add({ method: 'get', path: '/quotas', tag: 'quotas', roles: ['read'], query: listQuery, summary: 'List quotas; with `status=true` each carries its current usage, utilisation and next reset (one evaluation)' },
+    async ({ query }) => {
+      const quotas = [...cp.quotas.values()];
+      if (query.status !== 'true') return { quotas };
+      const statuses = await cp.evaluate(quotas);
+      return { quotas: quotas.map((q, i) => ({ ...q, status: statusView(statuses[i]!) })) };
+    });
 
   api.add({ method: 'post', path: '/quotas', tag: 'quotas', roles: [], body: quotaCreateSchema, summary: 'Create a quota' },
     async ({ body, actor, res }) => {
@@ -65,7 +74,7 @@ export function mountQuotas(api: Api, cp: ControlPlane): void {
     return q;
   });
 
-  api.add({ method: 'put', path: '/quotas/:id', tag: 'quotas', roles: [], body: quotaPutSchema, summary: 'Create or replace a quota' },
+  api.add({ method: 'put', path: '/quotas/:id', tag: 'quotas', roles: [], body: quotaPutSchema, statuses: [200, 201], summary: 'Create or replace a quota' },
     async ({ body, params, actor, res }) => {
       const id = params.id!;
       if (body.id !== undefined && body.id !== id) throw new ApiError(400, 'invalid_request', `id: "${body.id}" does not match the path id "${id}"`, [{ path: 'id', message: 'must match the path' }]);

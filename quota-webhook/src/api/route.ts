@@ -1,8 +1,26 @@
 /** Declares a route once: express handler + auth + validation + its OpenAPI description. */
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import { parseOr400 } from '../errors.js';
+import { ApiError, parseOr400 } from '../errors.js';
 import type { Authenticator, Role } from './auth.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** A request that carries a body (`Content-Length` > 0 or chunked). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** 415 for a body that is not JSON (the JSON parser leaves such a body unread). */
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (req.body === undefined && hasBody(req) && !req.is(JSON_TYPES)) {
+    next(new ApiError(415, 'unsupported_media_type', `request body: Content-Type must be application/json (got "${req.get('content-type') ?? 'none'}")`,
+      [{ path: '', message: 'must be application/json' }]));
+    return;
+  }
+  next();
+}
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -20,6 +38,8 @@ export interface RouteSpec {
   responseContentType?: string;
   /** The handler validates `body` itself (documented, not parsed up front). */
   manualBody?: boolean;
+  /** Success statuses for OpenAPI; default by method (POST 201, DELETE 204, else 200). */
+  statuses?: readonly number[];
 }
 
 export interface Ctx<B, Q> {
@@ -34,9 +54,11 @@ export interface Ctx<B, Q> {
 export class Api {
   readonly specs: RouteSpec[] = [];
 
+  /** `jsonBody` parses request bodies; it runs after authentication, so an unauthenticated client cannot make the service read a large body. */
   constructor(
     private readonly _router: Router,
     private readonly _auth: Authenticator,
+    private readonly _jsonBody: RequestHandler,
   ) {}
 
   add<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
@@ -49,7 +71,8 @@ export class Api {
       res.locals.route = template;
       next();
     };
-    this._router[spec.method](spec.path, label, this._auth.require(spec.roles), async (req: Request, res: Response) => {
+    const parsers: RequestHandler[] = spec.method === 'get' || spec.method === 'delete' ? [] : [this._jsonBody, requireJson];
+    this._router[spec.method](spec.path, label, this._auth.require(spec.roles), ...parsers, async (req: Request, res: Response) => {
       const body = (spec.body && !spec.manualBody ? parseOr400(spec.body, req.body) : undefined) as never;
       const query = (spec.query ? parseOr400(spec.query, { ...(req.query as object) }, 'query') : undefined) as never;
       const out = await handler({ req, res, body, query, actor: String(res.locals.actor ?? 'unknown'), params: req.params as Record<string, string> });

@@ -73,7 +73,7 @@ function csvRow(r: LedgerRow): string {
 export function mountUsage(api: Api, cp: ControlPlane, telemetry: Telemetry): void {
   const batchSchema = usageBatchSchema(cp.config.maxBatchRecords);
   api.add({
-    method: 'post', path: '/usage', tag: 'usage', roles: ['ingest'], body: batchSchema, manualBody: true,
+    method: 'post', path: '/usage', tag: 'usage', roles: ['ingest'], body: batchSchema, manualBody: true, statuses: [200],
     summary: 'Ingest a batch of usage records (idempotent by id; durable before 200)',
   }, async ({ req }) => {
     const raw = req.body as { records?: unknown } | undefined;

@@ -21,7 +21,7 @@ export class EnforcementFeed {
   private readonly _listeners = new Set<StateListener>();
   private _timer: NodeJS.Timeout | undefined;
   private _running: Promise<void> | undefined;
-  private _again = false;
+  private _next: Promise<void> | undefined;
   private _closed = false;
 
   constructor(
@@ -51,20 +51,29 @@ export class EnforcementFeed {
     return () => this._listeners.delete(listener);
   }
 
-  /** Recomputes now (block/provider changes); bumps the revision if anything changed. */
-  async refresh(): Promise<void> {
-    if (this._running) {
-      this._again = true;
-      return this._running;
-    }
-    this._running = this._compute().finally(() => {
-      this._running = undefined;
+  /**
+   * Recomputes now (block/provider changes); bumps the revision if anything
+   * changed. Resolves only once a computation that started after this call
+   * has finished, so a caller that changed a block sees it in `state()`.
+   */
+  refresh(): Promise<void> {
+    if (this._next) return this._next;
+    if (!this._running) return this._start();
+    // A run is in progress and may have read the sources before the caller's change: queue one more run (shared by every caller meanwhile).
+    const again = (): Promise<void> => {
+      this._next = undefined;
+      return this._start();
+    };
+    this._next ??= this._running.then(again, again);
+    return this._next;
+  }
+
+  private _start(): Promise<void> {
+    const run = this._compute().finally(() => {
+      if (this._running === run) this._running = undefined;
     });
-    await this._running;
-    if (this._again) {
-      this._again = false;
-      await this.refresh();
-    }
+    this._running = run;
+    return run;
   }
 
   /** Recomputes within the coalescing interval (usage changes). */

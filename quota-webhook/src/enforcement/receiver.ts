@@ -71,8 +71,14 @@ export class AlertReceiver {
         result.ignored++;
         continue;
       }
-      if (action === 'notify') {
+      // Soft limits never refuse: a block-labelled alert of a soft quota (or budget) only notifies.
+      const quota = alert.labels.quota_id !== undefined ? this._cp.findQuota(alert.labels.quota_id) : undefined;
+      const soft = quota?.enforcement === 'soft';
+      if (action === 'notify' || soft) {
         await this._notify(alert, actor);
+        // A block placed while the quota was hard lifts when its alert resolves.
+        const id = soft && action === 'block' && alert.status === 'resolved' ? await this._unblock(alert, scope, subject, actor) : undefined;
+        if (id) result.unblocked.push(id);
         continue;
       }
       if (alert.status === 'firing') {
@@ -127,6 +133,10 @@ export class AlertReceiver {
     if (!block) return undefined;
     if (block.reason === 'quota' && block.quota_id !== undefined) {
       const quota = this._cp.findQuota(block.quota_id);
+      if (quota?.enforcement === 'soft') {
+        const ok = await this._cp.blocks.remove(id, actor, `alert resolved and quota ${quota.id} is now soft`);
+        return ok ? id : undefined;
+      }
       if (quota) {
         const status = await subjectUsage(this._cp.store, quota, subject, this._cp.clock());
         if (status.usage_exact >= status.limit_exact) {

@@ -62,6 +62,10 @@ export function toLedgerRow(r: UsageRecordInput, catalog: PriceCatalog, director
 }
 
 export class Ledger {
+  /** Ingests in flight, and a running rebuild: a rebuild waits for the first and holds back new ones, so no batch's totals fall between its read and its write. */
+  private readonly _ingests = new Set<Promise<unknown>>();
+  private _exclusive: Promise<unknown> | undefined;
+
   constructor(
     private readonly _store: Store,
     private readonly _timeZones: () => readonly string[],
@@ -76,12 +80,20 @@ export class Ledger {
       seen.add(r.id);
       unique.push(r);
     }
-    const tzs = this._timeZones();
+    while (this._exclusive) await this._exclusive.catch(() => undefined);
     let inserted: LedgerRow[] = [];
-    const res = await this._store.ingest(unique, (ins) => {
+    const run = this._store.ingest(unique, (ins) => {
       inserted = [...ins];
-      return totalDeltas(ins, tzs);
+      // The zones in use when the rows are inserted (a zone added meanwhile is rebuilt from the records).
+      return totalDeltas(ins, this._timeZones());
     });
+    this._ingests.add(run);
+    let res: { accepted: number; duplicates: number };
+    try {
+      res = await run;
+    } finally {
+      this._ingests.delete(run);
+    }
     return {
       accepted: res.accepted,
       duplicates: res.duplicates + (rows.length - unique.length),
@@ -92,7 +104,17 @@ export class Ledger {
 
   /** Recomputes the totals of `tzs` (default: every zone in use) from the records. */
   async rebuildTotals(tzs: readonly string[] = this._timeZones()): Promise<{ records: number; totals: number }> {
-    return this._store.rebuildTotals(tzs, (rows) => totalDeltas(rows, tzs));
+    while (this._exclusive) await this._exclusive.catch(() => undefined);
+    const run = (async () => {
+      await Promise.allSettled([...this._ingests]);
+      return this._store.rebuildTotals(tzs, (rows) => totalDeltas(rows, tzs));
+    })();
+    this._exclusive = run;
+    try {
+      return await run;
+    } finally {
+      if (this._exclusive === run) this._exclusive = undefined;
+    }
   }
 
   /** Re-prices the records of [from, to) with `catalog`; returns how many changed. Totals are rebuilt after. */

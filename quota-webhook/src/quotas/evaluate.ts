@@ -26,10 +26,21 @@ export interface QuotaStatus {
   windows: WindowStatus[];
 }
 
-/** Exact limit: pico-USD for cost quotas, the integer count otherwise (rounded up). */
+/** Exact limit: pico-USD for cost quotas, the integer count otherwise (rounded up); never 0 (a positive limit below one unit is one unit). */
 export function exactLimit(quota: Quota, limit: number): bigint {
-  if (quota.metric === 'cost') return parseUsd(limit.toFixed(12));
-  return BigInt(Math.ceil(limit));
+  const exact = quota.metric === 'cost' ? parseUsd(limit.toFixed(12)) : BigInt(Math.ceil(limit));
+  return exact > 0n ? exact : 1n;
+}
+
+/** The limit that applies to `subject`: its override, else the quota's (own keys only: a user named "constructor" is no override). */
+export function limitFor(quota: Quota, subject: string): number {
+  const o = quota.overrides;
+  return o !== undefined && Object.hasOwn(o, subject) ? o[subject]! : quota.limit;
+}
+
+function utilization(used: bigint, limitExact: bigint): number {
+  // Truncated to 6 decimals, never rounded up: 0.9999999 must not read as 1 (the blocking threshold).
+  return Number((used * 1_000_000n) / limitExact) / 1_000_000;
 }
 
 function valueOf(quota: Quota, t: { requests: number; tokens: number; cost_pico: bigint }): bigint {
@@ -47,13 +58,18 @@ function windowKey(period: QuotaPeriod, tz: string, start: number): string {
 
 /** Status of every quota's current window(s) at `nowMs`. */
 export async function evaluateQuotas(store: Store, quotas: readonly Quota[], nowMs: number): Promise<QuotaStatus[]> {
-  const windows = new Map<string, { period: QuotaPeriod; tz: string; window_start: number }>();
-  const starts = new Map<string, number>();
-  for (const q of quotas) {
-    const start = windowStart(q.period, nowMs, q.timezone);
-    starts.set(q.id, start);
-    windows.set(windowKey(q.period, q.timezone, start), { period: q.period, tz: q.timezone, window_start: start });
-  }
+  // One calendar computation per (period, zone), not per quota: 10,000 quotas share a handful of windows.
+  const windows = new Map<string, { period: QuotaPeriod; tz: string; window_start: number; next: number }>();
+  const windowOf = (q: Quota): { window_start: number; next: number } => {
+    const k = `${q.period}\u0000${q.timezone}`;
+    let w = windows.get(k);
+    if (!w) {
+      w = { period: q.period, tz: q.timezone, window_start: windowStart(q.period, nowMs, q.timezone), next: nextWindowStart(q.period, nowMs, q.timezone) };
+      windows.set(k, w);
+    }
+    return w;
+  };
+  for (const q of quotas) windowOf(q);
   const rows = await store.windowsTotals([...windows.values()]);
   // window → scope → subject → rows (one per org)
   const index = new Map<string, Map<string, TotalRow[]>>();
@@ -65,10 +81,17 @@ export async function evaluateQuotas(store: Store, quotas: readonly Quota[], now
     if (list) list.push(r);
     else bySubject.set(r.subject, [r]);
   }
+  // Exact limits parsed once per distinct value: 10,000 windows mostly share a few limits.
+  const exactLimits = { cost: new Map<number, bigint>(), count: new Map<number, bigint>() };
+  const exactOf = (q: Quota, limit: number): bigint => {
+    const cache = q.metric === 'cost' ? exactLimits.cost : exactLimits.count;
+    let exact = cache.get(limit);
+    if (exact === undefined) cache.set(limit, (exact = exactLimit(q, limit)));
+    return exact;
+  };
   const out: QuotaStatus[] = [];
   for (const q of quotas) {
-    const start = starts.get(q.id)!;
-    const next = nextWindowStart(q.period, nowMs, q.timezone);
+    const { window_start: start, next } = windowOf(q);
     const bySubject = index.get(`${windowKey(q.period, q.timezone, start)}\u0000${q.scope}`);
     const subjects = q.subject === '*' ? [...(bySubject?.keys() ?? [])].sort() : [q.subject];
     const result: WindowStatus[] = [];
@@ -79,11 +102,11 @@ export async function evaluateQuotas(store: Store, quotas: readonly Quota[], now
         used += valueOf(q, r);
       }
       if (q.subject === '*' && q.org !== undefined && used === 0n && !(bySubject?.get(subject) ?? []).some((r) => r.org === q.org)) continue;
-      const limit = q.overrides?.[subject] ?? q.limit;
-      const limitExact = exactLimit(q, limit);
+      const limit = limitFor(q, subject);
+      const limitExact = exactOf(q, limit);
       const usage = display(q, used);
       result.push({
-        subject, limit, usage, utilization: limitExact === 0n ? 0 : Number((used * 1_000_000n) / limitExact) / 1_000_000,
+        subject, limit, usage, utilization: utilization(used, limitExact),
         usage_exact: used, limit_exact: limitExact, window_start: start, next_reset: next,
       });
     }
@@ -102,10 +125,10 @@ export async function subjectUsage(store: Store, q: Quota, subject: string, atMs
     if (q.org !== undefined && r.org !== q.org) continue;
     used += valueOf(q, r);
   }
-  const limit = q.overrides?.[subject] ?? q.limit;
+  const limit = limitFor(q, subject);
   const limitExact = exactLimit(q, limit);
   return {
-    subject, limit, usage: display(q, used), utilization: Number((used * 1_000_000n) / limitExact) / 1_000_000,
+    subject, limit, usage: display(q, used), utilization: utilization(used, limitExact),
     usage_exact: used, limit_exact: limitExact, window_start: start, next_reset: nextWindowStart(q.period, atMs, q.timezone),
   };
 }

@@ -1,83 +1,85 @@
 /**
  * Quota gauges for Prometheus, computed from the exact running totals at
  * scrape time: `tokenmeter_quota_{limit,usage,utilization,threshold}` with
- * labels `quota_id, scope, subject, metric, period, enforcement`, and
- * `tokenmeter_blocks` by scope. One evaluation serves all gauges of a scrape.
+ * labels `quota_id, scope, subject, metric, period, enforcement` (rendered
+ * here, appended to the registry's text by `/metrics`), and prom-client
+ * gauges `tokenmeter_blocks` by scope and the feed's revision. One
+ * evaluation serves all quota gauges of a scrape.
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { QUOTA_SCOPES } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
 import type { QuotaStatus } from './evaluate.js';
-
-const LABELS = ['quota_id', 'scope', 'subject', 'metric', 'period', 'enforcement'] as const;
-const SHARE_MILLIS = 250;
+import type { Quota } from './model.js';
 
 /** The threshold label: the percent as a string (0.8 → "80"). */
 export function thresholdLabel(t: number): string {
   return String(Math.round(t * 10_000) / 100);
 }
 
-export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): void {
-  let inflight: Promise<QuotaStatus[]> | undefined;
-  let cached: { at: number; value: QuotaStatus[] } | undefined;
-  const evaluation = (): Promise<QuotaStatus[]> => {
-    if (cached && Date.now() - cached.at < SHARE_MILLIS) return Promise.resolve(cached.value);
-    inflight ??= cp.evaluate().then(
-      (value) => {
-        cached = { at: Date.now(), value };
-        inflight = undefined;
-        return value;
-      },
-      (error: unknown) => {
-        inflight = undefined;
-        throw error;
-      },
-    );
-    return inflight;
-  };
-  const each = (statuses: QuotaStatus[], fn: (labels: Record<(typeof LABELS)[number], string>, s: QuotaStatus, w: QuotaStatus['windows'][number]) => void): void => {
-    for (const s of statuses) {
-      const q = s.quota;
-      for (const w of s.windows) {
-        fn({ quota_id: q.id, scope: q.scope, subject: w.subject, metric: q.metric, period: q.period, enforcement: q.enforcement }, s, w);
-      }
+/**
+ * The thresholds exported for a quota: its own, plus 100 % for a hard quota
+ * that lacks it — the rules block at a threshold >= 1, and a hard quota
+ * blocks at 100 % whatever thresholds it notifies at.
+ */
+export function exportedThresholds(q: Quota): readonly number[] {
+  return q.enforcement === 'hard' && !q.thresholds.includes(1) ? [...q.thresholds, 1].sort((a, b) => a - b) : q.thresholds;
+}
+
+/** The quota families: name and help. Labels `quota_id, scope, subject, metric, period, enforcement` (+ `threshold`). */
+const FAMILIES = {
+  limit: ['tokenmeter_quota_limit', 'Limit of a quota or budget for one subject (USD for cost, tokens, or requests).'],
+  usage: ['tokenmeter_quota_usage', 'Exact usage of the current period window from the ledger (USD for cost, tokens, or requests).'],
+  utilization: ['tokenmeter_quota_utilization', 'Usage divided by limit for the current period window (1 = 100 %).'],
+  threshold: ['tokenmeter_quota_threshold', 'Configured alert thresholds of a quota as ratios, one series per threshold (label threshold = percent).'],
+} as const;
+
+/** A label value escaped for the text exposition format (backslash, newline, double quote). */
+function escapeLabel(v: string): string {
+  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
+}
+
+function sampleValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return String(v);
+}
+
+/**
+ * The quota gauges in the text exposition format (0.0.4), written here rather
+ * than through prom-client Gauges: 10,000 subjects are 60,000 series, and
+ * prom-client's per-series set() and formatting took ~250 ms a scrape; here
+ * each window's label string is built once and shared by its six series.
+ */
+export function renderQuotaMetrics(statuses: readonly QuotaStatus[]): string {
+  let limit = '';
+  let usage = '';
+  let utilization = '';
+  let threshold = '';
+  for (const s of statuses) {
+    const q = s.quota;
+    const head = `{quota_id="${escapeLabel(q.id)}",scope="${escapeLabel(q.scope)}",subject="`;
+    const tail = `",metric="${escapeLabel(q.metric)}",period="${escapeLabel(q.period)}",enforcement="${escapeLabel(q.enforcement)}"`;
+    const thresholds = exportedThresholds(q).map((t) => `,threshold="${thresholdLabel(t)}"} ${sampleValue(t)}\n`);
+    for (const w of s.windows) {
+      const labels = head + escapeLabel(w.subject) + tail;
+      limit += `${FAMILIES.limit[0]}${labels}} ${sampleValue(w.limit)}\n`;
+      usage += `${FAMILIES.usage[0]}${labels}} ${sampleValue(w.usage)}\n`;
+      utilization += `${FAMILIES.utilization[0]}${labels}} ${sampleValue(w.utilization)}\n`;
+      for (const t of thresholds) threshold += `${FAMILIES.threshold[0]}${labels}${t}`;
     }
-  };
-  new Gauge({
-    name: 'tokenmeter_quota_limit', help: 'Limit of a quota or budget for one subject (USD for cost, tokens, or requests).',
-    labelNames: LABELS, registers: [registry],
-    async collect() {
-      this.reset();
-      each(await evaluation(), (l, _s, w) => this.set(l, w.limit));
-    },
-  });
-  new Gauge({
-    name: 'tokenmeter_quota_usage', help: 'Exact usage of the current period window from the ledger (USD for cost, tokens, or requests).',
-    labelNames: LABELS, registers: [registry],
-    async collect() {
-      this.reset();
-      each(await evaluation(), (l, _s, w) => this.set(l, w.usage));
-    },
-  });
-  new Gauge({
-    name: 'tokenmeter_quota_utilization', help: 'Usage divided by limit for the current period window (1 = 100 %).',
-    labelNames: LABELS, registers: [registry],
-    async collect() {
-      this.reset();
-      each(await evaluation(), (l, _s, w) => this.set(l, w.utilization));
-    },
-  });
-  new Gauge({
-    name: 'tokenmeter_quota_threshold', help: 'Configured alert thresholds of a quota as ratios, one series per threshold (label threshold = percent).',
-    labelNames: [...LABELS, 'threshold'], registers: [registry],
-    async collect() {
-      this.reset();
-      each(await evaluation(), (l, s) => {
-        for (const t of s.quota.thresholds) this.set({ ...l, threshold: thresholdLabel(t) }, t);
-      });
-    },
-  });
+  }
+  const family = ([name, help]: readonly [string, string], lines: string): string => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${lines}`;
+  return [family(FAMILIES.limit, limit), family(FAMILIES.usage, usage), family(FAMILIES.utilization, utilization), family(FAMILIES.threshold, threshold)].join('\n');
+}
+
+/**
+ * Registers the enforcement gauges on `registry` and returns the quota
+ * gauges' renderer: one evaluation per scrape, so a scrape never shows totals
+ * older than itself (`/metrics` appends its text to the registry's).
+ */
+export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () => Promise<string> {
   new Gauge({
     name: 'tokenmeter_blocks', help: 'Active enforcement blocks by scope.', labelNames: ['scope'], registers: [registry],
     collect() {
@@ -91,4 +93,5 @@ export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): void
       this.set(cp.feed.revision);
     },
   });
+  return async () => renderQuotaMetrics(await cp.evaluate());
 }

@@ -1,9 +1,11 @@
 /**
  * Postgres store (`TOKENMETER_DB_URL=postgres://…`, pg Pool). The ledger is
  * range-partitioned by month on `time_ms`; its primary key is (id, time_ms)
- * because a partitioned table's unique keys must contain the partition key —
- * a replayed record carries the same id and time, so ingest stays idempotent.
- * Inserts and total upserts are one statement each per batch (`unnest`).
+ * because a partitioned table's unique keys must contain the partition key.
+ * Idempotency is by id alone, as on SQLite: `record_ids` (unpartitioned, id
+ * primary key) claims each id first, so a replay that carries another time
+ * is still a duplicate. Claims, inserts and total upserts are one statement
+ * each per batch (`unnest`).
  */
 import pg from 'pg';
 import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
@@ -26,6 +28,7 @@ CREATE TABLE IF NOT EXISTS records (
   service TEXT, ingested_ms BIGINT NOT NULL, PRIMARY KEY (id, time_ms)
 ) PARTITION BY RANGE (time_ms);
 CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
+CREATE TABLE IF NOT EXISTS record_ids (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS totals (
   period TEXT NOT NULL, tz TEXT NOT NULL, window_start BIGINT NOT NULL, scope TEXT NOT NULL, org TEXT NOT NULL,
   subject TEXT NOT NULL, requests BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT NOT NULL,
@@ -70,9 +73,19 @@ export class PostgresStore implements Store {
   async init(): Promise<void> {
     const c = await this._pool.connect();
     try {
+      // Replicas starting together create the schema one at a time.
       await c.query('SELECT pg_advisory_lock(74700001)');
-      await c.query(SCHEMA);
-      await c.query('SELECT pg_advisory_unlock(74700001)');
+      try {
+        await c.query(SCHEMA);
+        // Databases from before `record_ids`: claim the ids already in the ledger, once.
+        const done = await c.query("SELECT 1 FROM meta WHERE key = 'record_ids_backfilled'");
+        if (done.rowCount === 0) {
+          await c.query('INSERT INTO record_ids (id) SELECT id FROM records ON CONFLICT DO NOTHING');
+          await c.query("INSERT INTO meta (key, value) VALUES ('record_ids_backfilled', '1') ON CONFLICT (key) DO NOTHING");
+        }
+      } finally {
+        await c.query('SELECT pg_advisory_unlock(74700001)');
+      }
     } finally {
       c.release();
     }
@@ -138,15 +151,18 @@ export class PostgresStore implements Store {
   async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
     if (rows.length === 0) return { accepted: 0, duplicates: 0 };
     await this._ensurePartitions(rows);
-    const cols: Param[][] = RECORD_COLUMNS.map(() => []);
-    for (const r of rows) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
     const types = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${RECORD_TYPES[c] ?? 'text'}[]`).join(', ');
     return this._tx(async (c) => {
-      const res = await c.query<{ id: string }>(
-        `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${types}) ON CONFLICT DO NOTHING RETURNING id`, cols);
-      const ids = new Set(res.rows.map((r) => r.id));
+      // Claim the ids (a concurrent batch with the same id waits here for this one to commit or roll back).
+      const claimed = await c.query<{ id: string }>('INSERT INTO record_ids (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING id', [rows.map((r) => r.id)]);
+      const ids = new Set(claimed.rows.map((r) => r.id));
       const inserted = rows.filter((r) => ids.has(r.id));
-      await this._addTotals(c, deltas(inserted));
+      if (inserted.length > 0) {
+        const cols: Param[][] = RECORD_COLUMNS.map(() => []);
+        for (const r of inserted) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
+        await c.query(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${types})`, cols);
+        await this._addTotals(c, deltas(inserted));
+      }
       return { accepted: inserted.length, duplicates: rows.length - inserted.length };
     });
   }

@@ -72,12 +72,99 @@ describe('bad input is refused with the field named, and nothing is stored', () 
     expect((await s.json('GET', '/api/v1/quotas')).body.quotas).toEqual([]);
   });
 
-  it('a body over the byte limit → 413', async () => {
+  it('a body over the byte limit → 413 with a clear message', async () => {
     const res = await s.call('POST', '/api/v1/usage', { token: 'ingest', raw: JSON.stringify({ records: [record({ feature: 'x'.repeat(100_000) })] }) });
     expect(res.status).toBe(413);
     const body = { error: await errorOf(res) };
     expect(body.error.code).toBe('body_too_large');
+    expect(body.error.message).toBe('request body: larger than the 65536 byte limit');
     await expectNothingStored();
+    // Chunked (no Content-Length): the limit holds while streaming.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"records":[{"id":"x","feature":"'));
+        controller.enqueue(new TextEncoder().encode('y'.repeat(70_000)));
+        controller.enqueue(new TextEncoder().encode('"}]}'));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${s.url}/api/v1/usage`, {
+      method: 'POST', body: chunks, duplex: 'half', headers: { 'content-type': 'application/json', authorization: 'Bearer ingest-token' },
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await errorOf(chunked)).code).toBe('body_too_large');
+    // The same limit on every write, not only usage.
+    const quota = await s.call('POST', '/api/v1/quotas', { raw: JSON.stringify({ scope: 'user', subject: 'a', metric: 'cost', period: 'day', limit: 1, name: 'n'.repeat(70_000) }) });
+    expect(quota.status).toBe(413);
+    expect((await s.json('GET', '/api/v1/quotas')).body.quotas).toEqual([]);
+    await expectNothingStored();
+  });
+
+  it('a large body without a valid token is refused before it is read: 401', async () => {
+    const res = await s.call('POST', '/api/v1/usage', { token: null, raw: JSON.stringify({ records: [record({ feature: 'x'.repeat(100_000) })] }) });
+    expect(res.status).toBe(401);
+    const wrongRole = await s.call('POST', '/api/v1/quotas', { token: 'read', raw: 'not even json' });
+    expect(wrongRole.status).toBe(403);
+    await expectNothingStored();
+  });
+
+  it('a body that is not JSON → 415 naming the expected type', async () => {
+    const res = await s.call('POST', '/api/v1/usage', { token: 'ingest', raw: 'records=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(415);
+    expect(await errorOf(res)).toEqual({
+      code: 'unsupported_media_type', message: 'request body: Content-Type must be application/json (got "application/x-www-form-urlencoded")',
+      details: [{ path: '', message: 'must be application/json' }],
+    });
+    const none = await s.json('POST', '/api/v1/quotas', undefined);
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toBe('invalid request body: request body: Invalid input: expected object, received undefined');
+    const array = await s.json('POST', '/api/v1/usage', [record()], 'ingest');
+    expect(array.status).toBe(400);
+    expect(array.body.error.details).toEqual([{ path: '', message: 'Invalid input: expected object, received array' }]);
+    const scalar = await s.call('POST', '/api/v1/usage', { token: 'ingest', raw: '"records"' });
+    expect(scalar.status).toBe(400);
+    expect((await errorOf(scalar)).code).toBe('invalid_json');
+    await expectNothingStored();
+  });
+
+  it('negative, zero and non-numeric limits, overrides and thresholds name the field', async () => {
+    const zero = await s.json('POST', '/api/v1/quotas', { scope: 'user', subject: '*', metric: 'tokens', period: 'day', limit: 0, overrides: { bob: -1, eve: 'ten' }, thresholds: [0, 1] });
+    expect(zero.status).toBe(400);
+    expect(zero.body.error.details).toEqual([
+      { path: 'overrides.bob', message: 'must be > 0' },
+      { path: 'overrides.eve', message: 'must be a number' },
+      { path: 'limit', message: 'must be > 0' },
+      { path: 'thresholds[0]', message: 'must be > 0' },
+    ]);
+    const str = await s.json('POST', '/api/v1/quotas', { scope: 'user', subject: 'a', metric: 'cost', period: 'day', limit: '5' });
+    expect(str.body.error.details).toEqual([{ path: 'limit', message: 'must be a number' }]);
+    const budget = await s.json('POST', '/api/v1/budgets', { scope: 'org', subject: 'acme', amount: -100, timezone: 'Nowhere/Land' });
+    expect(budget.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['amount', 'timezone']);
+    const patch = await s.json('PUT', '/api/v1/quotas/q1', { scope: 'user', subject: 'a', metric: 'cost', period: 'day', limit: 1 });
+    expect(patch.status).toBe(201);
+    const badPatch = await s.json('PATCH', '/api/v1/quotas/q1', { limit: -1, timezone: 'utc+2', colour: 'red' });
+    expect(badPatch.body.error.details).toEqual([
+      { path: 'timezone', message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' },
+      { path: 'limit', message: 'must be > 0' },
+      { path: 'colour', message: 'unknown field' },
+    ]);
+    expect((await s.json('GET', '/api/v1/quotas/q1')).body.limit).toBe(1);
+    expect((await s.call('DELETE', '/api/v1/quotas/q1')).status).toBe(204);
+    expect((await s.json('GET', '/api/v1/budgets')).body.budgets).toEqual([]);
+  });
+
+  it('manual blocks and provider settings are validated too', async () => {
+    const block = await s.json('POST', '/api/v1/blocks', { scope: 'team', subject: '', reset_at: 'tomorrow', until: 'x' });
+    expect(block.status).toBe(400);
+    expect(block.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['reset_at', 'scope', 'subject', 'until']);
+    expect((await s.json('GET', '/api/v1/blocks')).body.blocks).toEqual([]);
+    const provider = await s.json('PUT', '/api/v1/providers/acme/openai', { enabled: 'yes', priority: -2 });
+    expect(provider.body.error.details).toEqual([
+      { path: 'enabled', message: 'Invalid input: expected boolean, received string' },
+      { path: 'priority', message: 'must be >= 0' },
+    ]);
+    const unblock = await s.json('DELETE', '/api/v1/blocks/x?reason=');
+    expect(unblock.body.error.details).toEqual([{ path: 'reason', message: 'must not be empty' }]);
   });
 
   it('more records than a batch may hold → 413 naming records', async () => {
