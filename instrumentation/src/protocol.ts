@@ -87,6 +87,13 @@ export interface EnforcementBlock {
   /** RFC 3339 time the block began. */
   since: string;
   message?: string;
+  /**
+   * Department and org blocks: the users the control plane's directory places
+   * in the subject. A call that carries one of these users and no value of
+   * the block's scope is refused too (the ledger counts it towards the
+   * subject by the same directory).
+   */
+  members?: string[];
 }
 
 /** Hourly and daily limits of one provider for one organisation; absent = unlimited. */

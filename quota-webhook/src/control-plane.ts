@@ -5,7 +5,7 @@
  */
 import { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import type { PriceEntry } from '@tokenmeter/instrumentation/pricing';
-import type { ProviderLimits, ProviderState } from '@tokenmeter/instrumentation/protocol';
+import type { EnforcementBlock, ProviderLimits, ProviderState } from '@tokenmeter/instrumentation/protocol';
 import { AuditLog } from './audit.js';
 import type { Config } from './config.js';
 import { BlockSet, wireBlock } from './enforcement/blocks.js';
@@ -72,7 +72,7 @@ export class ControlPlane {
     this.ledger = new Ledger(this.store, () => this._timeZones);
     this.feed = new EnforcementFeed(
       this.store,
-      { blocks: () => this.blocks.list().map(wireBlock), providers: (now) => this.providerStates(now) },
+      { blocks: () => this.blocks.list().map((b) => this._withMembers(wireBlock(b))), providers: (now) => this.providerStates(now) },
       this.clock,
       this.config.sseCoalesceMillis,
       this.onError,
@@ -304,6 +304,7 @@ export class ControlPlane {
     await this.store.putEntity('directory', e.user, e);
     this.directory.set(e.user, e);
     await this.audit.record({ kind: 'directory', action: 'put', actor, subject: e.user, data: e });
+    this._refreshIfBlocksHaveMembers();
   }
 
   async deleteDirectory(user: string, actor: string): Promise<boolean> {
@@ -311,7 +312,27 @@ export class ControlPlane {
     await this.store.deleteEntity('directory', user);
     this.directory.delete(user);
     await this.audit.record({ kind: 'directory', action: 'delete', actor, subject: user });
+    this._refreshIfBlocksHaveMembers();
     return true;
+  }
+
+  /**
+   * A department or org block lists the users the directory places there, so
+   * the SDK also refuses a call that carries only its user, as the ledger
+   * counts that call towards the department (it enriches from the directory).
+   */
+  private _withMembers(block: EnforcementBlock): EnforcementBlock {
+    if ((block.scope !== 'department' && block.scope !== 'org') || block.subject === '*') return block;
+    const members: string[] = [];
+    for (const entry of this.directory.values()) {
+      if ((block.scope === 'department' ? entry.department : entry.org) === block.subject) members.push(entry.user);
+    }
+    return members.length === 0 ? block : { ...block, members: members.sort() };
+  }
+
+  /** Directory changes move users in or out of blocked departments and orgs. */
+  private _refreshIfBlocksHaveMembers(): void {
+    if (this.blocks.list().some((b) => b.scope === 'department' || b.scope === 'org')) this.feed.refresh().catch(this.onError);
   }
 
   // ---- ledger ------------------------------------------------------------------

@@ -24,6 +24,9 @@ export class BlockIndex {
   private readonly _user = new ScopeMap();
   private readonly _feature = new ScopeMap();
   private readonly _provider = new ScopeMap();
+  /** Users the directory places in a blocked department / org (`members`), for calls that carry only their user. */
+  private readonly _departmentMembers = new Map<string, IndexedBlock>();
+  private readonly _orgMembers = new Map<string, IndexedBlock>();
   private readonly _size: number;
 
   constructor(blocks: readonly EnforcementBlock[] = []) {
@@ -39,6 +42,13 @@ export class BlockIndex {
       }
       const existing = map.bySubject.get(block.subject);
       if (existing === undefined || existing.resetAtMs < entry.resetAtMs) map.bySubject.set(block.subject, entry);
+      const members = block.scope === 'department' ? this._departmentMembers : block.scope === 'org' ? this._orgMembers : undefined;
+      if (members !== undefined && Array.isArray(block.members)) {
+        for (const user of block.members) {
+          const held = members.get(user);
+          if (held === undefined || held.resetAtMs < entry.resetAtMs) members.set(user, entry);
+        }
+      }
     }
     this._size = blocks.length;
   }
@@ -62,7 +72,9 @@ export class BlockIndex {
       this._check(this._department, attribution.department, nowMs) ??
       this._check(this._user, attribution.user, nowMs) ??
       this._check(this._feature, attribution.feature, nowMs) ??
-      this._check(this._provider, provider, nowMs)
+      this._check(this._provider, provider, nowMs) ??
+      this._checkMember(this._orgMembers, attribution.org, attribution.user, nowMs) ??
+      this._checkMember(this._departmentMembers, attribution.department, attribution.user, nowMs)
     );
   }
 
@@ -80,7 +92,21 @@ export class BlockIndex {
       const block = this._check(map, subject, nowMs);
       if (block !== undefined) out.push(block);
     }
+    for (const block of [
+      this._checkMember(this._orgMembers, attribution.org, attribution.user, nowMs),
+      this._checkMember(this._departmentMembers, attribution.department, attribution.user, nowMs),
+    ]) {
+      if (block !== undefined && !out.includes(block)) out.push(block);
+    }
     return out;
+  }
+
+  /** A directory member's block applies only when the call does not name the scope itself (as the ledger enriches only then). */
+  private _checkMember(members: Map<string, IndexedBlock>, own: string | undefined, user: string | undefined, nowMs: number | undefined): EnforcementBlock | undefined {
+    if (own !== undefined || user === undefined || members.size === 0) return undefined;
+    const entry = members.get(user);
+    if (entry === undefined || entry.resetAtMs <= (nowMs ?? Date.now())) return undefined;
+    return entry.block;
   }
 
   private _check(map: ScopeMap, subject: string | undefined, nowMs: number | undefined): EnforcementBlock | undefined {

@@ -30,6 +30,20 @@ describe('BlockIndex', () => {
     expect(index.find({ user: 'u2', feature: 'search' }, 'openai')?.scope).toBe('feature');
   });
 
+  it('a department or org block refuses its directory members when the call carries only the user', () => {
+    const index = new BlockIndex([
+      block('department', 'research', { members: ['bob', 'dora'] }),
+      block('org', 'acme', { members: ['carol'] }),
+    ]);
+    expect(index.find({ user: 'bob' }, 'openai')?.subject).toBe('research');
+    expect(index.find({ user: 'dora', feature: 'search' }, 'openai')?.scope).toBe('department');
+    expect(index.find({ user: 'carol' }, 'openai')?.subject).toBe('acme');
+    // Not a member, or the call names another department itself (the ledger counts it there): allowed.
+    expect(index.find({ user: 'erin' }, 'openai')).toBeUndefined();
+    expect(index.find({ user: 'bob', department: 'sales' }, 'openai')).toBeUndefined();
+    expect(index.findAll({ user: 'bob', org: 'acme' }, 'openai').map((b) => b.subject)).toEqual(['acme', 'research']);
+  });
+
   it('a subject "*" blocks every call that has that scope, and only those', () => {
     const index = new BlockIndex([block('department', '*')]);
     expect(index.find({ department: 'any' }, 'openai')?.subject).toBe('*');

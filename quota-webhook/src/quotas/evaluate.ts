@@ -73,13 +73,19 @@ export async function evaluateQuotas(store: Store, quotas: readonly Quota[], now
   const rows = await store.windowsTotals([...windows.values()]);
   // window → scope → subject → rows (one per org)
   const index = new Map<string, Map<string, TotalRow[]>>();
+  let last: TotalRow | undefined;
+  let group: Map<string, TotalRow[]> | undefined;
   for (const r of rows) {
-    const k = `${windowKey(r.period, r.tz, r.window_start)}\u0000${r.scope}`;
-    let bySubject = index.get(k);
-    if (!bySubject) index.set(k, (bySubject = new Map()));
-    const list = bySubject.get(r.subject);
+    // Rows come grouped by window and scope: the key is built once per group, not per row.
+    if (!last || !group || r.scope !== last.scope || r.window_start !== last.window_start || r.tz !== last.tz || r.period !== last.period) {
+      const k = `${windowKey(r.period, r.tz, r.window_start)}\u0000${r.scope}`;
+      group = index.get(k);
+      if (!group) index.set(k, (group = new Map()));
+    }
+    last = r;
+    const list = group.get(r.subject);
     if (list) list.push(r);
-    else bySubject.set(r.subject, [r]);
+    else group.set(r.subject, [r]);
   }
   // Exact limits parsed once per distinct value: 10,000 windows mostly share a few limits.
   const exactLimits = { cost: new Map<number, bigint>(), count: new Map<number, bigint>() };

@@ -208,8 +208,14 @@ describe('quota enforcement through Prometheus and Alertmanager', () => {
       const error = await refused({ org: 'acme', department: 'research', user });
       expect(error).toMatchObject({ name: 'QuotaExceededError', status: 429, scope: 'department', subject: 'research', quotaId: 'q-research', blockId: block.id });
     }
+    // Calls that carry only the user are refused too: the block lists the directory's members of the department.
+    for (const user of ['ann', 'bob']) {
+      const error = await refused({ org: 'acme', user });
+      expect(error).toMatchObject({ name: 'QuotaExceededError', scope: 'department', subject: 'research', quotaId: 'q-research' });
+    }
     // Another department, and a user with no department, go on.
     await allowed({ org: 'acme', department: 'sales', user: 'carol' });
+    await allowed({ org: 'acme', user: 'carol' });
     await allowed({ org: 'acme', user: 'zed' });
     expect((await blocks()).map((b) => `${b.scope}:${b.subject}`).sort()).toEqual(['department:research', 'user:alice']);
   }, 40_000);
