@@ -59,7 +59,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   app.get('/metrics', async (_req, res) => {
     const [own, quotas] = await Promise.all([telemetry.registry.metrics(), quotaMetrics()]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
-    res.send(Buffer.concat([Buffer.from(`${own}\n`), quotas]));
+    res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas]));
   });
 
   const router = express.Router();

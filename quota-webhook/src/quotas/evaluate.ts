@@ -52,37 +52,49 @@ function display(quota: Quota, v: bigint): number {
   return quota.metric === 'cost' ? picoToUsd(v) : Number(v);
 }
 
-function windowKey(period: QuotaPeriod, tz: string, start: number): string {
-  return `${period}\u0000${tz}\u0000${start}`;
+/** A window being evaluated and its totals by scope → subject → rows (one per org). */
+interface EvalWindow {
+  period: QuotaPeriod;
+  tz: string;
+  window_start: number;
+  next: number;
+  scopes: Map<string, Map<string, TotalRow[]>>;
 }
 
 /** Status of every quota's current window(s) at `nowMs`. */
 export async function evaluateQuotas(store: Store, quotas: readonly Quota[], nowMs: number): Promise<QuotaStatus[]> {
-  // One calendar computation per (period, zone), not per quota: 10,000 quotas share a handful of windows.
-  const windows = new Map<string, { period: QuotaPeriod; tz: string; window_start: number; next: number }>();
-  const windowOf = (q: Quota): { window_start: number; next: number } => {
+  // One calendar computation per (period, zone), not per quota: 10,000 quotas share a handful of windows,
+  // and each window carries its totals indexed by scope → subject → rows (one per org).
+  const windows = new Map<string, EvalWindow>();
+  let lastWindow: EvalWindow | undefined;
+  const windowOf = (q: Quota): EvalWindow => {
+    // Consecutive quotas mostly share period and zone: no key to build then.
+    if (lastWindow && q.period === lastWindow.period && q.timezone === lastWindow.tz) return lastWindow;
     const k = `${q.period}\u0000${q.timezone}`;
     let w = windows.get(k);
     if (!w) {
-      w = { period: q.period, tz: q.timezone, window_start: windowStart(q.period, nowMs, q.timezone), next: nextWindowStart(q.period, nowMs, q.timezone) };
+      w = {
+        period: q.period, tz: q.timezone, window_start: windowStart(q.period, nowMs, q.timezone),
+        next: nextWindowStart(q.period, nowMs, q.timezone), scopes: new Map(),
+      };
       windows.set(k, w);
     }
+    lastWindow = w;
     return w;
   };
   for (const q of quotas) windowOf(q);
   const rows = await store.windowsTotals([...windows.values()]);
-  // window → scope → subject → rows (one per org)
-  const index = new Map<string, Map<string, TotalRow[]>>();
   let last: TotalRow | undefined;
   let group: Map<string, TotalRow[]> | undefined;
   for (const r of rows) {
-    // Rows come grouped by window and scope: the key is built once per group, not per row.
-    if (!last || !group || r.scope !== last.scope || r.window_start !== last.window_start || r.tz !== last.tz || r.period !== last.period) {
-      const k = `${windowKey(r.period, r.tz, r.window_start)}\u0000${r.scope}`;
-      group = index.get(k);
-      if (!group) index.set(k, (group = new Map()));
+    // Rows come grouped by window and scope: the lookups run once per group, not per row.
+    if (!last || r.scope !== last.scope || r.window_start !== last.window_start || r.tz !== last.tz || r.period !== last.period) {
+      const w = windows.get(`${r.period}\u0000${r.tz}`);
+      group = w?.scopes.get(r.scope);
+      if (w && !group) w.scopes.set(r.scope, (group = new Map()));
     }
     last = r;
+    if (!group) continue;
     const list = group.get(r.subject);
     if (list) list.push(r);
     else group.set(r.subject, [r]);
@@ -97,8 +109,8 @@ export async function evaluateQuotas(store: Store, quotas: readonly Quota[], now
   };
   const out: QuotaStatus[] = [];
   for (const q of quotas) {
-    const { window_start: start, next } = windowOf(q);
-    const bySubject = index.get(`${windowKey(q.period, q.timezone, start)}\u0000${q.scope}`);
+    const { window_start: start, next, scopes } = windowOf(q);
+    const bySubject = scopes.get(q.scope);
     const subjects = q.subject === '*' ? [...(bySubject?.keys() ?? [])].sort() : [q.subject];
     const result: WindowStatus[] = [];
     for (const subject of subjects) {

@@ -174,11 +174,22 @@ export class PostgresStore implements Store {
 
   async windowsTotals(windows: ReadonlyArray<{ period: QuotaPeriod; tz: string; window_start: number }>): Promise<TotalRow[]> {
     if (windows.length === 0) return [];
-    const r = await this._pool.query(
-      `SELECT t.* FROM totals t JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS w(period, tz, window_start)
+    // Only the columns the window does not fix (plus its ordinal), as arrays: the 10,000 rows of a month's
+    // users parse in a fraction of the time of `t.*` as objects.
+    const r = await this._pool.query<[string, QuotaScope, string, string, string, string, string]>({
+      text: `SELECT w.i, t.scope, t.org, t.subject, t.requests, t.tokens, t.cost_pico FROM totals t
+       JOIN unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS w(period, tz, window_start, i)
        ON t.period = w.period AND t.tz = w.tz AND t.window_start = w.window_start`,
-      [windows.map((w) => w.period), windows.map((w) => w.tz), windows.map((w) => w.window_start)]);
-    return r.rows.map(totalRowFrom);
+      values: [windows.map((w) => w.period), windows.map((w) => w.tz), windows.map((w) => w.window_start)],
+      rowMode: 'array',
+    });
+    return r.rows.map(([i, scope, org, subject, requests, tokens, cost]) => {
+      const w = windows[Number(i) - 1]!;
+      return {
+        period: w.period, tz: w.tz, window_start: w.window_start, scope, org, subject,
+        requests: Number(requests), tokens: Number(tokens), cost_pico: BigInt(cost),
+      };
+    });
   }
 
   async rebuildTotals(tzs: readonly string[], compute: (rows: readonly LedgerRow[]) => TotalRow[]): Promise<{ records: number; totals: number }> {

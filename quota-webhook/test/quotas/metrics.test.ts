@@ -139,8 +139,12 @@ describe('/metrics quota gauges', () => {
     // Label values that need escaping.
     const odd = 'a "quoted"\nfeature\\';
     expect((await t.json('POST', '/api/v1/quotas', { id: 'odd', scope: 'feature', subject: odd, metric: 'requests', period: 'day', limit: 1 })).status).toBe(201);
+    // Non-ASCII subjects pass through as UTF-8.
+    const unicode = 'forschung-ünï 研究部';
+    expect((await t.json('POST', '/api/v1/quotas', { id: 'unicode', scope: 'department', subject: unicode, metric: 'cost', period: 'day', limit: 1 })).status).toBe(201);
     const { text, exposition } = await scrape(t);
     expect(exposition.one('tokenmeter_quota_limit', { quota_id: 'odd' }).labels.subject).toBe(odd);
+    expect(exposition.one('tokenmeter_quota_limit', { quota_id: 'unicode' }).labels.subject).toBe(unicode);
     const promtool = findBinary(['promtool'], 'prometheus');
     // Exit 0: no parse error and no lint problem.
     execFileSync(promtool, ['check', 'metrics'], { input: text, stdio: ['pipe', 'pipe', 'pipe'] });

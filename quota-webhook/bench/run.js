@@ -1,0 +1,109 @@
+/**
+ * `npm run bench -w quota-webhook` (build first: `npx tsc -b` at the root).
+ * Every figure is a median, printed next to a baseline measured in the same run:
+ * 1. ledger ingest, records/s, SQLite and Postgres (bench/ingest.js);
+ * 2. quota evaluation and /metrics with 10,000 users' quotas over a month (bench/evaluation.js);
+ * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
+ * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing`
+ * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000).
+ * Bounded: about two minutes without the crossing bench on a 2-core machine.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres } from '@tokenmeter/testkit';
+import { runDecisionBench } from './decision.js';
+import { runEvaluationBench } from './evaluation.js';
+import { runIngestBench } from './ingest.js';
+import { fmt, int } from './stats.js';
+import { postgresTarget, sqliteTarget } from './targets.js';
+
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing').split(',').map((s) => s.trim()));
+const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function withTarget(open, fn) {
+  const target = await open();
+  try {
+    return await fn(target);
+  } finally {
+    await target.close();
+  }
+}
+
+async function crossing() {
+  const file = ['crossing.js', 'crossing.ts'].map((f) => new URL(f, import.meta.url)).find((u) => existsSync(u));
+  if (file === undefined) {
+    console.log('\n(crossing bench not present)');
+    return undefined;
+  }
+  console.log('');
+  const { runCrossingBench } = await import(file.href);
+  return runCrossingBench();
+}
+
+/** One line per goal of issue 4, from the figures above. */
+function summary(figures) {
+  const lines = [];
+  const ok = (met) => (met ? 'met' : 'NOT met');
+  for (const store of ['sqlite', 'postgres']) {
+    const ingest = figures.ingest.filter((r) => r.store === store && r.path.startsWith('ControlPlane'));
+    if (ingest.length > 0) {
+      const worst = Math.min(...ingest.map((r) => r.recordsPerSecond));
+      const ratio = Math.max(...ingest.map((r) => r.ratioToBaseline));
+      const goalText = store === 'sqlite' ? ` — goal ≥ 20,000 on one core: ${ok(worst >= 20_000)}` : ' (no goal stated)';
+      lines.push(`ingest ${store}: ${int(worst)} records/s (slowest batch size; up to ×${fmt(ratio, 1)} the bare INSERT)${goalText}`);
+    }
+    const evaluation = figures.evaluation.filter((r) => r.store === store && !r.case.startsWith('baseline'));
+    if (evaluation.length > 0) {
+      const worstEval = Math.max(...evaluation.filter((r) => r.case.startsWith('evaluate')).map((r) => r.medianMs));
+      const worstMetrics = Math.max(...evaluation.filter((r) => r.case.startsWith('GET')).map((r) => r.medianMs));
+      lines.push(`quotas ${store}: evaluate ≤ ${fmt(worstEval)} ms, GET /metrics ≤ ${fmt(worstMetrics)} ms (worst median) — goal < 50 ms: ${ok(Math.max(worstEval, worstMetrics) < 50)}`);
+    }
+  }
+  if (figures.decision) {
+    const gate = figures.decision.limits.find((r) => r.name.startsWith('runGates + enforcement gate'));
+    lines.push(`SDK decision, 10,000 blocks: ${fmt(gate.medianNanos)} ns allowed, ${fmt(figures.decision.blockedLookupNanos)} ns blocked — goal < 1 µs: ${ok(gate.medianNanos < 1000 && figures.decision.blockedLookupNanos < 1000)}`);
+  }
+  if (figures.crossing?.latencyMs) {
+    lines.push(`crossing → refusal: p95 ${figures.crossing.latencyMs.p95} ms — goal p95 < 5 s: ${ok(figures.crossing.latencyMs.p95 < 5000)}`);
+  }
+  if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
+const started = Date.now();
+console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
+const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
+const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined };
+let postgres;
+try {
+  const needsPostgres = only.has('ingest') || only.has('evaluation');
+  if (needsPostgres) {
+    try {
+      postgres = await startPostgres();
+    } catch (error) {
+      console.log(`\n(Postgres not available, its figures are skipped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      postgres = undefined;
+    }
+  }
+  if (only.has('ingest')) {
+    figures.ingest.push(...(await withTarget(() => sqliteTarget(dir, 'ingest'), (t) => runIngestBench(t))));
+    if (postgres) figures.ingest.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_ingest'), (t) => runIngestBench(t, { sizes: [[1000, 11], [5000, 5]] }))));
+  }
+  if (only.has('evaluation')) {
+    figures.evaluation.push(...(await withTarget(() => sqliteTarget(dir, 'evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
+    if (postgres) figures.evaluation.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
+  }
+  if (postgres) {
+    await postgres.stop();
+    postgres = undefined;
+  }
+  if (only.has('decision')) figures.decision = await runDecisionBench();
+  if (only.has('crossing')) figures.crossing = await crossing();
+} finally {
+  await postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+summary(figures);
+console.log(`\nbench finished in ${fmt((Date.now() - started) / 1000)} s; load average at end ${load()} (other work on this machine shows up as spread between rounds and as min well below median)`);
