@@ -10,6 +10,9 @@
  *   from spans only (one span per call), so an instrumentation that exports
  *   both a span and a semconv token histogram for a call counts it once;
  *   the histogram is passed through as semconv;
+ * - in a service that has sent our SDK's spans, OpenAI and Anthropic call
+ *   spans of other scopes are not counted: the SDK measures every such call
+ *   (a native SDK span split from ours into another export is caught here);
  * - two GenAI call spans in a parent/child relation describe one call
  *   (an instrumentation's span around the SDK's native span): the first
  *   to arrive counts (`SameCallFilter`);
@@ -35,6 +38,10 @@ import type { SelfMetrics } from './export/self-metrics.js';
 
 /** Instrumentation scope of our own SDK. */
 export const OWN_SCOPE = '@tokenmeter/instrumentation';
+
+/** Providers whose SDKs our SDK patches: in a service that runs it, every such call is already measured. */
+const SDK_PROVIDERS = new Set(['openai', 'anthropic']);
+const MAX_SDK_SERVICES = 100_000;
 
 /** The ledger buffer cannot take this request's calls: answer 429. */
 export class BackpressureError extends Error {
@@ -69,6 +76,8 @@ export class Processor {
   private readonly _counters: UsageCounters;
   private readonly _passthrough: Passthrough;
   private readonly _sameCall = new SameCallFilter();
+  /** Services (jobs) seen sending our own SDK's spans: it measures their OpenAI and Anthropic calls itself. */
+  private readonly _sdkServices = new Set<string>();
 
   constructor(options: ProcessorOptions) {
     this._opts = options;
@@ -91,6 +100,7 @@ export class Processor {
           const isOwn = sb.scope.name === OWN_SCOPE;
           if (isOwn !== ownPass) continue;
           spans += sb.items.length;
+          if (isOwn && job !== undefined && sb.items.length > 0) this._rememberSdkService(job);
           const source = { scopeName: sb.scope.name, resource: rb.attrs };
           for (const span of sb.items) {
             const call = spanToCall(span, source);
@@ -100,7 +110,9 @@ export class Processor {
               this._opts.self.ownSpansSkipped++;
               continue;
             }
-            if (!admitted) {
+            // A native SDK span of a call our SDK measured, exported in another batch than our span.
+            const measuredBySdk = !isOwn && job !== undefined && SDK_PROVIDERS.has(call.provider) && this._sdkServices.has(job);
+            if (!admitted || measuredBySdk) {
               this._opts.self.sameCallSkipped++;
               continue;
             }
@@ -113,6 +125,15 @@ export class Processor {
     this._opts.self.received.spans += spans;
     await this._finish(pending);
     return { rejected: 0, message: undefined };
+  }
+
+  private _rememberSdkService(job: string): void {
+    if (this._sdkServices.has(job)) return;
+    if (this._sdkServices.size >= MAX_SDK_SERVICES) {
+      const oldest = this._sdkServices.values().next();
+      if (!oldest.done) this._sdkServices.delete(oldest.value);
+    }
+    this._sdkServices.add(job);
   }
 
   metrics(req: ExportIn<MetricIn>): ProcessResult {
