@@ -14,21 +14,12 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { UNNEST_RECORD_PARAMS } from '../dist/store/postgres.js';
 import { RECORD_COLUMNS, recordValues } from '../dist/store/sql.js';
+import { RECORDS_SCHEMA } from '../dist/store/sqlite.js';
 
-// The ledger's columns and keys (src/store/sqlite.ts), without the totals.
-const SQLITE_BARE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS records (
-  id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
-  investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
-  response_model TEXT, service_tier TEXT, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL,
-  cache_write INTEGER NOT NULL, reasoning INTEGER NOT NULL, tokens INTEGER NOT NULL, cost_pico INTEGER, price_id TEXT,
-  sender_cost_usd TEXT, outcome TEXT NOT NULL, error_type TEXT, latency_ms REAL NOT NULL, source TEXT NOT NULL,
-  service TEXT, ingested_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
-`;
-
+// Postgres: the ledger's columns, one plain table keyed by id (the ledger's is
+// partitioned by month, keyed by (id, time_ms) plus a record_ids claim table).
 const PG_BARE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS bare_records (
   id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
@@ -40,11 +31,6 @@ CREATE TABLE IF NOT EXISTS bare_records (
 );
 CREATE INDEX IF NOT EXISTS bare_records_time ON bare_records (time_ms, id);
 `;
-
-const PG_TYPES = {
-  time_ms: 'bigint', input: 'bigint', output: 'bigint', cache_read: 'bigint', cache_write: 'bigint', reasoning: 'bigint',
-  tokens: 'bigint', cost_pico: 'bigint', latency_ms: 'double precision', ingested_ms: 'bigint',
-};
 
 const GROUP_BY_USER = `SELECT user_id AS subject, COUNT(*) AS requests, SUM(tokens) AS tokens, COALESCE(SUM(cost_pico), 0) AS cost_pico
   FROM records WHERE time_ms >= ? AND time_ms < ? AND user_id IS NOT NULL GROUP BY user_id`;
@@ -62,7 +48,7 @@ export function sqliteTarget(dir, name) {
   const bare = new DatabaseSync(join(dir, `${name}-bare.db`));
   bare.exec('PRAGMA journal_mode = WAL');
   bare.exec('PRAGMA synchronous = FULL');
-  bare.exec(SQLITE_BARE_SCHEMA);
+  bare.exec(RECORDS_SCHEMA); // the ledger's records table, without the totals
   const insert = bare.prepare(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
   let reader;
   return {
@@ -111,8 +97,7 @@ export async function postgresTarget(serverUrl, name) {
   const dbUrl = url.toString();
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   await pool.query(PG_BARE_SCHEMA);
-  const types = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`).join(', ');
-  const bareSql = `INSERT INTO bare_records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${types})`;
+  const bareSql = `INSERT INTO bare_records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${UNNEST_RECORD_PARAMS})`;
   let n = 0;
   const groupSql = GROUP_BY_USER.replace(/\?/g, () => `$${++n}`);
   return {

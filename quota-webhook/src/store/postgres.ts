@@ -18,6 +18,9 @@ const RECORD_TYPES: Record<string, string> = {
   tokens: 'bigint', cost_pico: 'bigint', latency_ms: 'double precision', ingested_ms: 'bigint',
 };
 
+/** `unnest(…)` parameters for one array per record column: `$1::text[], $2::bigint[], …`. */
+export const UNNEST_RECORD_PARAMS = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${RECORD_TYPES[c] ?? 'text'}[]`).join(', ');
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   id TEXT NOT NULL, time_ms BIGINT NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
@@ -151,7 +154,6 @@ export class PostgresStore implements Store {
   async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
     if (rows.length === 0) return { accepted: 0, duplicates: 0 };
     await this._ensurePartitions(rows);
-    const types = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${RECORD_TYPES[c] ?? 'text'}[]`).join(', ');
     return this._tx(async (c) => {
       // Claim the ids (a concurrent batch with the same id waits here for this one to commit or roll back).
       const claimed = await c.query<{ id: string }>('INSERT INTO record_ids (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING id', [rows.map((r) => r.id)]);
@@ -160,7 +162,7 @@ export class PostgresStore implements Store {
       if (inserted.length > 0) {
         const cols: Param[][] = RECORD_COLUMNS.map(() => []);
         for (const r of inserted) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
-        await c.query(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${types})`, cols);
+        await c.query(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${UNNEST_RECORD_PARAMS})`, cols);
         await this._addTotals(c, deltas(inserted));
       }
       return { accepted: inserted.length, duplicates: rows.length - inserted.length };

@@ -11,7 +11,8 @@ import type {
   AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, Store, TotalRow,
 } from './types.js';
 
-const SCHEMA = `
+/** The ledger's records table (the benches' bare-INSERT baseline uses it too). */
+export const RECORDS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
   investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
@@ -21,6 +22,9 @@ CREATE TABLE IF NOT EXISTS records (
   service TEXT, ingested_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
+`;
+
+const SCHEMA = `${RECORDS_SCHEMA}
 CREATE TABLE IF NOT EXISTS totals (
   period TEXT NOT NULL, tz TEXT NOT NULL, window_start INTEGER NOT NULL, scope TEXT NOT NULL, org TEXT NOT NULL,
   subject TEXT NOT NULL, requests INTEGER NOT NULL, tokens INTEGER NOT NULL, cost_pico INTEGER NOT NULL,
