@@ -10,11 +10,12 @@
 // lives in .tmp/demo, or TOKENMETER_DEMO_DIR (delete it to start over). Ctrl-C stops everything.
 // TOKENMETER_DEMO_SECONDS=n stops by itself after n seconds.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveAlertmanagerConfig, derivePrometheusConfig, paths, ruleFiles } from '@tokenmeter/dashboards';
+import { findBinary, waitForHttp } from '@tokenmeter/testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = process.env.TOKENMETER_DEMO_DIR || join(root, '.tmp', 'demo');
@@ -47,10 +48,13 @@ function fail(message) {
   process.exit(2);
 }
 
-function findBinary(...names) {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const name of names) for (const dir of dirs) if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-  return undefined;
+/** A Debian-installed binary, or undefined (the demo then runs without it). */
+function optionalBinary(...names) {
+  try {
+    return findBinary(names, names[0]);
+  } catch {
+    return undefined;
+  }
 }
 
 function portFree(port) {
@@ -85,20 +89,6 @@ function run(name, command, args, env = {}) {
   });
   children.push(child);
   return child;
-}
-
-async function waitFor(url, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not answer ${url} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function api(method, path, body) {
@@ -160,8 +150,8 @@ process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
 async function main() {
-  const prometheusBin = findBinary('prometheus');
-  const alertmanagerBin = findBinary('prometheus-alertmanager', 'alertmanager');
+  const prometheusBin = optionalBinary('prometheus');
+  const alertmanagerBin = optionalBinary('prometheus-alertmanager', 'alertmanager');
   const wanted = Object.entries(PORTS).filter(([name]) => (name === 'prometheus' ? prometheusBin : name === 'alertmanager' ? alertmanagerBin : true));
   for (const [name, port] of wanted) {
     if (!(await portFree(port))) fail(`port ${port} (${name}) is in use: stop what holds it or move it with its variable (see scripts/start.js)`);
@@ -179,8 +169,8 @@ async function main() {
     TOKENMETER_ALERTMANAGER_TOKEN: TOKENS.alertmanager,
     TOKENMETER_LOG_LEVEL: 'warn',
   });
-  await waitFor(`http://${HOST}:${PORTS.mock}/_mock/requests`, 'the mock provider');
-  await waitFor(`${controlPlaneUrl}/readyz`, 'the control plane');
+  await waitForHttp(`http://${HOST}:${PORTS.mock}/_mock/requests`, 30_000);
+  await waitForHttp(`${controlPlaneUrl}/readyz`, 30_000);
   await seed();
 
   run('collector', process.execPath, ['collector-processor/dist/main.js'], {
@@ -234,12 +224,12 @@ async function main() {
       '--log.level=warn',
     ]);
     prometheusUrl = `http://${HOST}:${PORTS.prometheus}`;
-    await waitFor(`${prometheusUrl}/-/ready`, 'Prometheus');
+    await waitForHttp(`${prometheusUrl}/-/ready`, 30_000);
   } else {
     console.log('tokenmeter start: prometheus / prometheus-alertmanager not installed (Debian packages); running without them');
   }
 
-  await waitFor(`http://${HOST}:${PORTS.collectorMetrics}/metrics`, 'the collector');
+  await waitForHttp(`http://${HOST}:${PORTS.collectorMetrics}/metrics`, 30_000);
   run('demo-service', process.execPath, ['--import', '@tokenmeter/instrumentation/register.mjs', 'scripts/demo/service.mjs'], {
     OTEL_SERVICE_NAME: 'demo-service',
     TOKENMETER_ORG: 'acme',
@@ -255,7 +245,7 @@ async function main() {
     ANTHROPIC_BASE_URL: `http://${HOST}:${PORTS.mock}`,
     ANTHROPIC_API_KEY: 'demo',
   });
-  await waitFor(`http://${HOST}:${PORTS.sdkMetrics}/metrics`, 'the demo service');
+  await waitForHttp(`http://${HOST}:${PORTS.sdkMetrics}/metrics`, 30_000);
 
   console.log(`
 tokenmeter demo is running (Ctrl-C stops it):
