@@ -72,7 +72,7 @@ export class ControlPlane {
     this.ledger = new Ledger(this.store, () => this._timeZones);
     this.feed = new EnforcementFeed(
       this.store,
-      { blocks: () => this.blocks.list().map((b) => this._withMembers(wireBlock(b))), providers: (now) => this.providerStates(now) },
+      { blocks: () => this._wireBlocks(), providers: (now) => this.providerStates(now) },
       this.clock,
       this.config.sseCoalesceMillis,
       this.onError,
@@ -317,17 +317,25 @@ export class ControlPlane {
   }
 
   /**
-   * A department or org block lists the users the directory places there, so
-   * the SDK also refuses a call that carries only its user, as the ledger
-   * counts that call towards the department (it enriches from the directory).
+   * The blocks as the feed carries them. A department or org block lists the
+   * users the directory places there (`members`), so the SDK also refuses a
+   * call that carries only its user, as the ledger counts that call towards
+   * the department (it enriches from the directory). One directory pass per
+   * refresh, however many such blocks.
    */
-  private _withMembers(block: EnforcementBlock): EnforcementBlock {
-    if ((block.scope !== 'department' && block.scope !== 'org') || block.subject === '*') return block;
-    const members: string[] = [];
+  private _wireBlocks(): EnforcementBlock[] {
+    const blocks = this.blocks.list().map(wireBlock);
+    const members = new Map<string, string[]>();
+    for (const b of blocks) if ((b.scope === 'department' || b.scope === 'org') && b.subject !== '*') members.set(`${b.scope}\0${b.subject}`, []);
+    if (members.size === 0) return blocks;
     for (const entry of this.directory.values()) {
-      if ((block.scope === 'department' ? entry.department : entry.org) === block.subject) members.push(entry.user);
+      if (entry.department !== undefined) members.get(`department\0${entry.department}`)?.push(entry.user);
+      if (entry.org !== undefined) members.get(`org\0${entry.org}`)?.push(entry.user);
     }
-    return members.length === 0 ? block : { ...block, members: members.sort() };
+    return blocks.map((b) => {
+      const users = members.get(`${b.scope}\0${b.subject}`);
+      return users === undefined || users.length === 0 ? b : { ...b, members: users.sort() };
+    });
   }
 
   /** Directory changes move users in or out of blocked departments and orgs. */
