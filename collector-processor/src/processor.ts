@@ -89,10 +89,10 @@ export class Processor {
     const own = this._opts.config.ownSpans;
     const pending: PendingCall[] = [];
     let spans = 0;
-    // Our own spans go through the same-call filter first, even when they are
-    // not counted: a native SDK span (the Anthropic SDK's tracing) is a child
-    // of ours and ends first, so it often precedes ours in the batch; the SDK
-    // already counts and reports that call itself.
+    // Our own spans first: a service that sends them runs our SDK, which
+    // measures its OpenAI and Anthropic calls itself, so the native SDK span
+    // of such a call (a child of ours that ends, and often arrives, first) is
+    // not counted again, in this request or a later one.
     for (const ownPass of [true, false]) {
       for (const rb of req.resources) {
         const job = jobOf(rb.attrs);
@@ -101,18 +101,20 @@ export class Processor {
           if (isOwn !== ownPass) continue;
           spans += sb.items.length;
           if (isOwn && job !== undefined && sb.items.length > 0) this._rememberSdkService(job);
+          if (isOwn && own === 'ignore') {
+            this._opts.self.ownSpansSkipped += sb.items.length;
+            continue;
+          }
+          const sdkService = !isOwn && job !== undefined && this._sdkServices.has(job);
           const source = { scopeName: sb.scope.name, resource: rb.attrs };
           for (const span of sb.items) {
             const call = spanToCall(span, source);
             if (!call) continue;
-            const admitted = this._sameCall.admit(span.traceId, span.spanId, span.parentSpanId) && this._sameCall.admitCall(call, job, sb.scope.name);
-            if (isOwn && own === 'ignore') {
-              this._opts.self.ownSpansSkipped++;
-              continue;
-            }
-            // A native SDK span of a call our SDK measured, exported in another batch than our span.
-            const measuredBySdk = !isOwn && job !== undefined && SDK_PROVIDERS.has(call.provider) && this._sdkServices.has(job);
-            if (!admitted || measuredBySdk) {
+            if (
+              (sdkService && SDK_PROVIDERS.has(call.provider)) ||
+              !this._sameCall.admit(span.traceId, span.spanId, span.parentSpanId) ||
+              !this._sameCall.admitCall(call, job, sb.scope.name)
+            ) {
               this._opts.self.sameCallSkipped++;
               continue;
             }
