@@ -18,6 +18,11 @@ class ScopeMap {
   wildcard: IndexedBlock | undefined = undefined;
 }
 
+/** Several blocks on one subject: the one that lasts longest is kept. */
+function outlasts(entry: IndexedBlock, held: IndexedBlock | undefined): boolean {
+  return held === undefined || held.resetAtMs < entry.resetAtMs;
+}
+
 export class BlockIndex {
   private readonly _org = new ScopeMap();
   private readonly _department = new ScopeMap();
@@ -35,19 +40,14 @@ export class BlockIndex {
       if (map === undefined) continue; // a scope this SDK does not know: ignore rather than fail
       const parsed = block.reset_at === undefined ? Number.NaN : Date.parse(block.reset_at);
       const entry: IndexedBlock = { block, resetAtMs: Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed };
-      // Several blocks on one subject: keep the one that lasts longest.
       if (block.subject === '*') {
-        if (map.wildcard === undefined || map.wildcard.resetAtMs < entry.resetAtMs) map.wildcard = entry;
+        if (outlasts(entry, map.wildcard)) map.wildcard = entry;
         continue;
       }
-      const existing = map.bySubject.get(block.subject);
-      if (existing === undefined || existing.resetAtMs < entry.resetAtMs) map.bySubject.set(block.subject, entry);
+      if (outlasts(entry, map.bySubject.get(block.subject))) map.bySubject.set(block.subject, entry);
       const members = block.scope === 'department' ? this._departmentMembers : block.scope === 'org' ? this._orgMembers : undefined;
       if (members !== undefined && Array.isArray(block.members)) {
-        for (const user of block.members) {
-          const held = members.get(user);
-          if (held === undefined || held.resetAtMs < entry.resetAtMs) members.set(user, entry);
-        }
+        for (const user of block.members) if (outlasts(entry, members.get(user))) members.set(user, entry);
       }
     }
     this._size = blocks.length;
