@@ -28,6 +28,7 @@ import type { LedgerForwarder } from './export/ledger-forwarder.js';
 import { spanToCall } from './normalize/genai-call.js';
 import type { GenAiCall } from './normalize/genai-call.js';
 import { isExposedMetric, jobOf, LabelSelector, resourceLabels } from './normalize/metric-names.js';
+import { makeRoom } from './normalize/make-room.js';
 import { SameCallFilter } from './normalize/same-call-filter.js';
 import type { Attrs, ExportIn, LogIn, MetricIn, SpanIn } from './normalize/model.js';
 import type { PriceTable } from './price/price-table.js';
@@ -131,10 +132,7 @@ export class Processor {
 
   private _rememberSdkService(job: string): void {
     if (this._sdkServices.has(job)) return;
-    if (this._sdkServices.size >= MAX_SDK_SERVICES) {
-      const oldest = this._sdkServices.values().next();
-      if (!oldest.done) this._sdkServices.delete(oldest.value);
-    }
+    makeRoom(this._sdkServices, MAX_SDK_SERVICES);
     this._sdkServices.add(job);
   }
 

@@ -16,6 +16,7 @@
  * service-aware load balancing) for the rules to hold across replicas.
  */
 import type { GenAiCall } from './genai-call.js';
+import { makeRoom } from './make-room.js';
 
 interface Seen {
   scope: string;
@@ -66,10 +67,7 @@ export class SameCallFilter {
         }
       }
     } else {
-      if (this._byUsage.size >= this._max) {
-        const oldest = this._byUsage.keys().next();
-        if (!oldest.done) this._byUsage.delete(oldest.value);
-      }
+      makeRoom(this._byUsage, this._max);
       this._byUsage.set(key, (list = []));
     }
     // One entry per scope (the latest): the list stays a handful long however often a usage repeats.
@@ -81,10 +79,7 @@ export class SameCallFilter {
   }
 
   private _remember(map: Map<string, true>, key: string): void {
-    if (map.size >= this._max) {
-      const oldest = map.keys().next();
-      if (!oldest.done) map.delete(oldest.value);
-    }
+    makeRoom(map, this._max);
     map.set(key, true);
   }
 }
