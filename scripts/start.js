@@ -101,7 +101,7 @@ async function api(method, path, body) {
   return response.status === 204 ? undefined : response.json();
 }
 
-/** Directory, quotas, a budget and provider settings for the demo org. */
+/** Directory, quotas and provider settings for the demo org. */
 async function seed() {
   const people = { alice: 'support', bob: 'support', carol: 'research', dave: 'research', erin: 'engineering', frank: 'engineering' };
   for (const [user, department] of Object.entries(people)) {
