@@ -85,6 +85,13 @@ export function benchLimits(): LimitsBenchResult[] {
     const call = pick(i);
     enforcer.blocks.find(call.attribution, call.provider);
   });
+  // The refusal path: each caller is one of the 7,000 blocked users, found on the third lookup.
+  const blockedCalls = calls.map((call, i) => ({ ...call, attribution: { ...call.attribution, user: `blocked-user-${(i * 7) % 7000}` } }));
+  const nowMs = Date.now();
+  const blocked = measure((i) => {
+    const call = blockedCalls[i % blockedCalls.length]!;
+    if (enforcer.blocks.find(call.attribution, call.provider, nowMs) === undefined) throw new Error(`no block found for ${call.attribution.user}`);
+  });
 
   // Provider limits for every org: one reservation and one settlement per call.
   const newLimited = (): InstanceType<typeof Enforcer> => {
@@ -142,6 +149,7 @@ export function benchLimits(): LimitsBenchResult[] {
     { name: 'baseline: runGates, no gate', medianNanos: baseline, ratio: 1 },
     { name: 'runGates + enforcement gate, 10,000 blocks, allowed', medianNanos: gated, ratio: gated / baseline },
     { name: 'block decision alone (5 lookups), 10,000 blocks', medianNanos: lookup, ratio: lookup / baseline },
+    { name: 'block decision, a blocked user (the block is found)', medianNanos: blocked, ratio: blocked / baseline },
     { name: 'gate + provider limits: reserve + settle (acks every 1,000)', medianNanos: withAcks, ratio: withAcks / baseline },
     { name: 'same, control plane down (no acks, 100,000 pending)', medianNanos: limitCheck, ratio: limitCheck / baseline },
     { name: 'provider limit check alone (no reservation)', medianNanos: checkOnly, ratio: checkOnly / baseline },
