@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitForHttp, type ManagedProcess } from '@tokenmeter/testkit';
+import type { ControlLinkOptions } from '../../src/control/index.js';
 
 const MAIN = fileURLToPath(new URL('../../../quota-webhook/dist/main.js', import.meta.url));
 
@@ -83,5 +84,22 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
       rmSync(dir, { recursive: true, force: true });
     },
     output: () => previousOutput + (child?.output() ?? ''),
+  };
+}
+
+/** Link options for tests: this control plane with the ingest token, quick reporting, polling and reconnects, no price refresh, silent. */
+export function testLinkOptions(cp: TestControlPlane, options: Partial<ControlLinkOptions> = {}): ControlLinkOptions {
+  return {
+    url: cp.url,
+    token: cp.ingestToken,
+    enforcement: 'fail-open',
+    reportIntervalMillis: 100,
+    maxBufferedRecords: 10_000,
+    pollIntervalMillis: 200,
+    reconnectInitialMillis: 50,
+    reconnectMaxMillis: 200,
+    priceRefreshMillis: 0,
+    logger: { warn: () => undefined, info: () => undefined },
+    ...options,
   };
 }

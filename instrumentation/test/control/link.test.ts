@@ -14,7 +14,7 @@ import { ProviderUnavailableError, QuotaExceededError, startControlLink, type Co
 import { enableInstrumentations } from '../../src/instrumentations/index.js';
 import type { EnforcementMode } from '../../src/config/types.js';
 import type { UsageRecord } from '../../src/protocol.js';
-import { startControlPlane, type TestControlPlane } from './control-plane.js';
+import { startControlPlane, testLinkOptions, type TestControlPlane } from './control-plane.js';
 import { installMeterProvider, type CounterReader } from './metric-reader.js';
 
 let cp: TestControlPlane;
@@ -51,20 +51,15 @@ afterEach(async () => {
 });
 
 async function connect(enforcement: EnforcementMode = 'fail-open'): Promise<ControlLink> {
-  link = startControlLink({
-    url: cp.url,
-    token: cp.ingestToken,
-    enforcement,
-    reportIntervalMillis: 100,
-    maxBufferedRecords: 1000,
-    serviceName: 'link-test',
-    pollIntervalMillis: 200,
-    reconnectInitialMillis: 50,
-    reconnectMaxMillis: 200,
-    initialRetryMillis: 50,
-    priceRefreshMillis: 0,
-    logger: { warn: (m) => warnings.push(m), info: () => undefined },
-  });
+  link = startControlLink(
+    testLinkOptions(cp, {
+      enforcement,
+      maxBufferedRecords: 1000,
+      serviceName: 'link-test',
+      initialRetryMillis: 50,
+      logger: { warn: (m) => warnings.push(m), info: () => undefined },
+    }),
+  );
   expect(await link.ready(10_000)).toBe(true);
   return link;
 }

@@ -17,7 +17,7 @@ import { enableInstrumentations } from '../../src/instrumentations/index.js';
 import { createRouter, type Router } from '../../src/router/index.js';
 import type { EnforcementMode } from '../../src/config/types.js';
 import type { UsageRecord } from '../../src/protocol.js';
-import { startControlPlane, type TestControlPlane } from '../control/control-plane.js';
+import { startControlPlane, testLinkOptions, type TestControlPlane } from '../control/control-plane.js';
 
 let cp: TestControlPlane;
 let mock: RunningMockLlm;
@@ -48,18 +48,7 @@ afterEach(async () => {
 });
 
 async function connect(enforcement: EnforcementMode = 'fail-open'): Promise<ControlLink> {
-  link = startControlLink({
-    url: cp.url,
-    token: cp.ingestToken,
-    enforcement,
-    reportIntervalMillis: 100,
-    maxBufferedRecords: 10_000,
-    pollIntervalMillis: 200,
-    reconnectInitialMillis: 50,
-    reconnectMaxMillis: 200,
-    priceRefreshMillis: 0,
-    logger: { warn: () => undefined, info: () => undefined },
-  });
+  link = startControlLink(testLinkOptions(cp, { enforcement }));
   expect(await link.ready(10_000)).toBe(true);
   return link;
 }
