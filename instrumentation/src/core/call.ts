@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { currentAttribution } from '../attribution/context.js';
+import { ATTRIBUTION_KEYS } from '../attribution/resource.js';
 import type { Attribution, TokenUsage } from '../protocol.js';
 import {
   ATTR_ERROR_TYPE,
@@ -22,16 +23,10 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_TOKENS,
   ATTR_OPENAI_REQUEST_SERVICE_TIER,
-  ATTR_SESSION_ID,
   ATTR_TOKENMETER_COST_USD,
-  ATTR_TOKENMETER_DEPARTMENT,
-  ATTR_TOKENMETER_FEATURE,
-  ATTR_TOKENMETER_INVESTIGATION,
-  ATTR_TOKENMETER_ORG,
   ATTR_TOKENMETER_OUTCOME,
   ATTR_TOKENMETER_PRICE_ID,
   ATTR_TOKENMETER_UNPRICED,
-  ATTR_USER_ID,
 } from '../semconv.js';
 import type { Outcome } from '../semconv.js';
 import { currentCallScope } from './call-scope.js';
@@ -256,15 +251,6 @@ function startSpan(descriptor: CallDescriptor): Span {
   const name = model === undefined ? descriptor.operation : `${descriptor.operation} ${model}`;
   return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
 }
-
-const ATTRIBUTION_KEYS: readonly (readonly [keyof Attribution, string])[] = [
-  ['org', ATTR_TOKENMETER_ORG],
-  ['department', ATTR_TOKENMETER_DEPARTMENT],
-  ['feature', ATTR_TOKENMETER_FEATURE],
-  ['user', ATTR_USER_ID],
-  ['investigation', ATTR_TOKENMETER_INVESTIGATION],
-  ['session', ATTR_SESSION_ID],
-];
 
 /** Usage attributes follow semconv: input includes cached input, output includes reasoning. */
 function endSpan(span: Span, call: FinishedCall, error: unknown): void {
