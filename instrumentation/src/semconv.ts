@@ -70,6 +70,8 @@ export const ATTR_TOKENMETER_ORG = 'tokenmeter.org';
 export const ATTR_TOKENMETER_DEPARTMENT = 'tokenmeter.department';
 /** Product feature that made the call. */
 export const ATTR_TOKENMETER_FEATURE = 'tokenmeter.feature';
+/** Project within a department (bounded like features; on metrics). */
+export const ATTR_TOKENMETER_PROJECT = 'tokenmeter.project';
 /** Investigation (an incident, a research thread): spans and ledger only. */
 export const ATTR_TOKENMETER_INVESTIGATION = 'tokenmeter.investigation';
 /** Outcome of a call: `ok`, `error`, `blocked`, `fallback`. */
@@ -78,6 +80,12 @@ export const ATTR_TOKENMETER_OUTCOME = 'tokenmeter.outcome';
 export const ATTR_TOKENMETER_COST_USD = 'tokenmeter.cost.usd';
 /** Id of the price entry that priced the call (span attribute). */
 export const ATTR_TOKENMETER_PRICE_ID = 'tokenmeter.price.id';
+/** Keyed hash of the prompt's stable prefix (span attribute; see `PromptFingerprint`). */
+export const ATTR_TOKENMETER_PROMPT_PREFIX_HASH = 'tokenmeter.prompt.prefix_hash';
+/** Keyed hash of the whole request (span attribute). */
+export const ATTR_TOKENMETER_PROMPT_REQUEST_HASH = 'tokenmeter.prompt.request_hash';
+/** Estimated tokens of the prompt's stable prefix (span attribute). */
+export const ATTR_TOKENMETER_PROMPT_PREFIX_TOKENS = 'tokenmeter.prompt.prefix_tokens';
 /** Whether the call's model had no price (span attribute). */
 export const ATTR_TOKENMETER_UNPRICED = 'tokenmeter.unpriced';
 

@@ -16,6 +16,7 @@ export const DEFAULT_ATTRIBUTION_HEADERS: Readonly<Record<keyof Attribution, str
   user: 'x-tokenmeter-user',
   investigation: 'x-tokenmeter-investigation',
   session: 'x-tokenmeter-session',
+  project: 'x-tokenmeter-project',
 };
 
 export interface HeaderAttributionOptions {

@@ -116,6 +116,7 @@ const ATTRIBUTION_VARIABLES: ReadonlyArray<[keyof Attribution, string]> = [
   ['user', 'TOKENMETER_USER'],
   ['investigation', 'TOKENMETER_INVESTIGATION'],
   ['session', 'TOKENMETER_SESSION'],
+  ['project', 'TOKENMETER_PROJECT'],
 ];
 
 /** `gen_ai_latest_experimental` → newer names only; `…/dup` → both; otherwise the stable (v1.41) names. */

@@ -56,13 +56,14 @@ export function toUsageRecord(call: FinishedCall, serviceName?: string): UsageRe
     latency_ms: Math.max(0, Math.round(call.durationMs)),
     source: 'sdk',
   };
-  const { org, department, user, feature, investigation, session } = call.attribution;
+  const { org, department, user, feature, investigation, session, project } = call.attribution;
   if (org !== undefined) record.org = org;
   if (department !== undefined) record.department = department;
   if (user !== undefined) record.user = user;
   if (feature !== undefined) record.feature = feature;
   if (investigation !== undefined) record.investigation = investigation;
   if (session !== undefined) record.session = session;
+  if (project !== undefined) record.project = project;
   if (call.requestModel !== undefined) record.request_model = call.requestModel;
   if (call.responseModel !== undefined) record.response_model = call.responseModel;
   if (call.serviceTier !== undefined) record.service_tier = call.serviceTier;

@@ -41,7 +41,7 @@ describe('attributionFromHeaders', () => {
   it('rejects bad options with exact messages', () => {
     expect(() => attributionFromHeaders({ headers: { user: 'bad header' } })).toThrow('headers.user must be an HTTP header name or false, got "bad header"');
     expect(() => attributionFromHeaders({ headers: { team: 'x-team' } as never })).toThrow(
-      'unknown attribution field "team" in headers (allowed: org, department, feature, user, investigation, session)',
+      'unknown attribution field "team" in headers (allowed: org, department, feature, user, investigation, session, project)',
     );
     expect(() => attributionFromHeaders({ maxValueLength: 0 })).toThrow('maxValueLength must be a positive integer, got 0');
   });

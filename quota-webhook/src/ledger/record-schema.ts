@@ -29,6 +29,7 @@ export const usageRecordSchema = z.strictObject({
   feature: optText,
   investigation: optText,
   session: optText,
+  project: optText,
   provider: z.string().min(1, 'must not be empty').max(128),
   operation: z.string().min(1, 'must not be empty').max(128),
   request_model: optText,
@@ -42,6 +43,14 @@ export const usageRecordSchema = z.strictObject({
   latency_ms: z.number().nonnegative('must be >= 0'),
   source: z.string().min(1, 'must not be empty').max(128),
   service: optText,
+  stream: z.boolean().optional(),
+  fingerprint: z.strictObject({
+    prefix_hash: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be 8-64 lower-case hex digits'),
+    request_hash: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be 8-64 lower-case hex digits'),
+    prefix_tokens: z.number().int('must be an integer').nonnegative('must be >= 0').max(100_000_000),
+    max_output_tokens: z.number().int('must be an integer').positive('must be > 0').max(100_000_000).optional(),
+    finish_reason: z.string().min(1).max(64).optional(),
+  }).optional(),
 });
 
 export type UsageRecordInput = z.output<typeof usageRecordSchema>;
