@@ -2,7 +2,7 @@
 import type { AuditEntry, Store } from './store/types.js';
 
 export interface AuditInput {
-  kind: 'block' | 'price' | 'quota' | 'budget' | 'provider' | 'directory' | 'alert' | 'ledger';
+  kind: 'block' | 'price' | 'quota' | 'budget' | 'provider' | 'directory' | 'alert' | 'ledger' | 'report-schedule';
   action: string;
   actor: string;
   subject?: string | null;

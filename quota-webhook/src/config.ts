@@ -2,6 +2,8 @@
  * Configuration from the environment, parsed and validated once at start-up
  * (fail fast with a message naming the variable), then passed down.
  */
+import { loadReportsConfig, ReportsConfigError, type ReportsConfig } from './reports/config.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -28,6 +30,8 @@ export interface Config {
    * it in production: periods, resets and audit times follow the shifted clock.
    */
   clockOffsetMillis: number;
+  /** Reports and report schedules (`TOKENMETER_REPORT_*`, `TOKENMETER_SMTP_*`). */
+  reports: ReportsConfig;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +53,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 function token(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
+}
+
+function reportsConfig(env: NodeJS.ProcessEnv): ReportsConfig {
+  try {
+    return loadReportsConfig(env);
+  } catch (error) {
+    throw error instanceof ReportsConfigError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** Parses `env` (default `process.env`); throws a `ConfigError` naming the bad variable. */
@@ -83,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseHeartbeatMillis: int(env, 'TOKENMETER_SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
     resetCheckMillis: int(env, 'TOKENMETER_RESET_CHECK_MS', 1000, 50, 3_600_000),
     clockOffsetMillis: int(env, 'TOKENMETER_CLOCK_OFFSET_MS', 0, -YEAR_MILLIS, YEAR_MILLIS),
+    reports: reportsConfig(env),
   };
 }
 

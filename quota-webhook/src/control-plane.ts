@@ -15,6 +15,7 @@ import type { UsageRecordInput } from './ledger/record-schema.js';
 import { evaluateQuotas, subjectUsage, type QuotaStatus } from './quotas/evaluate.js';
 import { budgetAsQuota, type Budget, type Quota } from './quotas/model.js';
 import { nextWindowStart, windowStart } from './quotas/periods.js';
+import { Reports } from './reports/service.js';
 import type { Store } from './store/types.js';
 
 export interface ProviderConfig {
@@ -49,6 +50,8 @@ export class ControlPlane {
   readonly ledger: Ledger;
   readonly blocks: BlockSet;
   readonly feed: EnforcementFeed;
+  /** Reports, report schedules and their scheduler. */
+  readonly reports: Reports;
   readonly quotas = new Map<string, Quota>();
   readonly budgets = new Map<string, Budget>();
   readonly adminPrices = new Map<string, PriceEntry>();
@@ -78,6 +81,10 @@ export class ControlPlane {
       this.onError,
     );
     this.blocks = new BlockSet(this.store, this.audit, () => this.feed.refresh());
+    this.reports = new Reports({
+      store: this.store, catalog: () => this._catalog, clock: this.clock, config: this.config.reports, dbUrl: this.config.dbUrl,
+      audit: this.audit, onError: this.onError,
+    });
   }
 
   async init(): Promise<void> {
@@ -93,6 +100,7 @@ export class ControlPlane {
     await this.ensureTimeZones();
     await this.blocks.load();
     await this.feed.init();
+    await this.reports.init();
     this._lastHour = windowStart('hour', this.clock(), 'UTC');
   }
 
@@ -103,12 +111,14 @@ export class ControlPlane {
       this.checkResets().catch(this.onError);
     }, this.config.resetCheckMillis);
     this._resetTimer.unref();
+    this.reports.start();
   }
 
   async close(): Promise<void> {
     if (this._resetTimer) clearInterval(this._resetTimer);
     this._resetTimer = undefined;
     this.feed.close();
+    await this.reports.close();
     await this.store.close();
   }
 
