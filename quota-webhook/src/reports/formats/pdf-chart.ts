@@ -44,12 +44,14 @@ function drawTimeBars(doc: PDFKit.PDFDocument, chart: Chart, area: Box): void {
   const labelH = 14;
   const plot: Box = { x: area.x + axisW, y: area.y + 8, width: area.width - axisW - 8, height: area.height - labelH - 12 };
   const max = niceCeil(Math.max(...chart.points.map((p) => picoToUsd(p.value))));
+  const step = max / 4;
+  // One number of decimals for the whole axis, enough to tell the gridlines apart.
+  const decimals = step >= 1 ? (Number.isInteger(step) ? 0 : 1) : Math.min(6, Math.ceil(-Math.log10(step)) + 1);
   doc.font('Helvetica').fontSize(7).fillColor(INK);
   for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
     const y = plot.y + plot.height - (plot.height * i) / 4;
     doc.lineWidth(0.3).strokeColor(GRID).moveTo(plot.x, y).lineTo(plot.x + plot.width, y).stroke();
-    doc.fillColor(INK).text(shortUsd(BigInt(Math.round(v * 1e12))), area.x + 2, y - 3, { width: axisW - 6, align: 'right', lineBreak: false });
+    doc.fillColor(INK).text((step * i).toFixed(decimals), area.x + 2, y - 3, { width: axisW - 6, align: 'right', lineBreak: false });
   }
   const n = chart.points.length;
   const slot = plot.width / n;
