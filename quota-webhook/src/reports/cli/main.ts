@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GRANULARITIES, PERIOD_PRESETS, REPORT_FORMATS, REPORT_KINDS, USAGE_DIMENSIONS } from '../definition.js';
 import { writeAtomically } from '../destinations/folder.js';
@@ -100,7 +101,7 @@ async function runReport(o: ReportOptions): Promise<number> {
     process.stderr.write(`tokenmeter report: HTTP ${res.status}: ${message}\n`);
     return 1;
   }
-  const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+  const source = Readable.fromWeb(res.body as ReadableStream);
   if (o.out === '-') {
     for await (const chunk of source) process.stdout.write(chunk as Buffer);
     return 0;
