@@ -1,7 +1,13 @@
 /** Shared by the report tests: a seeded ledger, reading reports back, and the ledger's own total. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { defaultConfig } from '../../src/index.js';
+import type { ReportsConfig } from '../../src/reports/config.js';
+import type { ScheduleRun } from '../../src/reports/schedules/model.js';
 import type { Store } from '../../src/store/types.js';
-import { record, type TestServer } from '../helpers.js';
+import { record, startTestServer, type TestServer } from '../helpers.js';
 
 /** 2026-03-20T12:00:00Z: after the seeded month of records, in a month with a DST change in Europe and the US. */
 export const NOW = Date.parse('2026-03-20T12:00:00Z');
@@ -98,4 +104,31 @@ export async function runReport(t: TestServer, def: Record<string, unknown>, tok
 /** CSV text → records keyed by header (RFC 4180, CRLF, quoted fields). */
 export function parseCsv(text: string): Array<Record<string, string>> {
   return parse(text, { columns: true, record_delimiter: '\r\n', relax_column_count: false }) as Array<Record<string, string>>;
+}
+
+/** A control plane for schedule tests: folder root and spool in its own temp dir, the scheduler not on a timer (tests call `tick`). */
+export async function startScheduleServer(options: { now: number; reports?: Partial<ReportsConfig>; dbUrl?: string; dbFile?: boolean } = { now: NOW }): Promise<TestServer & { folderRoot: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'tokenmeter-reports-'));
+  const base = defaultConfig().reports;
+  const reports: ReportsConfig = {
+    ...base, folderRoot: join(root, 'out'), spoolDir: join(root, 'spool'), schedulerEnabled: false,
+    webhook: { ...base.webhook, backoffMillis: 0 }, ...options.reports,
+  };
+  const t = await startTestServer({ now: options.now, dbFile: options.dbFile, config: { reports, ...(options.dbUrl ? { dbUrl: options.dbUrl } : {}) } });
+  const stop = t.stop;
+  return Object.assign(t, {
+    folderRoot: reports.folderRoot,
+    stop: async () => {
+      await stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Ticks the scheduler at `now` and waits for the runs it started. */
+export async function tickAt(t: TestServer, now: number): Promise<ScheduleRun[]> {
+  t.clock.now = now;
+  const runs = await t.cp.reports.scheduler.tick();
+  await t.cp.reports.idle();
+  return runs;
 }
