@@ -33,6 +33,11 @@ interface ReportOptions {
   out?: string;
 }
 
+/** Bad usage found by the action itself (exit 2). */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 const FILTER_KEYS = ['org', 'department', 'user', 'feature', 'provider', 'model', 'investigation', 'session', 'outcome'];
 
 function filterOption(value: string, previous: Record<string, string>): Record<string, string> {
@@ -55,7 +60,7 @@ export function definitionOf(o: ReportOptions): Record<string, unknown> {
   set('kind', o.kind);
   set('format', o.format);
   if (o.from !== undefined || o.to !== undefined) {
-    if (o.from === undefined || o.to === undefined) throw new InvalidArgumentError('--from and --to go together');
+    if (o.from === undefined || o.to === undefined) throw new UsageError('--from and --to go together');
     def.period = { from: o.from, to: o.to };
   } else set('period', o.period);
   set('timezone', o.timezone);
@@ -66,7 +71,7 @@ export function definitionOf(o: ReportOptions): Record<string, unknown> {
   set('scope', o.scope);
   set('subject', o.subject);
   set('horizon', o.horizon);
-  if (def.kind === undefined) throw new InvalidArgumentError('--kind (or a definition file with "kind") is required');
+  if (def.kind === undefined) throw new UsageError('--kind (or a definition file with "kind") is required');
   return def;
 }
 
@@ -77,7 +82,7 @@ function filenameOf(disposition: string | null, fallback: string): string {
 
 async function runReport(o: ReportOptions): Promise<number> {
   const url = o.url ?? process.env.TOKENMETER_CONTROL_PLANE_URL;
-  if (!url) throw new InvalidArgumentError('--url (or TOKENMETER_CONTROL_PLANE_URL) is required');
+  if (!url) throw new UsageError('--url (or TOKENMETER_CONTROL_PLANE_URL) is required');
   const token = o.token ?? process.env.TOKENMETER_API_TOKEN;
   const body = definitionOf(o);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -148,13 +153,14 @@ async function main(): Promise<void> {
   try {
     await program().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (error instanceof InvalidArgumentError || error instanceof SyntaxError) {
+    // Thrown by the action, before any request (commander has printed nothing).
+    if (error instanceof UsageError || error instanceof SyntaxError) {
       process.stderr.write(`tokenmeter report: ${error.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
     throw error;
