@@ -52,7 +52,7 @@ describe('two replicas on one Postgres', () => {
         started.push(...runs.flat());
       }
       await Promise.all([a.cp.reports.idle(), b.cp.reports.idle()]);
-      const ticks = started.map((r) => r.scheduled_for).sort();
+      const ticks = started.map((r) => r.scheduled_for!).sort();
       expect(ticks).toHaveLength(12);
       expect(new Set(ticks).size).toBe(12);
       expect(ticks[0]).toBe('2026-06-01T00:10:00.000Z');
@@ -60,7 +60,6 @@ describe('two replicas on one Postgres', () => {
       const history = (await b.json('GET', `/api/v1/report-schedules/${id}/runs`)).body.runs as ScheduleRun[];
       expect(history).toHaveLength(12);
       expect(history.every((r) => r.status === 'succeeded' && r.trigger === 'schedule')).toBe(true);
-      expect(new Set(history.map((r) => r.replica)).size).toBeGreaterThanOrEqual(1);
       expect(readdirSync(join(a.folderRoot, 'shared')).sort()).toEqual(ticks.map((t) => `${t.slice(0, 10).replace(/-/g, '')}-${t.slice(11, 16).replace(':', '')}.csv`));
     } finally {
       await b.stop();
