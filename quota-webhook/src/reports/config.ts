@@ -47,69 +47,83 @@ export interface ReportsConfig {
   smtp?: SmtpConfig;
 }
 
-export class ReportsConfigError extends Error {
-  override name = 'ConfigError';
+export interface ReportsConfigProblem {
+  variable: string;
+  message: string;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ReportsConfigError(`${name}="${raw}" must be an integer from ${min} to ${max}`);
-  return n;
-}
+/** Reads the variables, noting every bad one (the control plane's `loadConfig` reports them with its own). */
+class Reader {
+  readonly problems: ReportsConfigProblem[] = [];
+  constructor(private readonly _env: NodeJS.ProcessEnv) {}
 
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ReportsConfigError(`${name}="${env[name]}" must be true or false`);
-}
-
-function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function smtp(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
-  const host = str(env, 'TOKENMETER_SMTP_HOST');
-  if (host === undefined) return undefined;
-  const from = str(env, 'TOKENMETER_SMTP_FROM');
-  if (from === undefined) throw new ReportsConfigError('TOKENMETER_SMTP_FROM must be set with TOKENMETER_SMTP_HOST (the sender address of report emails)');
-  const secure = bool(env, 'TOKENMETER_SMTP_SECURE', false);
-  const startTls = (str(env, 'TOKENMETER_SMTP_STARTTLS') ?? 'required').toLowerCase();
-  if (startTls !== 'required' && startTls !== 'opportunistic' && startTls !== 'off') {
-    throw new ReportsConfigError(`TOKENMETER_SMTP_STARTTLS="${startTls}" must be required, opportunistic or off`);
+  str(name: string): string | undefined {
+    const v = this._env[name];
+    return v === undefined || v === '' ? undefined : v;
   }
-  const user = str(env, 'TOKENMETER_SMTP_USER');
-  const password = str(env, 'TOKENMETER_SMTP_PASSWORD');
-  if ((user === undefined) !== (password === undefined)) throw new ReportsConfigError('TOKENMETER_SMTP_USER and TOKENMETER_SMTP_PASSWORD must be set together');
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) {
+      this.problems.push({ variable: name, message: `must be a whole number from ${min} to ${max} in plain digits (got "${raw}")` });
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    this.problems.push({ variable: name, message: `must be true or false (got "${raw}")` });
+    return fallback;
+  }
+}
+
+function smtp(r: Reader): SmtpConfig | undefined {
+  const host = r.str('TOKENMETER_SMTP_HOST');
+  if (host === undefined) return undefined;
+  const from = r.str('TOKENMETER_SMTP_FROM');
+  if (from === undefined) r.problems.push({ variable: 'TOKENMETER_SMTP_FROM', message: 'must be set with TOKENMETER_SMTP_HOST (the sender address of report emails)' });
+  const secure = r.bool('TOKENMETER_SMTP_SECURE', false);
+  const startTls = (r.str('TOKENMETER_SMTP_STARTTLS') ?? 'required').toLowerCase();
+  if (startTls !== 'required' && startTls !== 'opportunistic' && startTls !== 'off') {
+    r.problems.push({ variable: 'TOKENMETER_SMTP_STARTTLS', message: `must be required, opportunistic or off (got "${startTls}")` });
+  }
+  const user = r.str('TOKENMETER_SMTP_USER');
+  const password = r.str('TOKENMETER_SMTP_PASSWORD');
+  if ((user === undefined) !== (password === undefined)) {
+    r.problems.push({ variable: user === undefined ? 'TOKENMETER_SMTP_USER' : 'TOKENMETER_SMTP_PASSWORD', message: 'TOKENMETER_SMTP_USER and TOKENMETER_SMTP_PASSWORD must be set together' });
+  }
   return {
-    host, port: int(env, 'TOKENMETER_SMTP_PORT', secure ? 465 : 587, 1, 65535), secure, startTls,
-    rejectUnauthorized: bool(env, 'TOKENMETER_SMTP_TLS_REJECT_UNAUTHORIZED', true), from,
-    ...(user !== undefined ? { user, password } : {}),
+    host, port: r.int('TOKENMETER_SMTP_PORT', secure ? 465 : 587, 1, 65535), secure,
+    startTls: startTls as SmtpConfig['startTls'], rejectUnauthorized: r.bool('TOKENMETER_SMTP_TLS_REJECT_UNAUTHORIZED', true), from: from ?? '',
+    ...(user !== undefined ? { user, password: password ?? '' } : {}),
   };
 }
 
-export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): ReportsConfig {
-  const secret = str(env, 'TOKENMETER_REPORT_WEBHOOK_SECRET');
+/** The report settings of `env`, and every problem found (the config is usable only when there are none). */
+export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): { config: ReportsConfig; problems: ReportsConfigProblem[] } {
+  const r = new Reader(env);
+  const secret = r.str('TOKENMETER_REPORT_WEBHOOK_SECRET');
   const config: ReportsConfig = {
-    maxPdfRows: int(env, 'TOKENMETER_REPORT_MAX_PDF_ROWS', 5000, 1, 1_000_000),
-    folderRoot: resolve(str(env, 'TOKENMETER_REPORT_FOLDER_ROOT') ?? './reports'),
-    spoolDir: resolve(str(env, 'TOKENMETER_REPORT_SPOOL_DIR') ?? join(tmpdir(), 'tokenmeter-report-spool')),
-    schedulerEnabled: bool(env, 'TOKENMETER_REPORT_SCHEDULER', true),
-    schedulerTickMillis: int(env, 'TOKENMETER_REPORT_TICK_MS', 15_000, 50, 3_600_000),
-    runHistory: int(env, 'TOKENMETER_REPORT_RUN_HISTORY', 100, 1, 100_000),
-    staleRunMillis: int(env, 'TOKENMETER_REPORT_STALE_RUN_MS', 6 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
+    maxPdfRows: r.int('TOKENMETER_REPORT_MAX_PDF_ROWS', 5000, 1, 1_000_000),
+    folderRoot: resolve(r.str('TOKENMETER_REPORT_FOLDER_ROOT') ?? './reports'),
+    spoolDir: resolve(r.str('TOKENMETER_REPORT_SPOOL_DIR') ?? join(tmpdir(), 'tokenmeter-report-spool')),
+    schedulerEnabled: r.bool('TOKENMETER_REPORT_SCHEDULER', true),
+    schedulerTickMillis: r.int('TOKENMETER_REPORT_TICK_MS', 15_000, 50, 3_600_000),
+    runHistory: r.int('TOKENMETER_REPORT_RUN_HISTORY', 100, 1, 100_000),
+    staleRunMillis: r.int('TOKENMETER_REPORT_STALE_RUN_MS', 6 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     webhook: {
-      attempts: int(env, 'TOKENMETER_REPORT_WEBHOOK_ATTEMPTS', 5, 1, 20),
-      backoffMillis: int(env, 'TOKENMETER_REPORT_WEBHOOK_BACKOFF_MS', 1000, 0, 600_000),
-      timeoutMillis: int(env, 'TOKENMETER_REPORT_WEBHOOK_TIMEOUT_MS', 30_000, 100, 600_000),
+      attempts: r.int('TOKENMETER_REPORT_WEBHOOK_ATTEMPTS', 5, 1, 20),
+      backoffMillis: r.int('TOKENMETER_REPORT_WEBHOOK_BACKOFF_MS', 1000, 0, 600_000),
+      timeoutMillis: r.int('TOKENMETER_REPORT_WEBHOOK_TIMEOUT_MS', 30_000, 100, 600_000),
       ...(secret !== undefined ? { secret } : {}),
     },
   };
-  const s = smtp(env);
+  const s = smtp(r);
   if (s) config.smtp = s;
-  return config;
+  return { config, problems: r.problems };
 }

@@ -21,7 +21,7 @@ export const PERIOD_PRESETS = [
 export type PeriodPreset = (typeof PERIOD_PRESETS)[number];
 
 /** Ledger dimensions a usage report can group by. */
-export const USAGE_DIMENSIONS = ['org', 'department', 'user', 'feature', 'provider', 'model', 'operation', 'outcome', 'investigation', 'session', 'service', 'source'] as const;
+export const USAGE_DIMENSIONS = ['org', 'department', 'user', 'feature', 'project', 'provider', 'model', 'operation', 'outcome', 'investigation', 'session', 'service', 'source'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 
 export const GRANULARITIES = ['none', 'hour', 'day', 'week', 'month'] as const;
@@ -51,6 +51,7 @@ export const filtersSchema = z.strictObject({
   department: text.optional(),
   user: text.optional(),
   feature: text.optional(),
+  project: text.optional(),
   provider: text.optional(),
   model: text.optional(),
   investigation: text.optional(),

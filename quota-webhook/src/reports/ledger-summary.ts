@@ -24,7 +24,7 @@ export function chartGranularity(granularity: Granularity, period: ReportPeriod)
 }
 
 const DIMENSION_LABELS: Record<UsageDimension, string> = {
-  org: 'organisation', department: 'department', user: 'user', feature: 'feature', provider: 'provider', model: 'model',
+  org: 'organisation', department: 'department', user: 'user', feature: 'feature', project: 'project', provider: 'provider', model: 'model',
   operation: 'operation', outcome: 'outcome', investigation: 'investigation', session: 'session', service: 'service', source: 'source',
 };
 

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import type { AuditLog } from '../audit.js';
+import type { EntityFamily } from '../entities/entity-family.js';
 import type { Store } from '../store/types.js';
 import type { ReportsConfig } from './config.js';
 import { folderUnder } from './destinations/folder.js';
@@ -23,6 +24,8 @@ import { NEVER, Scheduler, nextTick } from './schedules/scheduler.js';
 
 export interface ReportsOptions {
   store: Store;
+  /** The `report-schedule` entity family (loaded by the control plane). */
+  schedules: EntityFamily<Schedule>;
   /** The control plane's current price table. */
   catalog: () => PriceCatalog;
   clock: () => number;
@@ -58,7 +61,7 @@ export class Reports {
     this.repo = new ScheduleRepository(_o.store);
     this._lock = _o.store.kind === 'postgres' ? new PostgresAdvisoryLock(_o.dbUrl) : new InProcessLock();
     this.runner = new ScheduleRunner({ env: this.environment, config: _o.config, repo: this.repo, replica: this.replica, sleep: _o.sleep ?? realSleep, onError: _o.onError });
-    this.scheduler = new Scheduler({ repo: this.repo, runner: this.runner, lock: this._lock, clock: _o.clock, tickMillis: _o.config.schedulerTickMillis, onError: _o.onError });
+    this.scheduler = new Scheduler({ schedules: () => this._fresh(), repo: this.repo, runner: this.runner, lock: this._lock, clock: _o.clock, tickMillis: _o.config.schedulerTickMillis, onError: _o.onError });
   }
 
   /** Plugs in the analytics services behind the chargeback, forecast and recommendations kinds. */
@@ -70,10 +73,16 @@ export class Reports {
     return this._sources;
   }
 
+  /** The schedules as stored now: another replica may have changed them since this one last looked. */
+  private async _fresh(): Promise<Schedule[]> {
+    await this._o.schedules.load();
+    return this._o.schedules.list() as Schedule[];
+  }
+
   /** Marks runs left `running` for longer than `staleRunMillis` (their process stopped) as failed. */
   async init(): Promise<void> {
     const cutoff = this._o.clock() - this._o.config.staleRunMillis;
-    for (const s of await this.repo.list()) {
+    for (const s of this._o.schedules.list()) {
       for (const r of await this.repo.runs(s.id)) {
         if (r.status !== 'running' || Date.parse(r.started_at) > cutoff) continue;
         await this.repo.putRun({
@@ -133,12 +142,16 @@ export class Reports {
   async list(): Promise<ScheduleView[]> {
     const states = await this.repo.states();
     const out: ScheduleView[] = [];
-    for (const s of await this.repo.list()) out.push(await this._view(s, states));
+    for (const s of await this._fresh()) out.push(await this._view(s, states));
     return out.sort((a, b) => (a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1));
   }
 
+  private async _get(id: string): Promise<Schedule | undefined> {
+    return (await this._fresh()).find((s) => s.id === id);
+  }
+
   async get(id: string): Promise<ScheduleView | undefined> {
-    const s = await this.repo.get(id);
+    const s = await this._get(id);
     return s ? this._view(s) : undefined;
   }
 
@@ -147,41 +160,38 @@ export class Reports {
     const now = new Date(this._o.clock()).toISOString();
     const s: Schedule = { id: randomUUID(), ...input, created_at: now, updated_at: now };
     await this.repo.putState(s.id, { next_tick_ms: nextTick(s, this._o.clock()) });
-    await this.repo.put(s);
-    await this._o.audit.record({ kind: 'report-schedule', action: 'create', actor, subject: s.id, data: s });
+    await this._o.schedules.put(s.id, s, actor, 'create');
     return this._view(s);
   }
 
   /** Replaces a schedule; a changed cron, time zone or enabled flag restarts its ticks from now (no catch-up for the old ones). */
   async replace(id: string, input: ScheduleInput, actor: string): Promise<ScheduleView | undefined> {
-    const old = await this.repo.get(id);
+    const old = await this._get(id);
     if (!old) return undefined;
     this._check(input);
     const s: Schedule = { ...input, id, created_at: old.created_at, updated_at: new Date(this._o.clock()).toISOString() };
     if (old.cron !== s.cron || old.timezone !== s.timezone || old.enabled !== s.enabled) {
       await this.repo.putState(id, { next_tick_ms: nextTick(s, this._o.clock()) });
     }
-    await this.repo.put(s);
-    await this._o.audit.record({ kind: 'report-schedule', action: 'update', actor, subject: id, data: s });
+    await this._o.schedules.put(id, s, actor, 'update');
     return this._view(s);
   }
 
   async delete(id: string, actor: string): Promise<boolean> {
-    const old = await this.repo.get(id);
-    if (!old) return false;
-    await this.repo.delete(id);
-    await this._o.audit.record({ kind: 'report-schedule', action: 'delete', actor, subject: id, data: old });
+    if (!(await this._get(id))) return false;
+    await this._o.schedules.delete(id, actor);
+    await this.repo.forget(id);
     return true;
   }
 
   async runs(id: string, limit: number): Promise<ScheduleRun[] | undefined> {
-    if (!(await this.repo.get(id))) return undefined;
+    if (!(await this._get(id))) return undefined;
     return (await this.repo.runs(id)).slice(0, limit);
   }
 
   /** Starts a manual run now; `wait` resolves with the finished run, otherwise with it just started. */
   async runNow(id: string, actor: string, wait: boolean): Promise<ScheduleRun | undefined> {
-    const s = await this.repo.get(id);
+    const s = await this._get(id);
     if (!s) return undefined;
     const run = this.runner.newRun(s, 'manual', this._o.clock(), null, 0);
     await this.repo.putRun(run);

@@ -16,8 +16,9 @@ function newestMtime(dir: string): number {
 }
 
 export function ensureBuilt(): void {
-  const marker = join(PKG, 'dist', 'reports', 'cli', 'main.js');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= newestMtime(join(PKG, 'src'))) return;
+  // tsc rewrites the build info on every build that changed something; an up-to-date build writes nothing.
+  const marker = join(PKG, 'tsconfig.tsbuildinfo');
+  if (existsSync(join(PKG, 'dist', 'reports', 'cli', 'main.js')) && existsSync(marker) && statSync(marker).mtimeMs >= newestMtime(join(PKG, 'src'))) return;
   const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
   execFileSync(process.execPath, [tsc, '-b', PKG], { stdio: 'pipe' });
 }

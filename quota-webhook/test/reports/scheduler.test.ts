@@ -5,6 +5,8 @@
  * catch-up at start-up of a restarted control plane.
  */
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@tokenmeter/testkit';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +126,34 @@ describe('missed ticks', () => {
     } finally {
       await u.stop();
       await t.stop().catch(() => undefined);
+    }
+  });
+
+  it('a tick that comes while the previous run is still going is run once that run ends (never two at once)', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { void held.then(() => res.writeHead(200).end()); });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const t = await startScheduleServer({ now: Date.parse('2026-05-01T00:00:00Z') });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const res = await t.json('POST', '/api/v1/report-schedules', { name: 'slow', cron: '0 * * * *', report, destinations: [{ type: 'webhook', url }] });
+      t.clock.now = Date.parse('2026-05-01T01:00:00Z');
+      expect((await t.cp.reports.scheduler.tick()).map((r) => r.scheduled_for)).toEqual(['2026-05-01T01:00:00.000Z']);
+      t.clock.now = Date.parse('2026-05-01T02:00:00Z');
+      expect(await t.cp.reports.scheduler.tick()).toEqual([]);
+      release();
+      await t.cp.reports.idle();
+      const next = await tickAt(t, Date.parse('2026-05-01T02:01:00Z'));
+      expect(next.map((r) => [r.scheduled_for, r.trigger, r.missed_ticks])).toEqual([['2026-05-01T02:00:00.000Z', 'schedule', 0]]);
+      const runs = (await t.json('GET', `/api/v1/report-schedules/${res.body.id}/runs`)).body.runs as ScheduleRun[];
+      expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    } finally {
+      await t.stop();
+      server.close();
     }
   });
 

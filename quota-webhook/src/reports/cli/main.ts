@@ -38,7 +38,7 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const FILTER_KEYS = ['org', 'department', 'user', 'feature', 'provider', 'model', 'investigation', 'session', 'outcome'];
+const FILTER_KEYS = ['org', 'department', 'user', 'feature', 'project', 'provider', 'model', 'investigation', 'session', 'outcome'];
 
 function filterOption(value: string, previous: Record<string, string>): Record<string, string> {
   const i = value.indexOf('=');

@@ -1,6 +1,6 @@
 /**
  * FOCUS 1.2 rows from the ledger: one per day (in the report's time zone) ×
- * subject (org, department, user, feature, service) × provider × model ×
+ * subject (org, department, user, feature, project, service) × provider × model ×
  * service tier × price × token type. Records arrive in time order, so each
  * day's rows are complete when the next day starts: only one day is held in
  * memory. Tags carry the attribution; SubAccount is the department;
@@ -69,7 +69,7 @@ export class FocusDay {
   add(r: LedgerRow): void {
     const model = modelOf(r) ?? 'unknown';
     const split = this._splitter.split(r);
-    const subject = [r.org, r.department, r.user_id, r.feature, r.service, r.provider, model, r.service_tier].map((v) => v ?? '').join('\0');
+    const subject = [r.org, r.department, r.user_id, r.feature, r.project, r.service, r.provider, model, r.service_tier].map((v) => v ?? '').join('\0');
     if (split === null) {
       for (const t of TOKEN_TYPES) {
         if (r[t] > 0) this._merge(`${subject}\0\0\0${t}`, { r, model, type: t, priceId: null, tier: null, tokens: r[t], effective: 0n, contracted: 0n, list: 0n, contractedRate: null, listRate: null });
@@ -113,7 +113,7 @@ export class FocusDay {
 function row(g: Group, t: { chargeStart: string; chargeEnd: string; billingStart: string; billingEnd: string }): FocusRow {
   const r = g.r;
   const tags: Record<string, string> = {};
-  for (const [k, v] of [['org', r.org], ['department', r.department], ['user', r.user_id], ['feature', r.feature], ['service', r.service]] as const) {
+  for (const [k, v] of [['org', r.org], ['department', r.department], ['user', r.user_id], ['feature', r.feature], ['project', r.project], ['service', r.service]] as const) {
     if (v !== null) tags[k] = v;
   }
   const unpriced = g.priceId === null;

@@ -17,6 +17,7 @@ export const AUDIT_COLUMNS: readonly Column[] = [
   { id: 'department', label: 'Department', type: 'text', pdfWidth: 1.1 },
   { id: 'user', label: 'User', type: 'text', pdfWidth: 1.1 },
   { id: 'feature', label: 'Feature', type: 'text', pdfWidth: 1.1 },
+  { id: 'project', label: 'Project', type: 'text' },
   { id: 'investigation', label: 'Investigation', type: 'text' },
   { id: 'session', label: 'Session', type: 'text' },
   { id: 'provider', label: 'Provider', type: 'text', pdfWidth: 0.9 },
@@ -39,6 +40,12 @@ export const AUDIT_COLUMNS: readonly Column[] = [
   { id: 'latency_ms', label: 'Latency (ms)', type: 'number' },
   { id: 'source', label: 'Source', type: 'text' },
   { id: 'service', label: 'Service', type: 'text' },
+  { id: 'stream', label: 'Streamed', type: 'boolean' },
+  { id: 'prefix_hash', label: 'Prompt prefix hash', type: 'text' },
+  { id: 'request_hash', label: 'Request hash', type: 'text' },
+  { id: 'prefix_tokens', label: 'Prefix tokens', type: 'integer' },
+  { id: 'max_output_tokens', label: 'Max output tokens', type: 'integer' },
+  { id: 'finish_reason', label: 'Finish reason', type: 'text' },
   { id: 'ingested_at', label: 'Ingested', type: 'time' },
 ];
 
@@ -55,9 +62,10 @@ export function auditReport({ def, period, ctx }: KindInput): Report {
         const r = page[i]!;
         summary.add(r);
         out[i] = [
-          r.time_ms, r.id, r.org, r.department, r.user_id, r.feature, r.investigation, r.session_id, r.provider, r.operation,
+          r.time_ms, r.id, r.org, r.department, r.user_id, r.feature, r.project, r.investigation, r.session_id, r.provider, r.operation,
           modelOf(r), r.request_model, r.response_model, r.service_tier, r.input, r.output, r.cache_read, r.cache_write, r.reasoning,
-          r.tokens, r.cost_pico, r.cost_pico === null, r.price_id, r.outcome, r.error_type, r.latency_ms, r.source, r.service, r.ingested_ms,
+          r.tokens, r.cost_pico, r.cost_pico === null, r.price_id, r.outcome, r.error_type, r.latency_ms, r.source, r.service,
+          r.stream === null ? null : r.stream === 1, r.prefix_hash, r.request_hash, r.prefix_tokens, r.max_output_tokens, r.finish_reason, r.ingested_ms,
         ];
       }
       summary.rows += out.length;

@@ -20,6 +20,7 @@ const DIMENSION_COLUMNS: Record<UsageDimension, Column> = {
   department: { id: 'department', label: 'Department', type: 'text', pdfWidth: 1.4 },
   user: { id: 'user', label: 'User', type: 'text', pdfWidth: 1.4 },
   feature: { id: 'feature', label: 'Feature', type: 'text', pdfWidth: 1.4 },
+  project: { id: 'project', label: 'Project', type: 'text', pdfWidth: 1.4 },
   provider: { id: 'provider', label: 'Provider', type: 'text', pdfWidth: 1.1 },
   model: { id: 'model', label: 'Model', type: 'text', pdfWidth: 1.6 },
   operation: { id: 'operation', label: 'Operation', type: 'text', pdfWidth: 1 },

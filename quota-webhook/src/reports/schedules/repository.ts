@@ -1,37 +1,23 @@
 /**
- * Schedules, their scheduler state and their run history in the store's
- * entity table (kinds `report-schedule`, `report-schedule-state` and
- * `report-run:<schedule id>`). Nothing is cached: every replica reads the
- * same rows, so a schedule created on one is run by whichever claims its tick.
+ * The scheduler state and the run history of report schedules, in the
+ * store's entity table (kinds `report-schedule-state` and
+ * `report-run:<schedule id>`; the schedules themselves are the
+ * `report-schedule` entity family). Nothing is cached: every replica reads
+ * the same rows, so whichever replica claims a tick sees the others' claims.
  */
 import type { Store } from '../../store/types.js';
-import type { Schedule, ScheduleRun, ScheduleState } from './model.js';
+import type { ScheduleRun, ScheduleState } from './model.js';
 
-const SCHEDULE = 'report-schedule';
 const STATE = 'report-schedule-state';
 const runKind = (scheduleId: string): string => `report-run:${scheduleId}`;
 
 export class ScheduleRepository {
   constructor(private readonly _store: Store) {}
 
-  async list(): Promise<Schedule[]> {
-    return (await this._store.listEntities<Schedule>(SCHEDULE)).map((e) => e.value);
-  }
-
-  async get(id: string): Promise<Schedule | undefined> {
-    return (await this._store.listEntities<Schedule>(SCHEDULE)).find((e) => e.id === id)?.value;
-  }
-
-  put(s: Schedule): Promise<void> {
-    return this._store.putEntity(SCHEDULE, s.id, s);
-  }
-
-  /** Removes the schedule, its state and its runs. */
-  async delete(id: string): Promise<boolean> {
-    const existed = await this._store.deleteEntity(SCHEDULE, id);
+  /** Removes a deleted schedule's state and runs. */
+  async forget(id: string): Promise<void> {
     await this._store.deleteEntity(STATE, id);
     for (const r of await this._store.listEntities(runKind(id))) await this._store.deleteEntity(runKind(id), r.id);
-    return existed;
   }
 
   async states(): Promise<Map<string, ScheduleState>> {

@@ -22,6 +22,8 @@ import type { ScheduleRunner } from './runner.js';
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
 export interface SchedulerOptions {
+  /** The schedules as stored now (re-read every tick: another replica may have changed them). */
+  schedules: () => Promise<readonly Schedule[]>;
   repo: ScheduleRepository;
   runner: ScheduleRunner;
   lock: TickLock;
@@ -81,7 +83,7 @@ export class Scheduler {
   private async _tick(): Promise<ScheduleRun[]> {
     const { repo, clock } = this._o;
     const now = clock();
-    const [schedules, states] = await Promise.all([repo.list(), repo.states()]);
+    const [schedules, states] = await Promise.all([this._o.schedules(), repo.states()]);
     const started: ScheduleRun[] = [];
     for (const s of schedules) {
       if (!s.enabled || this._active.has(s.id)) continue;
