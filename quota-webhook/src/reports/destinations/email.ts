@@ -5,7 +5,7 @@
  * `TOKENMETER_SMTP_*` only. Temporary failures (connection errors, SMTP 4xx)
  * are retried with back-off; 5xx answers are final.
  */
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../config.js';
 import { AttemptError, withRetries, type RetryOptions } from './retry.js';
 import type { DeliveryContext, DeliveryResult } from './types.js';
@@ -16,7 +16,9 @@ export interface EmailSpec {
   subject?: string;
 }
 
-export function smtpTransport(smtp: SmtpConfig): Transporter {
+/** nodemailer is loaded on first use (a control plane that sends no email never pays for it). */
+export async function smtpTransport(smtp: SmtpConfig): Promise<Transporter> {
+  const { createTransport } = await import('nodemailer');
   return createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -39,7 +41,7 @@ export class EmailDestination {
   ) {}
 
   async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
-    const transport = smtpTransport(this._smtp);
+    const transport = await smtpTransport(this._smtp);
     try {
       const subject = this._spec.subject ?? `tokenmeter report: ${ctx.scheduleName} (${ctx.description})`;
       const text = [

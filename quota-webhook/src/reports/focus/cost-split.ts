@@ -13,7 +13,7 @@
  * tiers first, then higher input thresholds first.
  */
 import { PriceCatalog, parsePricePerMillion } from '@tokenmeter/instrumentation/pricing';
-import type { PriceEntry, PriceRates } from '@tokenmeter/instrumentation/pricing';
+import type { PriceEntry, PriceRates, PriceTier } from '@tokenmeter/instrumentation/pricing';
 import type { LedgerRow } from '../../store/types.js';
 import { modelOf } from '../ledger-scan.js';
 
@@ -57,12 +57,22 @@ function typeRates(p: PriceRates): TypeRates {
   };
 }
 
+/** An entry's tiers in the engine's order: service-tier tiers first, then higher input thresholds first (memoised per entry). */
+const sortedTiers = new WeakMap<PriceEntry, PriceTier[]>();
+function tiersOf(entry: PriceEntry): PriceTier[] {
+  let t = sortedTiers.get(entry);
+  if (!t) {
+    t = [...(entry.tiers ?? [])].sort((a, b) =>
+      Number(b.when.service_tier !== undefined) - Number(a.when.service_tier !== undefined) || (b.when.min_input_tokens ?? 0) - (a.when.min_input_tokens ?? 0));
+    sortedTiers.set(entry, t);
+  }
+  return t;
+}
+
 /** The tier of `entry` a call with this service tier and input size gets (`undefined` service tier = standard). */
 function selectTier(entry: PriceEntry, serviceTier: string | undefined, totalInput: number): { name: string | null; prices: PriceRates } {
   const st = serviceTier === undefined || BASE_SERVICE_TIERS.has(serviceTier.toLowerCase()) ? undefined : serviceTier.toLowerCase();
-  const tiers = [...(entry.tiers ?? [])].sort((a, b) =>
-    Number(b.when.service_tier !== undefined) - Number(a.when.service_tier !== undefined) || (b.when.min_input_tokens ?? 0) - (a.when.min_input_tokens ?? 0));
-  for (const t of tiers) {
+  for (const t of tiersOf(entry)) {
     if (t.when.service_tier !== undefined && t.when.service_tier !== st) continue;
     if (totalInput < (t.when.min_input_tokens ?? 0)) continue;
     return { name: t.name, prices: t.prices };

@@ -43,8 +43,20 @@ export function focusTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The attribution and call fields a row shows (kept per group instead of the whole ledger row). */
+interface Subject {
+  org: string | null;
+  department: string | null;
+  user: string | null;
+  feature: string | null;
+  project: string | null;
+  service: string | null;
+  provider: string;
+  serviceTier: string | null;
+}
+
 interface Group {
-  r: LedgerRow;
+  s: Subject;
   model: string;
   type: TokenType;
   priceId: string | null;
@@ -58,7 +70,7 @@ interface Group {
 }
 
 export class FocusDay {
-  private readonly _groups = new Map<string, Group>();
+  private _groups = new Map<string, Group>();
 
   constructor(private readonly _splitter: CostSplitter) {}
 
@@ -69,25 +81,28 @@ export class FocusDay {
   add(r: LedgerRow): void {
     const model = modelOf(r) ?? 'unknown';
     const split = this._splitter.split(r);
-    const subject = [r.org, r.department, r.user_id, r.feature, r.project, r.service, r.provider, model, r.service_tier].map((v) => v ?? '').join('\0');
+    const subject = `${r.org ?? ''}\0${r.department ?? ''}\0${r.user_id ?? ''}\0${r.feature ?? ''}\0${r.project ?? ''}\0${r.service ?? ''}\0${r.provider}\0${model}\0${r.service_tier ?? ''}`;
+    const s = (): Subject => ({
+      org: r.org, department: r.department, user: r.user_id, feature: r.feature, project: r.project, service: r.service, provider: r.provider, serviceTier: r.service_tier,
+    });
     if (split === null) {
       for (const t of TOKEN_TYPES) {
-        if (r[t] > 0) this._merge(`${subject}\0\0\0${t}`, { r, model, type: t, priceId: null, tier: null, tokens: r[t], effective: 0n, contracted: 0n, list: 0n, contractedRate: null, listRate: null });
+        if (r[t] > 0) this._merge(`${subject}\0\0\0${t}`, s, { model, type: t, priceId: null, tier: null, tokens: r[t], effective: 0n, contracted: 0n, list: 0n, contractedRate: null, listRate: null });
       }
       return;
     }
     for (const p of split.parts) {
-      this._merge(`${subject}\0${split.priceId}\0${split.tier ?? ''}\0${p.type}`, {
-        r, model, type: p.type, priceId: split.priceId, tier: split.tier, tokens: p.tokens, effective: p.effective,
+      this._merge(`${subject}\0${split.priceId}\0${split.tier ?? ''}\0${p.type}`, s, {
+        model, type: p.type, priceId: split.priceId, tier: split.tier, tokens: p.tokens, effective: p.effective,
         contracted: p.contracted, list: p.list, contractedRate: p.contractedRate, listRate: p.listRate,
       });
     }
   }
 
-  private _merge(key: string, g: Group): void {
+  private _merge(key: string, subject: () => Subject, g: Omit<Group, 's'>): void {
     const have = this._groups.get(key);
     if (!have) {
-      this._groups.set(key, g);
+      this._groups.set(key, { s: subject(), ...g });
       return;
     }
     have.tokens += g.tokens;
@@ -96,28 +111,30 @@ export class FocusDay {
     have.list += g.list;
   }
 
-  /** The day's rows (sorted by their key, so the output is deterministic), and a fresh start. */
-  drain(dayStart: number, period: ReportPeriod): FocusRow[] {
+  /** The day's rows, sorted by their key (deterministic output), in pages of `pageSize`; the day starts afresh. */
+  *drain(dayStart: number, period: ReportPeriod, pageSize = 500): Generator<FocusRow[]> {
     const tz = period.timezone;
-    const chargeStart = focusTime(Math.max(dayStart, period.from));
-    const chargeEnd = focusTime(Math.min(nextWindowStart('day', dayStart, tz), period.to));
-    const billingStart = focusTime(windowStart('month', dayStart, tz));
-    const billingEnd = focusTime(nextWindowStart('month', dayStart, tz));
-    const keys = [...this._groups.keys()].sort();
-    const rows = keys.map((k) => row(this._groups.get(k)!, { chargeStart, chargeEnd, billingStart, billingEnd }));
-    this._groups.clear();
-    return rows;
+    const t = {
+      chargeStart: focusTime(Math.max(dayStart, period.from)),
+      chargeEnd: focusTime(Math.min(nextWindowStart('day', dayStart, tz), period.to)),
+      billingStart: focusTime(windowStart('month', dayStart, tz)),
+      billingEnd: focusTime(nextWindowStart('month', dayStart, tz)),
+    };
+    const groups = this._groups;
+    this._groups = new Map();
+    const keys = [...groups.keys()].sort();
+    for (let i = 0; i < keys.length; i += pageSize) yield keys.slice(i, i + pageSize).map((k) => row(groups.get(k)!, t));
   }
 }
 
 function row(g: Group, t: { chargeStart: string; chargeEnd: string; billingStart: string; billingEnd: string }): FocusRow {
-  const r = g.r;
+  const r = g.s;
   const tags: Record<string, string> = {};
-  for (const [k, v] of [['org', r.org], ['department', r.department], ['user', r.user_id], ['feature', r.feature], ['project', r.project], ['service', r.service]] as const) {
+  for (const [k, v] of [['org', r.org], ['department', r.department], ['user', r.user], ['feature', r.feature], ['project', r.project], ['service', r.service]] as const) {
     if (v !== null) tags[k] = v;
   }
   const unpriced = g.priceId === null;
-  const tierText = r.service_tier !== null && r.service_tier !== '' ? ` (${r.service_tier})` : '';
+  const tierText = r.serviceTier !== null && r.serviceTier !== '' ? ` (${r.serviceTier})` : '';
   return {
     BilledCost: formatUsd(g.effective),
     BillingAccountId: r.org ?? NO_ORG_ACCOUNT,
@@ -153,7 +170,7 @@ function row(g: Group, t: { chargeStart: string; chargeEnd: string; billingStart
     SubAccountName: r.department,
     Tags: Object.keys(tags).length === 0 ? null : JSON.stringify(tags),
     x_TokenType: g.type,
-    x_ServiceTier: r.service_tier,
+    x_ServiceTier: r.serviceTier,
     x_PriceTier: g.tier,
     x_PriceId: g.priceId,
     x_Unpriced: unpriced ? 'true' : 'false',
@@ -169,11 +186,11 @@ export async function* focusRowsFromLedger(pages: AsyncIterable<readonly LedgerR
     for (const r of page) {
       const d = windowStart('day', r.time_ms, period.timezone);
       if (d !== current) {
-        if (day.size > 0) yield day.drain(current, period);
+        if (day.size > 0) yield* day.drain(current, period);
         current = d;
       }
       day.add(r);
     }
   }
-  if (day.size > 0) yield day.drain(current, period);
+  if (day.size > 0) yield* day.drain(current, period);
 }

@@ -8,7 +8,6 @@
  * and charts cover every row; CSV and JSON carry them all).
  */
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { Cell, Column, Report, ReportSummary } from '../model.js';
 import { formatInstant, formatLocal, periodLabel } from '../periods.js';
@@ -173,6 +172,8 @@ export async function writePdf(report: Report, out: Writable, options: { maxRows
   // The totals and charts come first in the document, so they are computed before the table pass.
   const summary = await report.summary();
   const m = report.meta;
+  // Loaded on first use: pdfkit and its fonts cost ~30 MB that a control plane making no PDF never needs.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4', layout: 'landscape', margin: MARGIN, compress: true,
     info: { Title: pdfSafe(m.title), Author: 'tokenmeter', Subject: `${m.kind} report, ${periodLabel(m.period)}`, Creator: 'tokenmeter control plane', CreationDate: new Date(m.generatedAt) },

@@ -1,11 +1,11 @@
 /**
  * Text output with back-pressure: pieces are gathered into chunks of about
- * 64 KiB and each chunk waits for the destination to drain, so a slow client
+ * 16 KiB and each chunk waits for the destination to drain, so a slow client
  * or disk holds the report's production back instead of filling memory.
  */
 import type { Writable } from 'node:stream';
 
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 16 * 1024;
 
 /** Resolves when `out` can take more; rejects when it closes or fails first. */
 export function drained(out: Writable): Promise<void> {

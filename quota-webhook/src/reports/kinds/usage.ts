@@ -43,6 +43,9 @@ const METRIC_COLUMNS: Column[] = [
   { id: 'unpriced_requests', label: 'Unpriced', type: 'integer', pdfWidth: 0.8 },
 ];
 
+/** Rows per page when a bucket's groups are written. */
+const FLUSH_PAGE = 500;
+
 interface Agg {
   dims: Array<string | null>;
   requests: number;
@@ -78,19 +81,19 @@ export function usageReport({ def, period, ctx }: KindInput): Report {
     const summary = new LedgerSummary(period, granularity, rankBy);
     const groups = new Map<string, Agg>();
     let bucket = Number.NaN;
-    const flush = (): Row[] => {
-      const out: Row[] = [];
+    /** The finished bucket's rows, most expensive first, in pages of `FLUSH_PAGE` rows. */
+    function* flush(): Generator<Row[]> {
       const end = bucketEnd(granularity as 'none' | QuotaPeriod, bucket, period);
-      for (const [, g] of [...groups.entries()].sort(byCostThenKey)) {
-        out.push([
+      const sorted = [...groups.entries()].sort(byCostThenKey);
+      groups.clear();
+      summary.rows += sorted.length;
+      for (let i = 0; i < sorted.length; i += FLUSH_PAGE) {
+        yield sorted.slice(i, i + FLUSH_PAGE).map(([, g]) => [
           ...(timed ? [bucket, end] : []), ...g.dims,
           g.requests, g.input, g.output, g.cacheRead, g.cacheWrite, g.reasoning, g.tokens, g.cost, g.unpriced,
         ]);
       }
-      summary.rows += out.length;
-      groups.clear();
-      return out;
-    };
+    }
     const add = (r: LedgerRow): void => {
       const values = dims.map((d) => dimensionOf(r, d));
       const key = values.map((v) => (v === null ? '\u0001' : v)).join('\0');
@@ -114,13 +117,13 @@ export function usageReport({ def, period, ctx }: KindInput): Report {
         summary.add(r);
         const b = bucketStart(granularity as 'none' | QuotaPeriod, r.time_ms, period);
         if (b !== bucket) {
-          if (groups.size > 0) yield flush();
+          if (groups.size > 0) yield* flush();
           bucket = b;
         }
         add(r);
       }
     }
-    if (groups.size > 0) yield flush();
+    if (groups.size > 0) yield* flush();
     cached = summary.summary();
   }
 
