@@ -54,6 +54,7 @@ export class ControlPlane {
   readonly feed: EnforcementFeed;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
+  private _lastPrune = 0;
 
   constructor(options: ControlPlaneOptions) {
     this.config = options.config;
@@ -129,6 +130,10 @@ export class ControlPlane {
       if (this.providers.size > 0) await this.feed.refresh();
     }
     await this.quotaBlocks.checkResets();
+    if (hour !== this._lastPrune) {
+      this._lastPrune = hour;
+      await this.store.pruneClaims(this.clock());
+    }
   }
 
   async close(): Promise<void> {

@@ -321,6 +321,16 @@ export class PostgresStore implements Store {
     return (await this._pool.query(numbered(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`), [...params, f.limit ?? 1000])).rows.map(auditFrom);
   }
 
+  async claim(key: string, nowMs: number, untilMs: number): Promise<boolean> {
+    const r = await this._pool.query(`INSERT INTO claims (key, until_ms) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms
+      WHERE claims.until_ms <= $3 RETURNING key`, [key, untilMs, nowMs]);
+    return r.rowCount === 1;
+  }
+
+  async pruneClaims(nowMs: number): Promise<number> {
+    return (await this._pool.query('DELETE FROM claims WHERE until_ms <= $1', [nowMs])).rowCount ?? 0;
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     const r = await this._pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
     return r.rows[0]?.value;

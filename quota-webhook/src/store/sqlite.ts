@@ -263,6 +263,15 @@ export class SqliteStore implements Store {
     return this._stmt(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`).all(...params, f.limit ?? 1000).map(auditFrom);
   }
 
+  async claim(key: string, nowMs: number, untilMs: number): Promise<boolean> {
+    return this._stmt(`INSERT INTO claims (key, until_ms) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms
+      WHERE claims.until_ms <= ? RETURNING key`).all(key, untilMs, nowMs).length === 1;
+  }
+
+  async pruneClaims(nowMs: number): Promise<number> {
+    return Number(this._stmt('DELETE FROM claims WHERE until_ms <= ?').run(nowMs).changes);
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     const r = this._stmt('SELECT value FROM meta WHERE key = ?').get(key);
     return r ? String(r.value) : undefined;

@@ -198,6 +198,14 @@ export interface Store {
   deleteEntity(kind: string, id: string): Promise<boolean>;
   appendAudit(entry: AuditEntry): Promise<number>;
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /**
+   * Claims `key` until `untilMs` unless a live claim holds it: true for the first claimant only, across
+   * replicas on one database (de-duplication of alerts, one scheduled run per tick). Expired claims can be
+   * claimed again and are pruned by `pruneClaims`.
+   */
+  claim(key: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Deletes claims that expired before `nowMs`; returns how many. */
+  pruneClaims(nowMs: number): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   ping(): Promise<void>;

@@ -390,3 +390,30 @@ describe('Alertmanager receiver: audit, input and auth', () => {
     expect(await blocks(t)).toHaveLength(1);
   });
 });
+
+describe('notify de-duplication has no cliff', () => {
+  it('a replayed payload of 12,000 notify alerts adds no audit record, however large, and after a restart', async () => {
+    const t = await server({ dbFile: true, config: { bodyLimitBytes: 64 * 1024 * 1024, sqliteSynchronous: 'normal' } });
+    const alerts = Array.from({ length: 12_000 }, (_, i) => ({
+      labels: { alertname: 'Spend', tokenmeter_action: 'notify', scope: 'user', subject: `u${i}` }, fingerprint: `fp${i}`, startsAt: '2026-03-15T11:00:00Z',
+    }));
+    const payload = amPayload('firing', alerts);
+    const count = async (target: TestServer): Promise<number> =>
+      Number((await target.cp.store.readQuery("SELECT COUNT(*) AS n FROM audit WHERE kind = 'alert'"))[0]!.n);
+    expect((await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager')).status).toBe(200);
+    expect(await count(t)).toBe(12_000);
+    expect((await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager')).status).toBe(200);
+    expect(await count(t)).toBe(12_000);
+    await t.close();
+    const again = await startTestServer({ now: NOW, config: { ...t.cp.config } });
+    try {
+      await again.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager');
+      expect(await count(again)).toBe(12_000);
+      // A new firing (another startsAt) of the same alert is audited once more.
+      await again.json('POST', '/api/v1/alerts/alertmanager', amPayload('firing', [{ ...alerts[0]!, startsAt: '2026-03-15T11:45:00Z' }]), 'alertmanager');
+      expect(await count(again)).toBe(12_001);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
