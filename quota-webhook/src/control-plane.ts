@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { Directory } from './directory/directory.js';
 import { BlockSet } from './enforcement/blocks.js';
 import { EnforcementFeed } from './enforcement/feed.js';
+import { IngestBlocks } from './enforcement/ingest-blocks.js';
 import { QuotaBlocks } from './enforcement/quota-blocks.js';
 import { wireBlocks } from './enforcement/wire-blocks.js';
 import { UsageIntake } from './ledger/intake.js';
@@ -51,6 +52,7 @@ export class ControlPlane {
   readonly directory: Directory;
   readonly blocks: BlockSet;
   readonly quotaBlocks: QuotaBlocks;
+  readonly ingestBlocks: IngestBlocks;
   readonly feed: EnforcementFeed;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
@@ -80,9 +82,12 @@ export class ControlPlane {
     );
     this.blocks = new BlockSet(store, this.audit, () => this.feed.refresh());
     this.quotaBlocks = new QuotaBlocks(store, this.blocks, this.quotaSet, clock);
-    this.intake = new UsageIntake(this.ledger, this.prices, this.directory, clock, () => {
+    this.ingestBlocks = new IngestBlocks(this.quotaSet, this.blocks, clock, this.onError, this.config.blockAtIngest);
+    this.intake = new UsageIntake(this.ledger, this.prices, this.directory, clock, async (_rows, totals) => {
+      // A batch that takes a hard quota to its limit blocks before the sender hears 200.
+      if (totals.length > 0) await this.ingestBlocks.check(totals);
       if (this.providers.size > 0) this.feed.schedule();
-    });
+    }, () => this.ingestBlocks.active);
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {

@@ -16,7 +16,7 @@ import {
 import { rollupValues } from './sqlite.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, numbered, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** `unnest(…)` parameters for one array per record column: `$1::text[], $2::bigint[], …`. */
@@ -116,8 +116,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async _addTotals(c: pg.PoolClient, deltas: readonly TotalRow[]): Promise<void> {
-    if (deltas.length === 0) return;
+  /** Adds the deltas to the totals; with `returning`, answers the new rows. */
+  private async _addTotals(c: pg.PoolClient, deltas: readonly TotalRow[], returning = false): Promise<TotalRow[]> {
+    if (deltas.length === 0) return [];
     // A stable order keeps concurrent batches from deadlocking on the same rows.
     const sorted = [...deltas].sort((a, b) => (totalKey(a) < totalKey(b) ? -1 : 1));
     const cols: Param[][] = [[], [], [], [], [], [], [], [], [], []];
@@ -125,10 +126,11 @@ export class PostgresStore implements Store {
       const v: Param[] = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico)];
       v.forEach((x, i) => cols[i]!.push(param(x)));
     }
-    await c.query(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
+    const r = await c.query(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
       ON CONFLICT (period, tz, window_start, scope, org, subject) DO UPDATE SET requests = totals.requests + excluded.requests,
-      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}`, cols);
+      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}${returning ? ' RETURNING *' : ''}`, cols);
+    return returning ? r.rows.map(totalRowFrom) : [];
   }
 
   private async _addRollup(c: pg.PoolClient, deltas: readonly RollupRow[]): Promise<void> {
@@ -157,23 +159,24 @@ export class PostgresStore implements Store {
     }
   }
 
-  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
-    if (rows.length === 0) return { accepted: 0, duplicates: 0 };
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options: { returnTotals?: boolean } = {}): Promise<IngestOutcome> {
+    if (rows.length === 0) return { accepted: 0, duplicates: 0, ...(options.returnTotals ? { totals: [] } : {}) };
     await this._ensurePartitions(rows);
     return this._tx(async (c) => {
       // Claim the ids (a concurrent batch with the same id waits here for this one to commit or roll back).
       const claimed = await c.query<{ id: string }>('INSERT INTO record_ids (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING id', [rows.map((r) => r.id)]);
       const ids = new Set(claimed.rows.map((r) => r.id));
       const inserted = rows.filter((r) => ids.has(r.id));
+      let totals: TotalRow[] = [];
       if (inserted.length > 0) {
         const cols: Param[][] = RECORD_COLUMNS.map(() => []);
         for (const r of inserted) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
         await c.query(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${UNNEST_RECORD_PARAMS})`, cols);
         const d = deltas(inserted);
-        await this._addTotals(c, d.totals);
+        totals = await this._addTotals(c, d.totals, options.returnTotals === true);
         await this._addRollup(c, d.rollup);
       }
-      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length, ...(options.returnTotals ? { totals } : {}) };
     });
   }
 

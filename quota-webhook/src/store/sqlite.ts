@@ -12,7 +12,7 @@ import {
 } from './schema.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** The ledger's records table (the benches' bare-INSERT baseline uses it too). */
@@ -95,11 +95,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  private _addTotals(deltas: readonly TotalRow[]): void {
+  /** Adds the deltas to the totals; with `returning`, answers the new rows. */
+  private _addTotals(deltas: readonly TotalRow[], returning = false): TotalRow[] {
     const up = this._stmt(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET requests = totals.requests + excluded.requests,
-      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}`);
-    for (const d of deltas) up.run(d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico));
+      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}${returning ? ' RETURNING *' : ''}`);
+    const out: TotalRow[] = [];
+    for (const d of deltas) {
+      const params = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico)] as const;
+      if (!returning) up.run(...params);
+      else out.push(totalRowFrom(up.get(...params) as SqlRow));
+    }
+    return out;
   }
 
   private _addRollup(deltas: readonly RollupRow[]): void {
@@ -109,19 +116,20 @@ export class SqliteStore implements Store {
     for (const d of deltas) up.run(...rollupValues(d));
   }
 
-  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options: { returnTotals?: boolean } = {}): Promise<IngestOutcome> {
     const insert = this._stmt(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
     return this._tx(() => {
       const inserted: LedgerRow[] = [];
       for (const r of rows) {
         if (Number(insert.run(...recordValues(r)).changes) === 1) inserted.push(r);
       }
+      let totals: TotalRow[] | undefined;
       if (inserted.length > 0) {
         const d = deltas(inserted);
-        this._addTotals(d.totals);
+        totals = this._addTotals(d.totals, options.returnTotals === true);
         this._addRollup(d.rollup);
       }
-      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length, ...(options.returnTotals ? { totals: totals ?? [] } : {}) };
     });
   }
 

@@ -148,6 +148,13 @@ export interface Deltas {
   rollup: RollupRow[];
 }
 
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  /** With `returnTotals`: the touched total rows after the batch. */
+  totals?: TotalRow[];
+}
+
 /** Computes the deltas of the rows that were actually inserted (called inside the ingest transaction). */
 export type DeltaFn = (inserted: readonly LedgerRow[]) => Deltas;
 
@@ -167,8 +174,12 @@ export interface Store {
   /** Creates or migrates the schema; `rebuild` = derived tables (totals, rollup) must be rebuilt from the records. */
   init(): Promise<{ rebuild: boolean }>;
   close(): Promise<void>;
-  /** Inserts rows whose id is new and adds `deltas(inserted)` to the running totals and the rollup, in one durable transaction. */
-  ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }>;
+  /**
+   * Inserts rows whose id is new and adds `deltas(inserted)` to the running totals and the rollup, in one
+   * durable transaction. With `returnTotals`, also answers the new values of every total row it touched
+   * (read in the same transaction: what enforcement at ingest compares with the limits).
+   */
+  ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options?: { returnTotals?: boolean }): Promise<IngestOutcome>;
   /** Every total row of one window and scope (all orgs and subjects). */
   windowTotals(period: QuotaPeriod, tz: string, windowStart: number, scope: QuotaScope): Promise<TotalRow[]>;
   /** Every total row of the given windows (one query for the whole quota evaluation). */
