@@ -246,6 +246,11 @@ export class SqliteStore implements Store {
       .map((r) => ({ id: String(r.id), value: JSON.parse(String(r.value)) as T }));
   }
 
+  async getEntity<T>(kind: string, id: string): Promise<T | undefined> {
+    const r = this._stmt('SELECT value FROM entities WHERE kind = ? AND id = ?').get(kind, id);
+    return r ? (JSON.parse(String(r.value)) as T) : undefined;
+  }
+
   async putEntity(kind: string, id: string, value: unknown): Promise<void> {
     this._stmt('INSERT INTO entities (kind, id, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
       .run(kind, id, JSON.stringify(value));
@@ -279,6 +284,19 @@ export class SqliteStore implements Store {
   async pruneClaims(nowMs: number): Promise<number> {
     return Number(this._stmt('DELETE FROM claims WHERE until_ms <= ?').run(nowMs).changes);
   }
+
+  async incrementMeta(key: string): Promise<number> {
+    const r = this._stmt(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)
+      RETURNING value`).get(key);
+    return Number(r?.value);
+  }
+
+  /** One process per SQLite database: nobody else to hear from. */
+  watch(): () => void {
+    return () => {};
+  }
+
+  async publish(): Promise<void> {}
 
   async getMeta(key: string): Promise<string | undefined> {
     const r = this._stmt('SELECT value FROM meta WHERE key = ?').get(key);
