@@ -16,7 +16,6 @@ import { ReportInputError } from './errors.js';
 import type { ReportSources } from './kinds/sources.js';
 import { resolvePeriod } from './periods.js';
 import type { ReportEnvironment } from './run.js';
-import { InProcessLock, PostgresAdvisoryLock, type TickLock } from './schedules/lock.js';
 import type { Schedule, ScheduleInput, ScheduleRun } from './schedules/model.js';
 import { ScheduleRepository } from './schedules/repository.js';
 import { ScheduleRunner } from './schedules/runner.js';
@@ -30,8 +29,6 @@ export interface ReportsOptions {
   catalog: () => PriceCatalog;
   clock: () => number;
   config: ReportsConfig;
-  /** The store's URL: a Postgres store gets the advisory tick lock on it. */
-  dbUrl: string;
   audit: AuditLog;
   sources?: ReportSources;
   /** Retry waits of webhook and email deliveries (tests pass one that does not sleep). */
@@ -52,16 +49,17 @@ export class Reports {
   readonly scheduler: Scheduler;
   readonly replica = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private _sources: ReportSources;
-  private readonly _lock: TickLock;
   private readonly _manual = new Set<Promise<ScheduleRun>>();
 
   constructor(private readonly _o: ReportsOptions) {
     this._sources = _o.sources ?? {};
     this.environment = { store: _o.store, catalog: _o.catalog, sources: () => this._sources, clock: _o.clock, maxPdfRows: _o.config.maxPdfRows };
     this.repo = new ScheduleRepository(_o.store);
-    this._lock = _o.store.kind === 'postgres' ? new PostgresAdvisoryLock(_o.dbUrl) : new InProcessLock();
     this.runner = new ScheduleRunner({ env: this.environment, config: _o.config, repo: this.repo, replica: this.replica, sleep: _o.sleep ?? realSleep, onError: _o.onError });
-    this.scheduler = new Scheduler({ schedules: () => this._fresh(), repo: this.repo, runner: this.runner, lock: this._lock, clock: _o.clock, tickMillis: _o.config.schedulerTickMillis, onError: _o.onError });
+    this.scheduler = new Scheduler({
+      schedules: async () => this._o.schedules.list() as Schedule[], repo: this.repo, runner: this.runner,
+      claim: (key, now, until) => _o.store.claim(key, now, until), clock: _o.clock, tickMillis: _o.config.schedulerTickMillis, onError: _o.onError,
+    });
   }
 
   /** Plugs in the analytics services behind the chargeback, forecast and recommendations kinds. */
@@ -73,9 +71,8 @@ export class Reports {
     return this._sources;
   }
 
-  /** The schedules as stored now: another replica may have changed them since this one last looked. */
-  private async _fresh(): Promise<Schedule[]> {
-    await this._o.schedules.load();
+  /** The schedules: the family's cache, which other replicas' changes reach through the store's change feed. */
+  private _fresh(): Schedule[] {
     return this._o.schedules.list() as Schedule[];
   }
 
@@ -102,7 +99,6 @@ export class Reports {
   async close(): Promise<void> {
     await this.scheduler.stop();
     await Promise.allSettled([...this._manual]);
-    await this._lock.close();
   }
 
   // ---- schedules ------------------------------------------------------------------------
@@ -142,12 +138,12 @@ export class Reports {
   async list(): Promise<ScheduleView[]> {
     const states = await this.repo.states();
     const out: ScheduleView[] = [];
-    for (const s of await this._fresh()) out.push(await this._view(s, states));
+    for (const s of this._fresh()) out.push(await this._view(s, states));
     return out.sort((a, b) => (a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1));
   }
 
   private async _get(id: string): Promise<Schedule | undefined> {
-    return (await this._fresh()).find((s) => s.id === id);
+    return this._o.schedules.get(id) as Schedule | undefined;
   }
 
   async get(id: string): Promise<ScheduleView | undefined> {

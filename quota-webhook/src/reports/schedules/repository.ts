@@ -24,8 +24,8 @@ export class ScheduleRepository {
     return new Map((await this._store.listEntities<ScheduleState>(STATE)).map((e) => [e.id, e.value]));
   }
 
-  async state(id: string): Promise<ScheduleState | undefined> {
-    return (await this.states()).get(id);
+  state(id: string): Promise<ScheduleState | undefined> {
+    return this._store.getEntity<ScheduleState>(STATE, id);
   }
 
   putState(id: string, s: ScheduleState): Promise<void> {

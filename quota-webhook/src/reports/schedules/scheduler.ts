@@ -1,9 +1,11 @@
 /**
- * The report scheduler. Each schedule's state holds its next unclaimed tick.
+ * The report scheduler. Each schedule's state holds its next unrun tick.
  * Every `tickMillis` (and once at start-up) each enabled schedule whose next
- * tick has come is claimed under the tick lock: the claim re-reads the state,
- * moves it past now and records the run, so however many replicas tick, one
- * of them runs it.
+ * tick has come is claimed with `store.claim("report-tick:<schedule>:<tick>")`,
+ * which only one claimant gets across every replica on the database; the
+ * winner moves the state past the tick and runs it, the others skip. A
+ * schedule never runs twice at once in one process: a tick that comes while
+ * its run is still going is run once that run ends.
  *
  * Missed ticks (the control plane was down, or suspended): the claim covers
  * every tick up to now with one run, for the latest of them (`catch-up`,
@@ -13,7 +15,6 @@
  */
 import type { CronSchedule } from './cron.js';
 import { CronSchedule as Cron } from './cron.js';
-import type { TickLock } from './lock.js';
 import type { Schedule, ScheduleRun } from './model.js';
 import type { ScheduleRepository } from './repository.js';
 import type { ScheduleRunner } from './runner.js';
@@ -21,12 +22,16 @@ import type { ScheduleRunner } from './runner.js';
 /** `next_tick_ms` of a schedule whose expression never fires again. */
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
+/** How long a tick's claim lives: far longer than any clock difference between replicas. */
+export const TICK_CLAIM_MILLIS = 7 * 24 * 3_600_000;
+
 export interface SchedulerOptions {
   /** The schedules as stored now (re-read every tick: another replica may have changed them). */
   schedules: () => Promise<readonly Schedule[]>;
   repo: ScheduleRepository;
   runner: ScheduleRunner;
-  lock: TickLock;
+  /** The store's once-only claim (true for the first claimant of `key` while the claim lives). */
+  claim: (key: string, nowMs: number, untilMs: number) => Promise<boolean>;
   clock: () => number;
   tickMillis: number;
   onError: (error: unknown) => void;
@@ -102,22 +107,25 @@ export class Scheduler {
     return started;
   }
 
-  private _claim(s: Schedule, now: number): Promise<ScheduleRun | undefined> {
-    const { repo, lock, runner } = this._o;
-    return lock.tryWithLock(`report-schedule:${s.id}`, async () => {
-      const cron = cronOf(s);
-      const state = await repo.state(s.id);
-      const next = state?.next_tick_ms ?? cron.next(Date.parse(s.created_at)) ?? NEVER;
-      if (next > now) {
-        if (!state) await repo.putState(s.id, { next_tick_ms: next });
-        return undefined;
-      }
-      const { tick, skipped } = cron.latestDue(next, now);
-      await repo.putState(s.id, { next_tick_ms: cron.next(tick) ?? NEVER });
-      const run = runner.newRun(s, skipped > 0 ? 'catch-up' : 'schedule', now, tick, skipped);
-      await repo.putRun(run);
-      return run;
-    }).then((r) => r ?? undefined);
+  private async _claim(s: Schedule, now: number): Promise<ScheduleRun | undefined> {
+    const { repo, runner } = this._o;
+    const cron = cronOf(s);
+    const state = await repo.state(s.id);
+    const next = state?.next_tick_ms ?? cron.next(Date.parse(s.created_at)) ?? NEVER;
+    if (next > now) {
+      if (!state) await repo.putState(s.id, { next_tick_ms: next });
+      return undefined;
+    }
+    const { tick, skipped } = cron.latestDue(next, now);
+    // One claimant per tick across replicas; the others leave it (and the state) to the winner.
+    if (!(await this._o.claim(`report-tick:${s.id}:${tick}`, now, now + TICK_CLAIM_MILLIS))) return undefined;
+    const after = cron.next(tick) ?? NEVER;
+    // Never move the state back (a replica whose clock is behind may win an older tick).
+    const current = (await repo.state(s.id))?.next_tick_ms ?? 0;
+    if (after > current) await repo.putState(s.id, { next_tick_ms: after });
+    const run = runner.newRun(s, skipped > 0 ? 'catch-up' : 'schedule', now, tick, skipped);
+    await repo.putRun(run);
+    return run;
   }
 
   private _start(s: Schedule, run: ScheduleRun): void {
