@@ -74,7 +74,9 @@ async function serviceRun(dbPath, definition) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000);
+    const died = exited(child).then(() => { throw new Error(`the control plane exited (${child.exitCode ?? child.signalCode}) before it was ready`); });
+    died.catch(() => undefined); // only the race below cares
+    await Promise.race([waitForHttp(`http://127.0.0.1:${port}/readyz`, 120_000), died]);
     const idleMb = peakRssMb(child.pid);
     const start = process.hrtime.bigint();
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/reports`, {

@@ -18,7 +18,8 @@ export function mountReports(api: Api, cp: ControlPlane): void {
   api.add({
     method: 'post', path: '/reports', tag: 'reports', roles: ['read'], body: reportDefinitionSchema, statuses: [200],
     responseContentType: 'text/csv',
-    summary: 'Run a report now (kind usage, chargeback, forecast, recommendations or audit; format csv, json, pdf or focus) and stream the file',
+    summary: 'Run a report now (kind usage, chargeback, forecast, recommendations or audit; format csv, json, pdf or focus = FOCUS 1.2 CSV) and stream the file '
+      + '(Content-Type text/csv, application/json or application/pdf by format); 501 not_available for an analytics kind whose service is not connected',
   }, async ({ body, res }) => {
     let prepared: PreparedReport;
     try {
