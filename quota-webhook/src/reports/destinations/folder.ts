@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { DeliveryContext, DeliveryResult } from './types.js';
 
 const TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
@@ -40,13 +39,13 @@ export async function removeStaleTemps(dir: string, olderThanMillis = STALE_TEMP
 }
 
 /** Writes `source` to `dir/filename` atomically (temp file, fsync, rename, fsync the folder); returns the final path. */
-export async function writeAtomically(dir: string, filename: string, source: Readable): Promise<string> {
+export async function writeAtomically(dir: string, filename: string, source: AsyncIterable<Uint8Array | string>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const finalPath = join(dir, filename);
   const temp = join(dir, `.${filename}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(temp, 'wx', 0o644);
   try {
-    for await (const chunk of source) await fh.write(chunk as Buffer);
+    for await (const chunk of source) await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     await fh.sync();
   } catch (error) {
     await fh.close().catch(() => undefined);
