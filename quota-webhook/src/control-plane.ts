@@ -8,6 +8,7 @@
 import { AuditLog } from './audit.js';
 import type { Config } from './config.js';
 import { Directory } from './directory/directory.js';
+import { EntityFamily } from './entities/entity-family.js';
 import { BlockSet } from './enforcement/blocks.js';
 import { EnforcementFeed } from './enforcement/feed.js';
 import { IngestBlocks } from './enforcement/ingest-blocks.js';
@@ -21,8 +22,9 @@ import { Prices } from './prices/prices.js';
 import { Providers } from './providers/providers.js';
 import { windowStart } from './quotas/periods.js';
 import { QuotaSet } from './quotas/quota-set.js';
+import type { Schedule } from './reports/schedules/model.js';
+import { Reports } from './reports/service.js';
 import type { Store, StoreChange } from './store/types.js';
-import { EntityFamily } from './entities/entity-family.js';
 
 export type { ProviderConfig } from './providers/providers.js';
 export type { DirectoryEntry } from './directory/directory.js';
@@ -55,6 +57,10 @@ export class ControlPlane {
   readonly quotaBlocks: QuotaBlocks;
   readonly ingestBlocks: IngestBlocks;
   readonly feed: EnforcementFeed;
+  /** Report schedules (audited CRUD; runs and scheduler state are kept by `reports`). */
+  readonly reportSchedules: EntityFamily<Schedule>;
+  /** Reports run now, report schedules, their runs and the scheduler. */
+  readonly reports: Reports;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
   private _lastPrune = 0;
@@ -95,6 +101,11 @@ export class ControlPlane {
         this.store.publish('usage', '').catch(this.onError);
       }
     }, () => this.ingestBlocks.active);
+    this.reportSchedules = new EntityFamily<Schedule>('report-schedule', store, this.audit);
+    this.reports = new Reports({
+      store, schedules: this.reportSchedules, catalog: () => this.prices.catalog, clock, config: this.config.reports,
+      audit: this.audit, onError: this.onError,
+    });
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {
@@ -134,7 +145,9 @@ export class ControlPlane {
 
   async init(): Promise<void> {
     const { rebuild } = await this.store.init();
-    await Promise.all([this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load()]);
+    await Promise.all([
+      this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load(), this.reportSchedules.load(),
+    ]);
     if (rebuild) {
       const r = await this.ledger.rebuildTotals(this.timeZones.list(), { rollup: true });
       this.onInfo('migrated the ledger: totals and rollup rebuilt from the records', r);
@@ -142,6 +155,7 @@ export class ControlPlane {
     await this.timeZones.ensure(this.quotaSet.all().map((q) => q.timezone));
     await this.blocks.load();
     await this.feed.init();
+    await this.reports.init();
     this._lastHour = windowStart('hour', this.clock(), 'UTC');
     this._started = true;
     // Replicas on one database: apply the others' changes as they happen.
@@ -158,6 +172,7 @@ export class ControlPlane {
       this.tick().catch(this.onError);
     }, this.config.resetCheckMillis);
     this._resetTimer.unref();
+    this.reports.start();
   }
 
   /** One timer tick: a new UTC hour refreshes provider usage on the feed; blocks past their reset are checked. */
@@ -179,6 +194,7 @@ export class ControlPlane {
     if (this._resetTimer) clearInterval(this._resetTimer);
     this._resetTimer = undefined;
     this.feed.close();
+    await this.reports.close();
     await this.store.close();
   }
 }
