@@ -1,16 +1,41 @@
 /**
  * `node --require @tokenmeter/instrumentation/register app.js` (through
- * `register.cjs`, which loads this ESM build synchronously): starts the SDK
- * and patches the OpenAI and Anthropic SDKs as the app loads them — by
- * `require` (the require hook) and by `import` (the loader hook, so an app
- * that imports the SDKs' ESM builds is measured too).
+ * `register.cjs`, which loads this ESM build synchronously): patches the
+ * OpenAI and Anthropic SDKs as the app loads them — by `require` (the require
+ * hook) and by `import` (the loader hook, so an app that imports the SDKs'
+ * ESM builds is measured too) — and starts the SDK when the first of them is
+ * loaded.
+ *
+ * Put in `NODE_OPTIONS`, this runs in every Node process of a host: npm,
+ * health checks, `node -e`, build tools, worker threads. So it only installs
+ * the hooks here (no port, no timer, no connection, no output); a process
+ * that never loads an LLM SDK is left exactly as it was, and the metrics port
+ * stays free for the one that does (npm must not take :9464 from the app it
+ * starts).
  */
+import { workerData } from 'node:worker_threads';
+import { parseConfig } from './config/env.js';
+import { INTERNAL_WORKER_MARKER } from './control/sync-http.js';
 import { installEsmLoaderHook } from './instrumentations/esm-loader.js';
 import { enableInstrumentations } from './instrumentations/index.js';
+import type { FinishedCall } from './core/hooks.js';
+import { isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
 import { startTokenmeter } from './sdk.js';
 
-const { config } = startTokenmeter();
-if (!config.disabled) {
+const internalWorker = (workerData as Record<string, unknown> | null)?.[INTERNAL_WORKER_MARKER] === true;
+// Problems are reported when the SDK starts; here only what decides whether to hook at all.
+const { config } = parseConfig(process.env);
+if (!config.disabled && !internalWorker) {
   installEsmLoaderHook();
-  enableInstrumentations({ openaiIncludeStreamUsage: config.openaiIncludeStreamUsage });
+  enableInstrumentations({ openaiIncludeStreamUsage: config.openaiIncludeStreamUsage, onModulePatched: () => startTokenmeter() });
+  // A worker's first call starts the main thread's SDK (which then counts it), even if the main thread uses no LLM SDK itself.
+  if (isMainThread) {
+    const startOnWorkerCall = (call: FinishedCall): void => {
+      startTokenmeter();
+      // The SDK installed its own handler: hand it this first call too.
+      const handler = workerCallHandler();
+      if (handler !== startOnWorkerCall) handler?.(call);
+    };
+    receiveWorkerCalls(startOnWorkerCall);
+  }
 }
