@@ -107,8 +107,8 @@ export class UsageReporter {
   /** Records waiting, oldest first; `_head` skips the ones already taken (amortised O(1) shift). */
   private _queue: QueuedRecord[] = [];
   private _head = 0;
-  /** A batch whose delivery failed: sent again, same ids, before anything newer. */
-  private _retryBatch: UsageRecord[] | undefined;
+  /** Batches to send again (a failed delivery, same ids; the halves of a split), front first, before anything newer. */
+  private _retryBatches: UsageRecord[][] = [];
   /** The batch being delivered now (sent again by `flushSync` if the process exits meanwhile). */
   private _inFlight: UsageRecord[] | undefined;
   /** Records dropped because the ledger or the SDK refused them. */
@@ -165,7 +165,9 @@ export class UsageReporter {
 
   /** Records held in memory (waiting and being retried). */
   get buffered(): number {
-    return this._queue.length - this._head + (this._retryBatch?.length ?? 0);
+    let n = this._queue.length - this._head;
+    for (const batch of this._retryBatches) n += batch.length;
+    return n;
   }
 
   /** Records dropped so far because the buffer was full. */
@@ -196,9 +198,9 @@ export class UsageReporter {
    * synchronously, within `waitMillis`. What cannot be delivered is warned.
    */
   flushSync(waitMillis: number): void {
-    const records: UsageRecord[] = [...(this._inFlight ?? []), ...(this._retryBatch ?? [])];
+    const records: UsageRecord[] = [...(this._inFlight ?? []), ...this._retryBatches.flat()];
     this._inFlight = undefined;
-    this._retryBatch = undefined;
+    this._retryBatches = [];
     while (this._queue.length > this._head) records.push(...this._take());
     if (records.length === 0) return;
     const requests = [];
@@ -252,8 +254,7 @@ export class UsageReporter {
   }
 
   private async _export(): Promise<void> {
-    const batch = this._retryBatch ?? this._take();
-    this._retryBatch = undefined;
+    const batch = this._retryBatches.shift() ?? this._take();
     if (batch.length === 0) return;
     let status: number;
     let text: string;
@@ -320,14 +321,13 @@ export class UsageReporter {
         code ?? `http_${status}`,
         text.slice(0, 500),
       );
-      this._retryBatch = batch.filter((_, index) => !indexes.has(index));
+      this._retryBatches.unshift(batch.filter((_, index) => !indexes.has(index)));
       return;
     }
     if (batch.length > 1) {
-      // Send the halves separately (the second waits at the front of the queue): good records still get through.
+      // Send the halves separately (bisecting): the good records get through, a bad one ends up alone.
       const half = Math.ceil(batch.length / 2);
-      this._retryBatch = batch.slice(0, half);
-      this._unshift(batch.slice(half));
+      this._retryBatches.unshift(batch.slice(0, half), batch.slice(half));
       return;
     }
     this._reject(batch, code ?? `http_${status}`, text.slice(0, 500));
@@ -338,7 +338,7 @@ export class UsageReporter {
     this._warnFailure(detail);
     this._failures += 1;
     this._options.metrics?.failure();
-    this._retryBatch = batch;
+    this._retryBatches.unshift(batch);
     const backoff = backoffMillis(this._failures, this._initialRetryMillis, this._maxRetryMillis);
     this._retryAtMs = Date.now() + Math.min(this._maxRetryMillis, Math.max(backoff, retryAfterMillis ?? 0));
   }
@@ -386,17 +386,18 @@ export class UsageReporter {
     return batch;
   }
 
-  private _unshift(records: UsageRecord[]): void {
-    this._queue = records.concat(this._queue.slice(this._head));
-    this._head = 0;
-  }
-
   private _dropOldest(count: number): void {
-    // Drop from the queue first; the retry batch is older but is mid-delivery.
+    // Drop from the queue first; the retry batches are older but are mid-delivery.
     const fromQueue = Math.min(count, this._queue.length - this._head);
     this._head += fromQueue;
-    const remaining = count - fromQueue;
-    if (remaining > 0 && this._retryBatch !== undefined) this._retryBatch = this._retryBatch.slice(remaining);
+    let remaining = count - fromQueue;
+    while (remaining > 0 && this._retryBatches.length > 0) {
+      const last = this._retryBatches[this._retryBatches.length - 1]!;
+      const cut = Math.min(remaining, last.length);
+      if (cut === last.length) this._retryBatches.pop();
+      else this._retryBatches[this._retryBatches.length - 1] = last.slice(cut);
+      remaining -= cut;
+    }
     this._compact();
     this._dropped += count;
     this._options.metrics?.dropped(count);

@@ -11,10 +11,10 @@ import { deriveFingerprintKey } from './key.js';
 
 /** A request cut along the provider's caching rule (see each SDK's `fingerprint.ts`). */
 export interface PromptParts {
-  /** The stable prefix, in prompt order (tools, system prompt, leading messages). */
-  prefix: unknown;
-  /** The rest of the prompt. */
-  rest: unknown;
+  /** The stable prefix, item by item in prompt order (tools, system prompt, leading messages); empty when there is none. */
+  prefix: readonly unknown[];
+  /** The rest of the prompt, item by item. */
+  rest: readonly unknown[];
   /** The other request fields that shape the answer (model, sampling, output format, …). */
   parameters: Record<string, unknown>;
 }
@@ -36,32 +36,46 @@ export function fingerprintsEnabled(): boolean {
   return enabled;
 }
 
-/** The key in use (a random one until configured). */
-function currentKey(): Buffer {
+/** The key in use (a random one until configured); a call's fingerprint uses the key in force when the call ended. */
+export function fingerprintKey(): Buffer {
   key ??= deriveFingerprintKey({}).key;
   return key;
 }
 
-/** Hex of the first 128 bits of HMAC-SHA-256 over `parts`, domain-separated by `label`. */
-function keyedHash(label: string, parts: readonly Buffer[]): string {
-  const hmac = createHmac('sha256', currentKey()).update(label).update('\0');
-  for (const part of parts) hmac.update(part).update('\0');
+/** Hex of the first 128 bits of HMAC-SHA-256 over `parts`, domain-separated by `label`; each part ends with a separator. */
+function keyedHash(key: Buffer, label: string, parts: readonly Buffer[]): string {
+  const hmac = createHmac('sha256', key).update(label).update('\n');
+  for (const part of parts) hmac.update(part).update('\n');
   return hmac.digest().subarray(0, 16).toString('hex');
+}
+
+/** The canonical text of each item (canonical JSON has no raw newline: items are separated by one). */
+function itemBytes(items: readonly unknown[]): Buffer[] {
+  return items.map((item) => Buffer.from(canonicalJson(item), 'utf8'));
+}
+
+function byteLength(buffers: readonly Buffer[]): number {
+  let n = 0;
+  for (const buffer of buffers) n += buffer.length;
+  return n;
 }
 
 /**
  * The fingerprint of a request. `inputTokens` is all of the call's input
- * (cached included): the prefix gets its share by bytes of the canonical text.
+ * (cached included): the prefix gets its share by bytes of the items'
+ * canonical text. The request hash covers the parameters, then every item
+ * of the prompt in order.
  */
-export function computeFingerprint(parts: PromptParts, inputTokens: number, maxOutputTokens?: number, finishReason?: string): PromptFingerprint {
-  const prefix = Buffer.from(canonicalJson(parts.prefix), 'utf8');
-  const rest = Buffer.from(canonicalJson(parts.rest), 'utf8');
+export function computeFingerprint(parts: PromptParts, key: Buffer, inputTokens: number, maxOutputTokens?: number, finishReason?: string): PromptFingerprint {
+  const prefix = itemBytes(parts.prefix);
+  const rest = itemBytes(parts.rest);
   const parameters = Buffer.from(canonicalJson(parts.parameters), 'utf8');
-  const promptBytes = prefix.length + rest.length;
+  const prefixBytes = byteLength(prefix);
+  const promptBytes = prefixBytes + byteLength(rest);
   const fingerprint: PromptFingerprint = {
-    prefix_hash: keyedHash('prefix', [prefix]),
-    request_hash: keyedHash('request', [parameters, prefix, rest]),
-    prefix_tokens: promptBytes === 0 ? 0 : Math.round((inputTokens * prefix.length) / promptBytes),
+    prefix_hash: keyedHash(key, 'prefix', prefix),
+    request_hash: keyedHash(key, 'request', [parameters, ...prefix, ...rest]),
+    prefix_tokens: promptBytes === 0 ? 0 : Math.round((inputTokens * prefixBytes) / promptBytes),
   };
   if (maxOutputTokens !== undefined) fingerprint.max_output_tokens = maxOutputTokens;
   if (finishReason !== undefined) fingerprint.finish_reason = finishReason;

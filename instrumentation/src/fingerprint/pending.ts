@@ -5,12 +5,14 @@
  * whoever reads it first. The call's span ends once it is known.
  */
 import type { PromptFingerprint } from '../protocol.js';
-import { computeFingerprint, type PromptCapture } from './fingerprint.js';
+import { computeFingerprint, fingerprintKey, type PromptCapture } from './fingerprint.js';
 
 export class PendingFingerprint {
   private _capture: PromptCapture | undefined;
   private _value: PromptFingerprint | undefined;
   private _listeners: ((value: PromptFingerprint | undefined) => void)[] | undefined;
+  /** The key in force when the call ended (a reconfiguration later does not apply to it). */
+  private readonly _key = fingerprintKey();
 
   constructor(
     capture: PromptCapture,
@@ -45,7 +47,7 @@ export class PendingFingerprint {
     if (capture === undefined) return;
     this._capture = undefined;
     try {
-      this._value = computeFingerprint(capture(), this._inputTokens, this._maxOutputTokens, this._finishReason);
+      this._value = computeFingerprint(capture(), this._key, this._inputTokens, this._maxOutputTokens, this._finishReason);
     } catch (error) {
       this._onError(error);
     }

@@ -21,16 +21,16 @@ export function captureMessagesPrompt(body: MessageBody): PromptCapture {
   const copy = { ...body };
   const messages = Array.isArray(body.messages) ? (body.messages as unknown[]).slice() : [];
   return () => {
-    const prefix: Record<string, unknown> = { tools: copy.tools, system: copy.system };
+    const head = [copy.tools, copy.system].filter((part) => part !== undefined && part !== null);
     const parameters = parametersOf(copy, PROMPT);
     const breakpoint = lastBreakpoint(messages);
-    if (breakpoint === undefined) return { prefix: { ...prefix, messages: [] }, rest: messages, parameters };
+    if (breakpoint === undefined) return { prefix: head, rest: messages, parameters };
     const [m, b] = breakpoint;
     const message = messages[m] as MessageLike;
     const content = message.content as unknown[];
     const rest: unknown[] = b + 1 < content.length ? [{ ...message, content: content.slice(b + 1) }] : [];
     return {
-      prefix: { ...prefix, messages: [...messages.slice(0, m), { ...message, content: content.slice(0, b + 1) }] },
+      prefix: [...head, ...messages.slice(0, m), { ...message, content: content.slice(0, b + 1) }],
       rest: rest.concat(messages.slice(m + 1)),
       parameters,
     };

@@ -19,8 +19,9 @@ export function captureChatPrompt(body: ChatCompletionBody): PromptCapture {
   const messages = Array.isArray(body.messages) ? (body.messages as unknown[]).slice() : [];
   return () => {
     const lead = leadingInstructions(messages);
+    const tools = copy.tools ?? copy.functions;
     return {
-      prefix: { tools: copy.tools ?? copy.functions, messages: messages.slice(0, lead) },
+      prefix: [...(tools === undefined ? [] : [tools]), ...messages.slice(0, lead)],
       rest: messages.slice(lead),
       parameters: parametersOf(copy, CHAT_PROMPT),
     };
@@ -31,11 +32,12 @@ export function captureResponsesPrompt(body: ResponseBody): PromptCapture {
   const copy = { ...body };
   const input = Array.isArray(body.input) ? (body.input as unknown[]).slice() : body.input;
   return () => {
-    const items = Array.isArray(input) ? input : [];
-    const lead = leadingInstructions(items);
+    const items = Array.isArray(input) ? input : input === undefined ? [] : [input];
+    const lead = Array.isArray(input) ? leadingInstructions(items) : 0;
+    const head = [copy.instructions, copy.tools].filter((part) => part !== undefined && part !== null);
     return {
-      prefix: { instructions: copy.instructions, tools: copy.tools, input: items.slice(0, lead) },
-      rest: Array.isArray(input) ? items.slice(lead) : input,
+      prefix: [...head, ...items.slice(0, lead)],
+      rest: items.slice(lead),
       parameters: parametersOf(copy, RESPONSES_PROMPT),
     };
   };
