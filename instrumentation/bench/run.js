@@ -111,7 +111,7 @@ async function benchOverhead() {
 
 /** Runs the sibling benches (metrics hot path, pricing, limit checks, router) where their modules exist. */
 async function benchSiblings() {
-  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router']) {
+  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router', 'fingerprint']) {
     const file = readdirSync(here).find((f) => f.startsWith(prefix) && /\.(ts|js)$/.test(f));
     if (file === undefined) {
       console.log(`\n(${prefix} bench: no bench/${prefix}* module yet)`);

@@ -44,3 +44,23 @@ describe('PendingFingerprint', () => {
     expect(JSON.stringify({ fingerprint: ok })).toContain('"prefix_tokens":44');
   });
 });
+
+describe('computeFingerprint', () => {
+  it('is RFC 2104 HMAC-SHA-256 (first 128 bits, hex) over the documented input', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
+    const key = Buffer.from('0123456789abcdef0123456789abcdef');
+    const parts = { prefix: [{ role: 'system', content: 'Be brief.' }], rest: ['question'], parameters: { model: 'm', temperature: 0 } };
+    const mac = (...chunks: (string | Buffer)[]): Buffer => chunks.reduce((h, c) => h.update(c), createHmac('sha256', key)).digest();
+    const system = '{"content":"Be brief.","role":"system"}';
+    const prefixMac = mac(`prefix\n${system}\n`);
+    expect(computeFingerprint(parts, key, 50)).toEqual({
+      prefix_hash: prefixMac.subarray(0, 16).toString('hex'),
+      request_hash: mac('request\n{"model":"m","temperature":0}\n', prefixMac, '\n"question"\n').subarray(0, 16).toString('hex'),
+      prefix_tokens: Math.round((50 * system.length) / (system.length + '"question"'.length)),
+    });
+    // A key longer than the SHA-256 block is hashed first, as HMAC specifies.
+    const long = Buffer.alloc(100, 7);
+    expect(computeFingerprint(parts, long, 50).prefix_hash).toBe(createHmac('sha256', long).update(`prefix\n${system}\n`).digest().subarray(0, 16).toString('hex'));
+  });
+});
