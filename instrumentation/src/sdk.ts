@@ -32,7 +32,7 @@ import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 import { flushOnSignals } from './process/signals.js';
-import { flushWorkers, forwardToMainThread, isMainThread, receiveWorkerCalls } from './process/workers.js';
+import { flushWorkers, forwardToMainThread, isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
 
 export interface StartOptions {
   /** Environment to read (default `process.env`). */
@@ -121,14 +121,12 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     const sink = guardSink((call) => {
       accumulator.record(call);
     });
-    removers.push(addSink(sink));
-    receiveWorkerCalls(sink);
+    removers.push(addSink(sink), receiveFromWorkers(sink));
   } else {
     // The application runs its own metrics SDK: publish through its global meter instead.
     const bridge = new ApiBridge(accumulator, metrics.getMeter('@tokenmeter/instrumentation', INSTRUMENTATION_VERSION), config.semconv);
     const sink = guardSink((call) => bridge.record(call, accumulator.record(call)));
-    removers.push(addSink(sink));
-    receiveWorkerCalls(sink);
+    removers.push(addSink(sink), receiveFromWorkers(sink));
   }
 
   // A mistake in a governance setting never weakens governance silently: an error, counted, and where fail-closed was meant, a refusal of every call.
@@ -223,6 +221,14 @@ function disabledHandle(config: TokenmeterConfig): TokenmeterHandle {
     },
   };
   return handle;
+}
+
+/** Counts the calls worker threads post with `sink`; returns the undoing. */
+function receiveFromWorkers(sink: CallSink): () => void {
+  receiveWorkerCalls(sink);
+  return () => {
+    if (workerCallHandler() === sink) receiveWorkerCalls(undefined);
+  };
 }
 
 /** A sink that never throws into the caller's call: a bug in it is logged once and the call proceeds. */

@@ -185,7 +185,7 @@ export function startControlLink(options: ControlLinkOptions): ControlLink {
   return link;
 }
 
-export { QuotaExceededError, ProviderUnavailableError, isRefusal } from './errors.js';
+export { QuotaExceededError, ProviderUnavailableError, GovernanceConfigError, isRefusal } from './errors.js';
 export type { ProviderUnavailableReason, ProviderLimitName } from './errors.js';
 export type { LinkStatus } from './enforcement-client.js';
 export type { Logger } from './logger.js';

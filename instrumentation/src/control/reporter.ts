@@ -54,7 +54,7 @@ export interface UsageReporterOptions {
 const PENDING = Symbol('pending fingerprint');
 type QueuedRecord = UsageRecord & { [PENDING]?: PendingFingerprint };
 
-/** Builds the ledger record of a finished call (without its fingerprint, which `withFingerprint` adds). */
+/** Builds the ledger record of a finished call (without its fingerprint: the reporter adds it when the record's batch is built). */
 export function toUsageRecord(call: FinishedCall, serviceName?: string): UsageRecord {
   const record: UsageRecord = {
     id: call.id,
@@ -82,14 +82,6 @@ export function toUsageRecord(call: FinishedCall, serviceName?: string): UsageRe
   if (call.serviceTier !== undefined) record.service_tier = call.serviceTier;
   if (call.errorType !== undefined) record.error_type = call.errorType;
   if (serviceName !== undefined) record.service = serviceName;
-  return record;
-}
-
-/** The ledger record of a finished call with its prompt fingerprint (computing it now if it is still pending). */
-export function toUsageRecordWithFingerprint(call: FinishedCall, serviceName?: string): UsageRecord {
-  const record = toUsageRecord(call, serviceName);
-  const fingerprint = call.fingerprint?.value;
-  if (fingerprint !== undefined) record.fingerprint = fingerprint;
   return record;
 }
 

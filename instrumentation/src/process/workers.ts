@@ -25,10 +25,10 @@ const liveWorkers = new Set<number>();
 const flushWaiters = new Map<number, { pending: Set<number>; done: () => void }>();
 let nextFlushId = 1;
 
-/** Main thread: hands every call a worker posts to `handler` (replacing the previous handler). */
-export function receiveWorkerCalls(handler: (call: FinishedCall) => void): void {
+/** Main thread: hands every call a worker posts to `handler` (replacing the previous handler; undefined: ignore them). */
+export function receiveWorkerCalls(handler: ((call: FinishedCall) => void) | undefined): void {
   onWorkerCall = handler;
-  if (receiver !== undefined) return;
+  if (receiver !== undefined || handler === undefined) return;
   receiver = new BroadcastChannel(CALLS);
   receiver.unref(); // listening must not keep the process alive
   receiver.onmessage = (event) => onWorkerCall?.((event as { data: FinishedCall }).data);
