@@ -5,7 +5,7 @@
  * the finish reason. Computed from what a patch captured, never sent as text.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { PromptFingerprint } from '../protocol.js';
+import { USAGE_LIMITS, type PromptFingerprint } from '../protocol.js';
 import { canonicalJson } from './canonical.js';
 import { deriveFingerprintKey } from './key.js';
 
@@ -115,7 +115,10 @@ export function computeFingerprint(parts: PromptParts, key: Buffer, inputTokens:
     request_hash: keyed.finish(requestHash).subarray(0, 16).toString('hex'),
     prefix_tokens: promptBytes === 0 ? 0 : Math.round((inputTokens * prefixBytes) / promptBytes),
   };
-  if (maxOutputTokens !== undefined) fingerprint.max_output_tokens = maxOutputTokens;
-  if (finishReason !== undefined) fingerprint.finish_reason = finishReason;
+  // Only values the ledger can take (a request with max_tokens 0 fails at the provider; its record must still be stored).
+  if (maxOutputTokens !== undefined && Number.isInteger(maxOutputTokens) && maxOutputTokens > 0 && maxOutputTokens <= USAGE_LIMITS.maxTokensPerType) {
+    fingerprint.max_output_tokens = maxOutputTokens;
+  }
+  if (finishReason !== undefined && finishReason !== '') fingerprint.finish_reason = finishReason.slice(0, 64);
   return fingerprint;
 }

@@ -9,6 +9,7 @@ import { freePort, waitFor } from '@tokenmeter/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FinishedCall } from '../../src/core/hooks.js';
 import { toUsageRecord, UsageReporter } from '../../src/control/reporter.js';
+import { PendingFingerprint } from '../../src/fingerprint/pending.js';
 import { accepted, startUsageServer, type UsageServer } from '../fixtures/usage-server.js';
 import { startControlPlane } from './control-plane.js';
 
@@ -170,7 +171,10 @@ describe('UsageReporter against the real control plane', () => {
     try {
       const log = logger();
       const r = reporterFor(cp.url, log, { token: cp.ingestToken });
-      r.sink(finished('cp-good-1'));
+      // A streamed call with its prompt fingerprint: the ledger takes the fields the SDK sends.
+      const parts = { prefix: ['system prompt'], rest: ['question'], parameters: { model: 'gpt-4.1-mini' } };
+      const fingerprint = new PendingFingerprint(() => parts, 120, 0, 'x'.repeat(80), () => undefined);
+      r.sink(finished('cp-good-1', { streaming: true, fingerprint, finishReasons: ['length'] }));
       // A record the SDK's door lets through but the ledger's schema refuses (13 fractional digits of USD).
       r.add({ ...toUsageRecord(finished('cp-bad')), cost_usd: '0.0000000000001' });
       r.sink(finished('cp-good-2'));
@@ -179,6 +183,9 @@ describe('UsageReporter against the real control plane', () => {
       expect(r.buffered).toBe(0);
       const page = await cp.api<{ records: { id: string }[] }>('GET', '/api/v1/usage?limit=100');
       expect(page.records.map((record) => record.id).sort()).toEqual(['cp-good-1', 'cp-good-2']);
+      expect(server).toBeUndefined(); // nothing but the real control plane answered
+      expect(fingerprint.value).toMatchObject({ prefix_tokens: 72, finish_reason: 'x'.repeat(64) });
+      expect(fingerprint.value?.max_output_tokens).toBeUndefined();
       expect(r.rejected).toBe(1);
       expect(log.warnings.some((m) => m.includes('cost_usd'))).toBe(true);
     } finally {
