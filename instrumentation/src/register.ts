@@ -26,16 +26,21 @@ const internalWorker = (workerData as Record<string, unknown> | null)?.[INTERNAL
 // Problems are reported when the SDK starts; here only what decides whether to hook at all.
 const { config } = parseConfig(process.env);
 if (!config.disabled && !internalWorker) {
-  installEsmLoaderHook();
-  enableInstrumentations({ openaiIncludeStreamUsage: config.openaiIncludeStreamUsage, onModulePatched: () => startTokenmeter() });
-  // A worker's first call starts the main thread's SDK (which then counts it), even if the main thread uses no LLM SDK itself.
-  if (isMainThread) {
-    const startOnWorkerCall = (call: FinishedCall): void => {
-      startTokenmeter();
-      // The SDK installed its own handler: hand it this first call too.
-      const handler = workerCallHandler();
-      if (handler !== startOnWorkerCall) handler?.(call);
-    };
-    receiveWorkerCalls(startOnWorkerCall);
+  try {
+    installEsmLoaderHook();
+    enableInstrumentations({ openaiIncludeStreamUsage: config.openaiIncludeStreamUsage, onModulePatched: () => startTokenmeter() });
+    // A worker's first call starts the main thread's SDK (which then counts it), even if the main thread uses no LLM SDK itself.
+    if (isMainThread) {
+      const startOnWorkerCall = (call: FinishedCall): void => {
+        startTokenmeter();
+        // The SDK installed its own handler: hand it this first call too.
+        const handler = workerCallHandler();
+        if (handler !== startOnWorkerCall) handler?.(call);
+      };
+      receiveWorkerCalls(startOnWorkerCall);
+    }
+  } catch (error) {
+    // Telemetry never breaks the host: the process runs, unmeasured, and says so once.
+    process.stderr.write(`tokenmeter: the hooks could not be installed, this process is not measured: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

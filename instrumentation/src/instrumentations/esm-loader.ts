@@ -43,5 +43,5 @@ export function installEsmLoaderHook(): void {
 
 /** Resolutions import-in-the-middle never wraps: the entry point (no parent) and `require()`. */
 export function passesThrough(context: Pick<ResolveHookContext, 'parentURL' | 'conditions'>): boolean {
-  return context.parentURL === undefined || context.parentURL === '' || context.conditions.includes('require');
+  return context.parentURL === undefined || context.parentURL === '' || context.conditions?.includes('require') === true;
 }
