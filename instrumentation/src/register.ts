@@ -13,6 +13,7 @@
  * stays free for the one that does (npm must not take :9464 from the app it
  * starts).
  */
+import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import { parseConfig } from './config/env.js';
 import { INTERNAL_WORKER_MARKER } from './control/sync-http.js';
@@ -20,7 +21,16 @@ import { installEsmLoaderHook } from './instrumentations/esm-loader.js';
 import { enableInstrumentations } from './instrumentations/index.js';
 import type { FinishedCall } from './core/hooks.js';
 import { isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
-import { startTokenmeter } from './sdk.js';
+import type { startTokenmeter as StartTokenmeter } from './sdk.js';
+
+/**
+ * The SDK itself (metrics, exporters, tracing: most of the package's load
+ * time) is loaded when it starts, synchronously (`require` of this ESM build,
+ * Node ≥ 22.12), so a process that never loads an LLM SDK never pays for it.
+ */
+function startTokenmeter(): void {
+  (createRequire(import.meta.url)('./sdk.js') as { startTokenmeter: typeof StartTokenmeter }).startTokenmeter();
+}
 
 const internalWorker = (workerData as Record<string, unknown> | null)?.[INTERNAL_WORKER_MARKER] === true;
 // Problems are reported when the SDK starts; here only what decides whether to hook at all.

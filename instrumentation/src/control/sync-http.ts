@@ -24,20 +24,33 @@ export interface SyncAnswer {
   text: string;
 }
 
+// node:http rather than fetch: a worker that has not loaded undici starts several times faster.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { requests, deadline, retry, flag, port } = workerData;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, deadline - Date.now()))));
+const send = (request) => new Promise((resolve) => {
+  const url = new URL(request.url);
+  const client = require(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': Buffer.byteLength(request.body) };
+  const req = client.request(url, { method: request.method, headers, timeout: Math.max(1, deadline - Date.now()) }, (res) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => { text += chunk; });
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    res.on('error', () => resolve(null));
+  });
+  req.on('timeout', () => req.destroy());
+  req.on('error', () => resolve(null));
+  req.end(request.body);
+});
 (async () => {
   const answers = [];
   for (const request of requests) {
     let answer = null;
     while (Date.now() < deadline) {
-      try {
-        const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
-        answer = { status: response.status, text: await response.text() };
-      } catch {}
-      const final = answer !== null && (answer.status < 500 && answer.status !== 408 && answer.status !== 429);
+      answer = await send(request);
+      const final = answer !== null && answer.status < 500 && answer.status !== 408 && answer.status !== 429;
       if (!retry || final) break;
       await pause(100);
     }

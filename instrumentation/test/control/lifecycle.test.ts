@@ -6,12 +6,14 @@
  */
 import { startMockLlm, type RunningMockLlm } from '@tokenmeter/mock-llm';
 import { startProcess, waitFor } from '@tokenmeter/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EnforcementState } from '../../src/protocol.js';
 import { INSTRUMENTATION_DIR } from '../fixtures/run-app.js';
 import { startUsageServer, type UsageServer } from '../fixtures/usage-server.js';
 
 const STARTS = new URL('../fixtures/starts/', import.meta.url).pathname;
+// Real child processes; slow on a loaded machine, never a timing assertion.
+vi.setConfig({ testTimeout: 120_000 });
 let mock: RunningMockLlm;
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@
  * the finish reason (`length` when the cap cut the answer) are recorded, on
  * the call and on its span; the off switch captures nothing.
  */
+import { metrics } from '@opentelemetry/api';
 import { startMockLlm, type RunningMockLlm } from '@tokenmeter/mock-llm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FinishedCall } from '../../src/core/hooks.js';
@@ -13,6 +14,7 @@ import { canonicalJson } from '../../src/fingerprint/canonical.js';
 import { configureFingerprints } from '../../src/fingerprint/fingerprint.js';
 import { deriveFingerprintKey } from '../../src/fingerprint/key.js';
 import type { PromptFingerprint } from '../../src/protocol.js';
+import { startTokenmeter } from '../../src/sdk.js';
 import { ANTHROPIC_MAJORS } from '../anthropic/majors.js';
 import { record, settle, type Recorder } from '../fixtures/recorder.js';
 import { OPENAI_MAJORS } from '../openai/majors.js';
@@ -197,5 +199,28 @@ describe('the key and the off switch', () => {
     expect(recorder.calls[0]!.fingerprint).toBeUndefined();
     const span = recorder.spans().find((s) => s.name === 'chat gpt-4.1-mini')!;
     expect(Object.keys(span.attributes).filter((key) => key.startsWith('tokenmeter.prompt.'))).toEqual([]);
+  });
+
+  it('from the environment: TOKENMETER_PROMPT_FINGERPRINT=off captures nothing; TOKENMETER_API_TOKEN derives the installation key', async () => {
+    const env = { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' };
+    let handle = startTokenmeter({ env: { ...env, TOKENMETER_PROMPT_FINGERPRINT: 'off' }, strict: true });
+    try {
+      await openai().chat.completions.create(request);
+      expect(recorder.calls[0]!.fingerprint).toBeUndefined();
+    } finally {
+      await handle.shutdown();
+      metrics.disable();
+    }
+    handle = startTokenmeter({ env: { ...env, TOKENMETER_API_TOKEN: 'installation-token-42' }, strict: true });
+    try {
+      await openai().chat.completions.create(request);
+    } finally {
+      await handle.shutdown();
+      metrics.disable();
+    }
+    configureFingerprints({ enabled: true, key: deriveFingerprintKey({ apiToken: 'installation-token-42' }).key });
+    await openai().chat.completions.create(request);
+    expect(fingerprintOf(1)).toEqual(fingerprintOf(2));
+    configureFingerprints({ enabled: true, key: deriveFingerprintKey({ key: 'test-installation-key-0001' }).key });
   });
 });

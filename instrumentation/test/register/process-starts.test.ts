@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startMockLlm, type RunningMockLlm } from '@tokenmeter/mock-llm';
 import { freePort, startProcess, waitFor, type ManagedProcess } from '@tokenmeter/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INSTRUMENTATION_DIR } from '../fixtures/run-app.js';
 import { startUsageServer, type UsageServer } from '../fixtures/usage-server.js';
 
@@ -20,6 +20,9 @@ const HOOKS = {
   require: '--require @tokenmeter/instrumentation/register',
   import: '--import @tokenmeter/instrumentation/register.mjs',
 } as const;
+
+// Each case starts real Node processes (npm, a REPL, workers): slow on a loaded machine, never a timing assertion.
+vi.setConfig({ testTimeout: 120_000 });
 
 let mock: RunningMockLlm;
 let controlPlane: UsageServer;
@@ -122,13 +125,13 @@ describe.each(Object.keys(HOOKS) as (keyof typeof HOOKS)[])('the hook in NODE_OP
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.stdin.write('6 * 7\n');
-    await waitFor(() => output.includes('42'), { what: `the REPL to answer:\n${output}` });
+    await waitFor(() => output.includes('42'), { what: `the REPL to answer:\n${output}`, timeoutMillis: 30_000 });
     child.stdin.write(`${CALL_ONE_LINE}; undefined\n`);
-    await waitFor(() => /CALLED chatcmpl-mock-\d+/.test(output), { what: `the REPL call:\n${output}` });
+    await waitFor(() => /CALLED chatcmpl-mock-\d+/.test(output), { what: `the REPL call:\n${output}`, timeoutMillis: 30_000 });
     child.stdin.write('.exit\n');
     expect(await exited).toBe(0);
     expectClean(output);
-    await waitFor(() => recordsOf(`${hook}-repl`) === 1, { what: 'the REPL call reported' });
+    await waitFor(() => recordsOf(`${hook}-repl`) === 1, { what: `the REPL call reported:\n${output}`, timeoutMillis: 30_000 });
   });
 
   it('a worker thread: its call is reported, and counted by the main thread (the only metrics endpoint)', async () => {
