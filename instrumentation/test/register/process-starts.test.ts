@@ -81,8 +81,9 @@ const CALL_ONE_LINE =
 
 describe.each(Object.keys(HOOKS) as (keyof typeof HOOKS)[])('the hook in NODE_OPTIONS (%s) never breaks a process', (hook) => {
   it('node -e and node -p without any LLM SDK (the crash: ENOENT open "module")', async () => {
-    const e = await run(['-e', "require('node:fs'); console.log('E-OK', require('node:module').builtinModules.length > 0)"], hookedEnv(hook, `${hook}-bare`));
-    expect(e).toEqual({ code: 0, output: 'E-OK true\n' });
+    // No LLM SDK loaded: the SDK is not even started (no meter provider, no port, no connection).
+    const e = await run(['-e', "require('node:fs'); console.log('E-OK', require('@opentelemetry/api').metrics.getMeterProvider().constructor.name)"], hookedEnv(hook, `${hook}-bare`));
+    expect(e).toEqual({ code: 0, output: 'E-OK NoopMeterProvider\n' });
     const p = await run(['-p', "require('node:path').join('a', 'b')"], hookedEnv(hook, `${hook}-bare`));
     expect(p).toEqual({ code: 0, output: 'a/b\n' });
     const esm = await run(['--input-type=module', '-e', "import { join } from 'node:path'; console.log(join('c', 'd'))"], hookedEnv(hook, `${hook}-bare`));
