@@ -17,6 +17,10 @@ export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
 /** Model that served the response. */
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+/** Output cap the request asked for (`max_tokens`, `max_completion_tokens`, `max_output_tokens`). */
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+/** Why the model stopped, one entry per choice (string array; the provider's own values). */
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
 /** Response id from the provider. */
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
 /** Token type on token metrics: `input` or `output` (semconv); ours adds more. */
