@@ -13,4 +13,6 @@ module.exports = {
   // Jest configuration provided by Grafana scaffolding
   ...base,
   transform: { '^.+\\.m?(t|j)sx?$': swc },
+  // Loading @grafana/ui and Scenes into jsdom takes seconds on a shared 2-core machine.
+  testTimeout: 30000,
 };

@@ -1,24 +1,34 @@
 import React from 'react';
-import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
-import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import { Navigate, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { PLUGIN_BASE_URL, ROUTES } from '../../constants';
+import type { AppSettings } from '../../types';
+import { SettingsProvider } from '../common/settings';
 
-function App(props: AppRootProps) {
+const Overview = React.lazy(() => import('../../pages/Overview'));
+const Allocation = React.lazy(() => import('../../pages/Allocation'));
+const Forecast = React.lazy(() => import('../../pages/Forecast'));
+const Recommendations = React.lazy(() => import('../../pages/Recommendations'));
+const Quotas = React.lazy(() => import('../../pages/Quotas'));
+const Pricing = React.lazy(() => import('../../pages/Pricing'));
+const Providers = React.lazy(() => import('../../pages/Providers'));
+const Reports = React.lazy(() => import('../../pages/Reports'));
+
+function App(props: AppRootProps<AppSettings>) {
   return (
-    <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
-    </Routes>
+    <SettingsProvider settings={props.meta.jsonData ?? {}}>
+      <Routes>
+        <Route path={ROUTES.Overview} element={<Overview />} />
+        <Route path={ROUTES.Allocation} element={<Allocation />} />
+        <Route path={ROUTES.Forecast} element={<Forecast />} />
+        <Route path={ROUTES.Recommendations} element={<Recommendations />} />
+        <Route path={ROUTES.Quotas} element={<Quotas />} />
+        <Route path={ROUTES.Pricing} element={<Pricing />} />
+        <Route path={ROUTES.Providers} element={<Providers />} />
+        <Route path={ROUTES.Reports} element={<Reports />} />
+        <Route path="*" element={<Navigate to={`${PLUGIN_BASE_URL}/${ROUTES.Overview}`} replace />} />
+      </Routes>
+    </SettingsProvider>
   );
 }
 

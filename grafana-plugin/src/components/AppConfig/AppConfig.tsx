@@ -1,107 +1,172 @@
-import React, { ChangeEvent, useState } from 'react';
-import { lastValueFrom } from 'rxjs';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
+import type { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps } from '@grafana/data';
+import { DataSourcePicker } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, useStyles2 } from '@grafana/ui';
+import type { AppSettings, SecureField } from '../../types';
+import { reloadPage } from '../../utils/reload';
+import { isValidTimeZone } from '../../utils/time';
 import { testIds } from '../testIds';
+import { saveSettings, testConnection, type ConnectionCheck } from './settingsApi';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
+interface Secret {
+  value: string;
+  /** Stored in Grafana (from `secureJsonFields`); never read back. */
+  configured: boolean;
+}
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
+/** Validates the form; the messages say what to fix. */
+export function validateSettings(url: string, timezone: string): Partial<Record<'url' | 'timezone', string>> {
+  const errors: Partial<Record<'url' | 'timezone', string>> = {};
+  if (!url.trim()) {
+    errors.url = 'Enter the control plane URL, e.g. http://127.0.0.1:9470';
+  } else {
+    try {
+      const u = new URL(url.trim());
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        errors.url = 'Use an http:// or https:// URL';
+      } else if (u.pathname.replace(/\/+$/, '').endsWith('/api')) {
+        errors.url = 'Leave out the trailing /api: the plugin adds it';
+      }
+    } catch {
+      errors.url = 'Not a URL: write it as http://host:port';
+    }
+  }
+  if (timezone.trim() && !isValidTimeZone(timezone.trim())) {
+    errors.timezone = 'Use an IANA time zone such as "Europe/Berlin", or leave empty for the browser\'s';
+  }
+  return errors;
+}
 
 const AppConfig = ({ plugin }: AppConfigProps) => {
   const s = useStyles2(getStyles);
   const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
+  const [url, setUrl] = useState(jsonData?.controlPlaneUrl ?? '');
+  const [timezone, setTimezone] = useState(jsonData?.timezone ?? '');
+  const [prometheusUid, setPrometheusUid] = useState(jsonData?.prometheusUid ?? '');
+  const [secrets, setSecrets] = useState<Record<SecureField, Secret>>({
+    adminToken: { value: '', configured: Boolean(secureJsonFields?.adminToken) },
+    readToken: { value: '', configured: Boolean(secureJsonFields?.readToken) },
   });
+  const [errors, setErrors] = useState<Partial<Record<'url' | 'timezone', string>>>({});
+  const [saveError, setSaveError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const [check, setCheck] = useState<ConnectionCheck>();
+  const [checking, setChecking] = useState(false);
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
+  const setSecret = (k: SecureField, v: Secret) => setSecrets((old) => ({ ...old, [k]: v }));
 
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
+  const onSave = async () => {
+    const e = validateSettings(url, timezone);
+    setErrors(e);
+    if (Object.keys(e).length > 0) {
       return;
     }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+    const secureJsonData: Partial<Record<SecureField, string>> = {};
+    for (const k of ['adminToken', 'readToken'] as const) {
+      // Send a token only when it was typed: an omitted one keeps its stored value.
+      if (!secrets[k].configured && secrets[k].value) {
+        secureJsonData[k] = secrets[k].value.trim();
+      }
+    }
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      await saveSettings(plugin.meta.id, {
+        enabled: Boolean(enabled),
+        pinned: Boolean(pinned),
+        // The settings API replaces jsonData wholesale: always the full object.
+        jsonData: {
+          ...(jsonData ?? {}),
+          controlPlaneUrl: url.trim().replace(/\/+$/, ''),
+          prometheusUid: prometheusUid || undefined,
+          timezone: timezone.trim() || undefined,
+        },
+        secureJsonData: Object.keys(secureJsonData).length > 0 ? secureJsonData : undefined,
+      });
+      reloadPage();
+    } catch (err) {
+      const data = (err as { data?: { message?: string } })?.data;
+      setSaveError(data?.message ?? (err instanceof Error ? err.message : 'saving the settings failed'));
+    } finally {
+      setSaving(false);
+    }
   };
 
-  return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
-          />
-        </Field>
+  const onTest = async () => {
+    setChecking(true);
+    setCheck(await testConnection());
+    setChecking(false);
+  };
 
-        <Field label="API Url" description="" className={s.marginTop}>
+  const secretField = (k: SecureField, label: string, description: string, testId: string) => (
+    <Field label={label} description={description} className={s.field}>
+      <SecretInput
+        width={60}
+        id={`config-${k}`}
+        data-testid={testId}
+        value={secrets[k].value}
+        isConfigured={secrets[k].configured}
+        placeholder="Paste the token"
+        onChange={(e) => setSecret(k, { value: e.currentTarget.value, configured: false })}
+        onReset={() => setSecret(k, { value: '', configured: false })}
+      />
+    </Field>
+  );
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSave();
+      }}
+    >
+      <FieldSet label="Control plane">
+        <Field label="URL" description="Where Grafana's server reaches the tokenmeter control plane (without /api)" invalid={!!errors.url} error={errors.url}>
           <Input
             width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
+            id="config-url"
+            data-testid={testIds.appConfig.url}
+            value={url}
+            placeholder="http://127.0.0.1:9470"
+            onChange={(e) => setUrl(e.currentTarget.value)}
           />
         </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
+        {secretField('readToken', 'Read token', 'TOKENMETER_READ_TOKEN: sent for every signed-in user\'s reads', testIds.appConfig.readToken)}
+        {secretField('adminToken', 'Admin token', 'TOKENMETER_ADMIN_TOKEN: sent only for Grafana Admins\' changes', testIds.appConfig.adminToken)}
       </FieldSet>
+      <FieldSet label="Display">
+        <Field label="Prometheus data source" description="The Prometheus that scrapes tokenmeter (Overview panels)" className={s.field}>
+          <DataSourcePicker
+            width={60}
+            pluginId="prometheus"
+            current={prometheusUid || null}
+            noDefault
+            onChange={(ds) => setPrometheusUid(ds.uid)}
+          />
+        </Field>
+        <Field label="Time zone" description='IANA zone for "today" and "this month"; empty = the browser&apos;s' invalid={!!errors.timezone} error={errors.timezone}>
+          <Input width={60} data-testid={testIds.appConfig.timezone} value={timezone} placeholder="UTC" onChange={(e) => setTimezone(e.currentTarget.value)} />
+        </Field>
+      </FieldSet>
+      {saveError && <Alert title="Saving failed">{saveError}</Alert>}
+      <Stack gap={2}>
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={saving}>
+          {saving ? 'Saving…' : 'Save settings'}
+        </Button>
+        <Button type="button" variant="secondary" data-testid={testIds.appConfig.test} disabled={checking} onClick={() => void onTest()}>
+          Test connection
+        </Button>
+      </Stack>
+      <p className={s.hint}>Test connection uses the saved settings: save first.</p>
+      {check && (
+        <div data-testid={testIds.appConfig.testResult}>
+          <Alert severity={check.read.ok ? 'success' : 'error'} title={check.read.message} />
+          <Alert severity={check.admin.ok ? 'success' : 'error'} title={check.admin.message} />
+        </div>
+      )}
     </form>
   );
 };
@@ -109,32 +174,6 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 export default AppConfig;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
+  field: css({ marginTop: theme.spacing(1) }),
+  hint: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(1) }),
 });
-
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
-  return lastValueFrom(response);
-};
