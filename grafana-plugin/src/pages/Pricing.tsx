@@ -29,7 +29,8 @@ const rate = (v?: string) => (v === undefined ? '—' : `$${v}`);
 
 function Pricing() {
   const writable = canWrite();
-  const [at, setAt] = useState('');
+  // Default: the entries in effect today (the whole history is one clear-field away).
+  const [at, setAt] = useState(() => new Date().toISOString().slice(0, 10));
   const [text, setText] = useState('');
   const [show, setShow] = useState<Show>('all');
   const prices = useApi(() => listPrices(/^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined), [at]);

@@ -30,7 +30,7 @@ function Providers() {
           state={state}
           what="providers"
           isEmpty={(d) => d.length === 0}
-          empty={<EmptyState variant="call-to-action" message="No provider settings yet: every provider is enabled with no limits. Add one below to set its priority and limits." />}
+          empty={<EmptyState variant="call-to-action" hideImage message="No provider settings yet: every provider is enabled with no limits. Add one below to set its priority and limits." />}
         >
           {(providers) => (
             <div data-testid={testIds.providers.table}>

@@ -127,7 +127,7 @@ function Quotas() {
             state={quotas}
             what="quotas"
             isEmpty={(d) => d.length === 0}
-            empty={<EmptyState variant="call-to-action" message="No quotas yet: a quota limits cost, tokens or requests per period and can block at 100 %." />}
+            empty={<EmptyState variant="call-to-action" hideImage message="No quotas yet: a quota limits cost, tokens or requests per period and can block at 100 %." />}
           >
             {(rows) => <DataTable columns={quotaColumns} rows={rows} rowKey={(q) => q.id} testId={testIds.quotas.table} rowTestId={(q) => `quota-row-${q.id}`} />}
           </Loadable>
@@ -146,7 +146,7 @@ function Quotas() {
             state={budgets}
             what="budgets"
             isEmpty={(d) => d.length === 0}
-            empty={<EmptyState variant="call-to-action" message="No budgets yet: a budget is a soft cost limit that alerts at its thresholds." />}
+            empty={<EmptyState variant="call-to-action" hideImage message="No budgets yet: a budget is a soft cost limit that alerts at its thresholds." />}
           >
             {(rows) => <DataTable columns={budgetColumns} rows={rows} rowKey={(b) => b.id} testId={testIds.quotas.budgets} rowTestId={(b) => `budget-row-${b.id}`} />}
           </Loadable>

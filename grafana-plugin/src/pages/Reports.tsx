@@ -26,7 +26,9 @@ import { testIds } from '../components/testIds';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
 
-const opts = <T extends string>(values: readonly T[]) => values.map((v) => ({ label: v, value: v }));
+/** Options labelled for people: "month_to_date" → "Month to date", "focus" → "FOCUS". */
+const opts = <T extends string>(values: readonly T[]) =>
+  values.map((v) => ({ label: v === 'focus' ? 'FOCUS' : ['csv', 'json', 'pdf'].includes(v) ? v.toUpperCase() : (v.charAt(0).toUpperCase() + v.slice(1)).replace(/_/g, ' '), value: v }));
 
 function RunNow() {
   const { tz } = useSettings();

@@ -25,7 +25,7 @@ export function Loadable<T>({ state, what, isEmpty, empty, children }: Props<T>)
   if (isEmpty?.(state.data)) {
     return (
       <div data-testid={testIds.common.empty}>
-        {empty ?? <EmptyState variant="not-found" message={`No ${what} yet`} />}
+        {empty ?? <EmptyState variant="not-found" hideImage message={`No ${what} yet`} />}
       </div>
     );
   }
