@@ -33,6 +33,8 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // test artefacts: the harness bundle (~19 MB), screenshots, Jest's report
+      '.tmp/',
     ],
   },
   ...baseConfig,

@@ -68,6 +68,19 @@ export function toControlPlaneError(e: unknown): ControlPlaneError {
   return new ControlPlaneError(0, 'network', e instanceof Error ? e.message : String(e));
 }
 
+/** A Blob's text (older engines have no `Blob.text()`). */
+function blobText(b: Blob): Promise<string> {
+  if (typeof b.text === 'function') {
+    return b.text();
+  }
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsText(b);
+  });
+}
+
 async function call<T>(options: {
   url: string;
   method: string;
@@ -86,7 +99,7 @@ async function call<T>(options: {
   } catch (e) {
     if (isFetchError(e) && typeof Blob !== 'undefined' && e.data instanceof Blob) {
       // A refused file request: the error body arrives as a Blob.
-      const text = await e.data.text();
+      const text = await blobText(e.data);
       let data: unknown = { message: text };
       try {
         data = JSON.parse(text);

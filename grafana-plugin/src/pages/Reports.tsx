@@ -74,7 +74,7 @@ function RunNow() {
   );
 }
 
-function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onDismiss: () => void }) {
+export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onDismiss: () => void }) {
   const { tz } = useSettings();
   const [f, setF] = useState<ScheduleFormValues>(emptySchedule(tz));
   const [errors, setErrors] = useState<ScheduleErrors>({});
