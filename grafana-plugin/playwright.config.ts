@@ -45,6 +45,8 @@ export default defineConfig<PluginOptions>({
       name: 'chromium',
       use: {
         ...devices['Desktop Chrome'],
+        // A system Chromium where Playwright's own browser download is not possible (PLAYWRIGHT_CHROMIUM=/usr/bin/chromium).
+        ...(process.env.PLAYWRIGHT_CHROMIUM ? { launchOptions: { executablePath: process.env.PLAYWRIGHT_CHROMIUM } } : {}),
         storageState: 'playwright/.auth/admin.json',
       },
       dependencies: ['auth'],

@@ -25,7 +25,12 @@ async function send<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
       headers.set('content-type', 'application/json');
     }
   }
-  const res = await fetch(urlOf(options), { method: options.method ?? 'GET', headers, body, credentials: 'same-origin' });
+  const res = await fetch(urlOf(options), {
+    method: options.method ?? 'GET',
+    headers,
+    body,
+    credentials: 'same-origin',
+  });
   const type = res.headers.get('content-type') ?? '';
   let data: unknown;
   if (options.responseType === 'blob' && res.ok) {
@@ -56,7 +61,7 @@ async function send<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
 }
 
 export function harnessBackendSrv(): BackendSrv {
-  const fetchObs = <T,>(options: BackendSrvRequest) =>
+  const fetchObs = <T>(options: BackendSrvRequest) =>
     new Observable<FetchResponse<T>>((sub) => {
       send<T>(options).then(
         (r) => {
@@ -66,7 +71,7 @@ export function harnessBackendSrv(): BackendSrv {
         (e) => sub.error(e)
       );
     });
-  const request = <T,>(options: BackendSrvRequest) => send<T>(options).then((r) => r.data);
+  const request = <T>(options: BackendSrvRequest) => send<T>(options).then((r) => r.data);
   const unsupported = (name: string) => () => {
     throw new Error(`harness BackendSrv: ${name} is not provided (the plugin should not need it)`);
   };

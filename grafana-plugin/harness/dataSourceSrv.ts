@@ -14,7 +14,15 @@ const PROMETHEUS = {
   access: 'proxy',
   jsonData: {},
   readOnly: true,
-  meta: { id: 'prometheus', name: 'Prometheus', type: 'datasource', info: { logos: { small: '', large: '' } }, metrics: true, module: '', baseUrl: '' },
+  meta: {
+    id: 'prometheus',
+    name: 'Prometheus',
+    type: 'datasource',
+    info: { logos: { small: '', large: '' } },
+    metrics: true,
+    module: '',
+    baseUrl: '',
+  },
 } as unknown as DataSourceInstanceSettings;
 
 export function harnessDataSourceSrv(): DataSourceSrv {
@@ -24,7 +32,8 @@ export function harnessDataSourceSrv(): DataSourceSrv {
     return list.find((d) => d.uid === uid || d.name === uid);
   };
   return {
-    getList: (filters?: { pluginId?: string }) => list.filter((d) => !filters?.pluginId || d.meta.id === filters.pluginId),
+    getList: (filters?: { pluginId?: string }) =>
+      list.filter((d) => !filters?.pluginId || d.meta.id === filters.pluginId),
     getInstanceSettings: (ref?: string | { uid?: string } | null) => find(ref),
     get: () => Promise.reject(new Error('harness: data source queries need Grafana')),
     reload: () => Promise.resolve(),

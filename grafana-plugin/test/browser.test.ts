@@ -26,10 +26,18 @@ let page: Page;
 const pageErrors: string[] = [];
 
 /** The control plane's REST API, straight (not through the harness). */
-async function api<T = unknown>(method: string, path: string, body?: unknown, token: keyof typeof TOKENS = 'admin'): Promise<{ status: number; body: T }> {
+async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: keyof typeof TOKENS = 'admin'
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${cp.url}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKENS[token]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${TOKENS[token]}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -39,17 +47,27 @@ async function api<T = unknown>(method: string, path: string, body?: unknown, to
 /** Opens a path of the host page and waits until the plugin rendered its page (or the harness reported a failure). */
 async function open(path: string, theme: 'light' | 'dark' = 'dark'): Promise<void> {
   await page.goto(`${harness.url}${path}?theme=${theme}`);
-  await page.waitForFunction(() => (window as { harnessError?: string }).harnessError || document.querySelector('[data-testid="harness-page-title"]'));
+  await page.waitForFunction(
+    () =>
+      (window as { harnessError?: string }).harnessError || document.querySelector('[data-testid="harness-page-title"]')
+  );
   expect(await page.evaluate(() => (window as { harnessError?: string }).harnessError)).toBeUndefined();
 }
 
-const noLoading = () => page.waitForFunction(() => document.querySelectorAll('[data-testid="data-testid tm-loading"]').length === 0);
+const noLoading = () =>
+  page.waitForFunction(() => document.querySelectorAll('[data-testid="data-testid tm-loading"]').length === 0);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tokenmeter-plugin-'));
-  cp = await startServer({ config: defaultConfig({ host: '127.0.0.1', port: 0, dbUrl: join(dir, 'ledger.db'), tokens: TOKENS }), onError: () => {} });
+  cp = await startServer({
+    config: defaultConfig({ host: '127.0.0.1', port: 0, dbUrl: join(dir, 'ledger.db'), tokens: TOKENS }),
+    onError: () => {},
+  });
   harness = await startHarnessServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -98,13 +116,24 @@ describe('the built plugin in Chromium against a real control plane', () => {
     await form.getByRole('radio', { name: 'hard', exact: true }).check();
     await page.click(tid('tm-quota-save'));
     await page.waitForSelector('[data-testid="quota-row-research-monthly"]');
-    expect(harness.forwarded.filter((f) => f.method === 'POST').at(-1)).toMatchObject({ route: 'cp-admin/*', method: 'POST', url: `${cp.url}/api/v1/quotas` });
+    expect(harness.forwarded.filter((f) => f.method === 'POST').at(-1)).toMatchObject({
+      route: 'cp-admin/*',
+      method: 'POST',
+      url: `${cp.url}/api/v1/quotas`,
+    });
 
     const { status, body } = await api('GET', '/quotas/research-monthly');
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      id: 'research-monthly', scope: 'department', subject: 'research', metric: 'cost', period: 'month',
-      timezone: 'Europe/Berlin', limit: 2, enforcement: 'hard', thresholds: [0.8, 0.9, 1],
+      id: 'research-monthly',
+      scope: 'department',
+      subject: 'research',
+      metric: 'cost',
+      period: 'month',
+      timezone: 'Europe/Berlin',
+      limit: 2,
+      enforcement: 'hard',
+      thresholds: [0.8, 0.9, 1],
     });
 
     await page.click(tid('tm-quotas-create'));
@@ -122,12 +151,27 @@ describe('the built plugin in Chromium against a real control plane', () => {
 
     const now = new Date().toISOString();
     const records = [1, 2, 3].map((i) => ({
-      id: `plugin-e2e-${i}`, time: now, department: 'research', user: 'ada', provider: 'openai', operation: 'chat', request_model: 'gpt-4o',
-      tokens: { input: 100_000, output: 20_000, cache_read: 0, cache_write: 0, reasoning: 0 }, cost_usd: null, outcome: 'ok', latency_ms: 50, source: 'sdk',
+      id: `plugin-e2e-${i}`,
+      time: now,
+      department: 'research',
+      user: 'ada',
+      provider: 'openai',
+      operation: 'chat',
+      request_model: 'gpt-4o',
+      tokens: { input: 100_000, output: 20_000, cache_read: 0, cache_write: 0, reasoning: 0 },
+      cost_usd: null,
+      outcome: 'ok',
+      latency_ms: 50,
+      source: 'sdk',
     }));
     const ingest = await api<{ accepted: number }>('POST', '/usage', { records }, 'ingest');
     expect(ingest.body.accepted).toBe(3);
-    const status = await api<{ windows: Array<{ utilization: number; usage_usd: string }> }>('GET', '/quotas/research-monthly/status', undefined, 'read');
+    const status = await api<{ windows: Array<{ utilization: number; usage_usd: string }> }>(
+      'GET',
+      '/quotas/research-monthly/status',
+      undefined,
+      'read'
+    );
     const u = status.body.windows[0]!.utilization;
     expect(u).toBeGreaterThan(0);
     const shown = `${(u * 100).toFixed(1)} %`;
@@ -143,10 +187,18 @@ describe('the built plugin in Chromium against a real control plane', () => {
     await open(`/a/${PLUGIN_ID}/providers`);
     await page.getByLabel('Priority */openai').fill('5');
     await page.getByLabel('Save */openai').click();
-    await waitFor(async () => {
-      const { body } = await api<{ providers: Array<{ org: string; provider: string; priority: number }> }>('GET', '/providers', undefined, 'read');
-      return body.providers.find((p) => p.org === '*' && p.provider === 'openai')?.priority === 5;
-    }, { timeoutMillis: 10_000, what: 'priority 5 at the API' });
+    await waitFor(
+      async () => {
+        const { body } = await api<{ providers: Array<{ org: string; provider: string; priority: number }> }>(
+          'GET',
+          '/providers',
+          undefined,
+          'read'
+        );
+        return body.providers.find((p) => p.org === '*' && p.provider === 'openai')?.priority === 5;
+      },
+      { timeoutMillis: 10_000, what: 'priority 5 at the API' }
+    );
     await open(`/a/${PLUGIN_ID}/providers`);
     expect(await page.getByLabel('Priority */openai').inputValue()).toBe('5');
   });
@@ -159,8 +211,16 @@ describe('the built plugin in Chromium against a real control plane', () => {
       expect(await page.locator(tid('tm-quotas-create')).count()).toBe(0);
       const refused = await page.evaluate(async (id) => {
         const res = await fetch(`/api/plugin-proxy/${id}/cp-admin/v1/quotas`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id: 'viewer-quota', scope: 'user', subject: 'x', metric: 'cost', period: 'day', limit: 1 }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            id: 'viewer-quota',
+            scope: 'user',
+            subject: 'x',
+            metric: 'cost',
+            period: 'day',
+            limit: 1,
+          }),
         });
         return { status: res.status, body: (await res.json()) as { message: string } };
       }, PLUGIN_ID);
@@ -173,10 +233,18 @@ describe('the built plugin in Chromium against a real control plane', () => {
 
   // Pages whose data comes from endpoints other engineers are building: each must show exactly what the API answers.
   const PAGES: Array<{ path: string; container: string; endpoints: string[] }> = [
-    { path: `/a/${PLUGIN_ID}/overview`, container: 'tm-overview', endpoints: ['analytics/summary', 'analytics/top', 'analytics/anomalies'] },
+    {
+      path: `/a/${PLUGIN_ID}/overview`,
+      container: 'tm-overview',
+      endpoints: ['analytics/summary', 'analytics/top', 'analytics/anomalies'],
+    },
     { path: `/a/${PLUGIN_ID}/allocation`, container: 'tm-allocation', endpoints: ['analytics/allocation'] },
     { path: `/a/${PLUGIN_ID}/forecast`, container: 'tm-forecast', endpoints: ['analytics/forecast'] },
-    { path: `/a/${PLUGIN_ID}/recommendations`, container: 'tm-recommendations', endpoints: ['analytics/recommendations'] },
+    {
+      path: `/a/${PLUGIN_ID}/recommendations`,
+      container: 'tm-recommendations',
+      endpoints: ['analytics/recommendations'],
+    },
     { path: `/a/${PLUGIN_ID}/quotas`, container: 'tm-quotas', endpoints: [] },
     { path: `/a/${PLUGIN_ID}/pricing`, container: 'tm-pricing', endpoints: [] },
     { path: `/a/${PLUGIN_ID}/providers`, container: 'tm-providers', endpoints: [] },
@@ -184,21 +252,26 @@ describe('the built plugin in Chromium against a real control plane', () => {
     { path: `/plugins/${PLUGIN_ID}`, container: 'ac-url', endpoints: [] },
   ];
 
-  test.each(PAGES)('$path renders in light and dark themes with the state its API gives (screenshots)', async ({ path, container, endpoints }) => {
-    for (const theme of ['light', 'dark'] as const) {
-      await open(path, theme);
-      await page.waitForSelector(tid(container));
-      await noLoading();
-      const text = (await page.textContent('#root')) ?? '';
-      for (const ep of endpoints) {
-        const res = await fetch(`${cp.url}/api/v1/${ep}`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
-        const missing = res.status === 404 && ((await res.json()) as { error: { message: string } }).error.message.startsWith('no route');
-        if (missing) expect(text, `${path} shows that ${ep} is missing`).toContain(`no route GET /api/v1/${ep}`);
-        else expect(text, `${path} does not claim ${ep} is missing`).not.toContain(`no route GET /api/v1/${ep}`);
+  test.each(PAGES)(
+    '$path renders in light and dark themes with the state its API gives (screenshots)',
+    async ({ path, container, endpoints }) => {
+      for (const theme of ['light', 'dark'] as const) {
+        await open(path, theme);
+        await page.waitForSelector(tid(container));
+        await noLoading();
+        const text = (await page.textContent('#root')) ?? '';
+        for (const ep of endpoints) {
+          const res = await fetch(`${cp.url}/api/v1/${ep}`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
+          const missing =
+            res.status === 404 &&
+            ((await res.json()) as { error: { message: string } }).error.message.startsWith('no route');
+          if (missing) expect(text, `${path} shows that ${ep} is missing`).toContain(`no route GET /api/v1/${ep}`);
+          else expect(text, `${path} does not claim ${ep} is missing`).not.toContain(`no route GET /api/v1/${ep}`);
+        }
+        const name = path.split('/').filter(Boolean).at(-1) === PLUGIN_ID ? 'configuration' : path.split('/').at(-1);
+        await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${theme}.png`), fullPage: true });
       }
-      const name = path.split('/').filter(Boolean).at(-1) === PLUGIN_ID ? 'configuration' : path.split('/').at(-1);
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${theme}.png`), fullPage: true });
+      expect(pageErrors).toEqual([]);
     }
-    expect(pageErrors).toEqual([]);
-  });
+  );
 });

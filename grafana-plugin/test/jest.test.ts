@@ -10,15 +10,24 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { PLUGIN_DIR, TMP_DIR } from './harness/paths.js';
 
-interface JestAssertion { fullName: string; status: 'passed' | 'failed' | 'pending' | 'todo' | 'skipped' | 'disabled'; failureMessages: string[] }
-interface JestReport { testResults: Array<{ name: string; message: string; status: string; assertionResults: JestAssertion[] }> }
+interface JestAssertion {
+  fullName: string;
+  status: 'passed' | 'failed' | 'pending' | 'todo' | 'skipped' | 'disabled';
+  failureMessages: string[];
+}
+interface JestReport {
+  testResults: Array<{ name: string; message: string; status: string; assertionResults: JestAssertion[] }>;
+}
 
 mkdirSync(TMP_DIR, { recursive: true });
 const out = join(TMP_DIR, 'jest-results.json');
 rmSync(out, { force: true });
 let runError = '';
 try {
-  await promisify(execFile)('npx', ['jest', '--ci', '--json', `--outputFile=${out}`, '--maxWorkers=2'], { cwd: PLUGIN_DIR, maxBuffer: 64 * 1024 * 1024 });
+  await promisify(execFile)('npx', ['jest', '--ci', '--json', `--outputFile=${out}`, '--maxWorkers=2'], {
+    cwd: PLUGIN_DIR,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 } catch (e) {
   // Jest exits non-zero when a test fails; the report still says which.
   runError = e instanceof Error ? e.message : String(e);

@@ -1,19 +1,16 @@
-import { test, expect } from './fixtures';
+import { test, expect, CONTROL_PLANE } from './fixtures';
+import { testIds } from '../src/components/testIds';
 
-test('should be possible to save app configuration', async ({ appConfigPage, page }) => {
-  const saveButton = page.getByRole('button', { name: /Save API settings/i });
+test('the provisioned settings show tokens as configured, save keeps them, and the connection test passes', async ({ appConfigPage, page }) => {
+  await expect(page.getByTestId(testIds.appConfig.url)).toHaveValue(CONTROL_PLANE.url);
+  await expect(page.getByTestId(testIds.appConfig.adminToken)).toHaveValue('configured');
+  await expect(page.getByTestId(testIds.appConfig.readToken)).toHaveValue('configured');
 
-  // reset the configured secret
-  await page.getByRole('button', { name: /reset/i }).click();
+  const saved = appConfigPage.waitForSettingsResponse();
+  await page.getByTestId(testIds.appConfig.submit).click();
+  await expect(saved).toBeOK();
 
-  // enter some valid values
-  await page.getByRole('textbox', { name: 'API Key' }).fill('secret-api-key');
-  await page.getByRole('textbox', { name: 'API Url' }).clear();
-  await page.getByRole('textbox', { name: 'API Url' }).fill('http://www.my-awsome-grafana-app.com/api');
-
-  // listen for the server response on the saved form
-  const saveResponse = appConfigPage.waitForSettingsResponse();
-
-  await saveButton.click();
-  await expect(saveResponse).toBeOK();
+  await page.getByTestId(testIds.appConfig.test).click();
+  await expect(page.getByTestId(testIds.appConfig.testResult)).toContainText('read token accepted');
+  await expect(page.getByTestId(testIds.appConfig.testResult)).toContainText('admin token accepted');
 });

@@ -1,31 +1,27 @@
 import { test, expect } from './fixtures';
 import { ROUTES } from '../src/constants';
 
-test.describe('navigating app', () => {
-  test('page one should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
+const CONTAINER: Record<ROUTES, string> = {
+  [ROUTES.Overview]: 'data-testid tm-overview',
+  [ROUTES.Allocation]: 'data-testid tm-allocation',
+  [ROUTES.Forecast]: 'data-testid tm-forecast',
+  [ROUTES.Recommendations]: 'data-testid tm-recommendations',
+  [ROUTES.Quotas]: 'data-testid tm-quotas',
+  [ROUTES.Pricing]: 'data-testid tm-pricing',
+  [ROUTES.Providers]: 'data-testid tm-providers',
+  [ROUTES.Reports]: 'data-testid tm-reports',
+};
+
+for (const route of Object.values(ROUTES)) {
+  test(`the ${route} page renders inside Grafana and finishes loading`, async ({ gotoPage, page }) => {
+    await gotoPage(`/${route}`);
+    await expect(page.getByTestId(CONTAINER[route])).toBeVisible();
+    await expect(page.getByTestId('data-testid tm-loading')).toHaveCount(0);
   });
+}
 
-  test('page two should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Two}`);
-    await expect(page.getByText('This is page two.')).toBeVisible();
-  });
-
-  test('page three should support an id parameter', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Three}/123456`);
-    await expect(page.getByText('ID: 123456')).toBeVisible();
-  });
-
-  test('page three should render sucessfully', async ({ gotoPage, page }) => {
-    // wait for page to successfully render
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
-
-    // navigating to page four with full width layout without sidebar menu
-    await page.getByText('Full-width page example').click();
-
-    // navigate back to page one
-    await page.getByRole('link', { name: 'Back', exact: true }).click();
-  });
+test('the Overview draws its Prometheus panels from the provisioned data source', async ({ gotoPage, page }) => {
+  await gotoPage(`/${ROUTES.Overview}`);
+  await expect(page.getByText('Spend rate by provider (USD/h)')).toBeVisible();
+  await expect(page.getByText('No Prometheus data source chosen')).toHaveCount(0);
 });

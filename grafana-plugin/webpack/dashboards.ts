@@ -48,7 +48,10 @@ export class DashboardsPlugin {
             throw new Error('dashboards: plugin.json is not among the assets');
           }
           const plugin = JSON.parse(asset.source.source().toString()) as { includes?: Array<{ type: string }> };
-          plugin.includes = [...(plugin.includes ?? []).filter((i) => i.type !== 'dashboard'), ...dashboardIncludes(files)];
+          plugin.includes = [
+            ...(plugin.includes ?? []).filter((i) => i.type !== 'dashboard'),
+            ...dashboardIncludes(files),
+          ];
           compilation.updateAsset('plugin.json', new webpack.sources.RawSource(`${JSON.stringify(plugin, null, 2)}\n`));
         }
       );

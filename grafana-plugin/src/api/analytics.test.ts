@@ -2,7 +2,14 @@ import { evidenceRows, type Recommendation } from './analytics';
 import { byDifficulty, bySavings } from '../pages/Recommendations';
 
 const rec = (id: string, savings: string, difficulty: Recommendation['difficulty']): Recommendation => ({
-  id, kind: 'caching', title: id, subject: { scope: 'feature', name: 'x' }, estimated_monthly_savings_usd: savings, difficulty, confidence: 0.9, evidence: [],
+  id,
+  kind: 'caching',
+  title: id,
+  subject: { scope: 'feature', name: 'x' },
+  estimated_monthly_savings_usd: savings,
+  difficulty,
+  confidence: 0.9,
+  evidence: [],
 });
 
 describe('recommendations', () => {

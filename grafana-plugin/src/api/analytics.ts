@@ -43,8 +43,9 @@ export interface TopRow {
   /** Relative change against the previous period (0.1 = +10 %), null without a previous period. */
   change: number | null;
 }
-export const getTop = (q: AnalyticsScope & { group_by: string; metric?: string; limit?: number; from?: string; to?: string }) =>
-  cpGet<{ rows: TopRow[] }>('/analytics/top', q).then((r) => r.rows);
+export const getTop = (
+  q: AnalyticsScope & { group_by: string; metric?: string; limit?: number; from?: string; to?: string }
+) => cpGet<{ rows: TopRow[] }>('/analytics/top', q).then((r) => r.rows);
 
 /** `GET /analytics/anomalies` */
 export interface Anomaly {
@@ -92,7 +93,13 @@ export interface Forecast {
   /** Actual cumulative month-to-date spend per day. */
   history: Array<{ time: string; actual_usd: string }>;
   points: ForecastPoint[];
-  month_end: { expected_usd: string; lower_80_usd: string; upper_80_usd: string; lower_95_usd: string; upper_95_usd: string };
+  month_end: {
+    expected_usd: string;
+    lower_80_usd: string;
+    upper_80_usd: string;
+    lower_95_usd: string;
+    upper_95_usd: string;
+  };
   budgets: BudgetRisk[];
 }
 export const getForecast = (q: AnalyticsScope & { metric?: 'cost'; horizon?: string }) =>
@@ -121,10 +128,16 @@ export interface Allocation {
   shared: SharedMethod;
   levels: string[];
   rows: AllocationRow[];
-  reconciliation: { ledger_total_usd: string; allocated_total_usd: string; difference_usd: string; reconciled: boolean };
+  reconciliation: {
+    ledger_total_usd: string;
+    allocated_total_usd: string;
+    difference_usd: string;
+    reconciled: boolean;
+  };
 }
-export const getAllocation = (q: AnalyticsScope & { from: string; to: string; shared: SharedMethod; levels?: string }) =>
-  cpGet<Allocation>('/analytics/allocation', { levels: ALLOCATION_LEVELS.join(','), ...q });
+export const getAllocation = (
+  q: AnalyticsScope & { from: string; to: string; shared: SharedMethod; levels?: string }
+) => cpGet<Allocation>('/analytics/allocation', { levels: ALLOCATION_LEVELS.join(','), ...q });
 
 // ---- Recommendations ------------------------------------------------------
 

@@ -19,9 +19,9 @@ function fakeBackend(answer: (o: BackendSrvRequest) => unknown) {
 
 describe('v1Url', () => {
   test('puts the path under /v1 and leaves empty parameters out', () => {
-    expect(v1Url('api/plugin-proxy/x/cp', '/quotas', { status: 'true', tz: undefined, subject: '', limit: 5, x: null })).toBe(
-      'api/plugin-proxy/x/cp/v1/quotas?status=true&limit=5'
-    );
+    expect(
+      v1Url('api/plugin-proxy/x/cp', '/quotas', { status: 'true', tz: undefined, subject: '', limit: 5, x: null })
+    ).toBe('api/plugin-proxy/x/cp/v1/quotas?status=true&limit=5');
     expect(v1Url('b', 'prices')).toBe('b/v1/prices');
     expect(v1Url('b', '/a', { q: 'a b&c' })).toBe('b/v1/a?q=a+b%26c');
   });
@@ -31,9 +31,22 @@ describe('toControlPlaneError', () => {
   test("keeps the control plane's code, message and details", () => {
     const e = toControlPlaneError({
       status: 400,
-      data: { error: { code: 'invalid_request', message: 'limit: must be > 0', details: [{ path: 'limit', message: 'must be > 0' }] } },
+      data: {
+        error: {
+          code: 'invalid_request',
+          message: 'limit: must be > 0',
+          details: [{ path: 'limit', message: 'must be > 0' }],
+        },
+      },
     });
-    expect(e).toEqual(expect.objectContaining({ status: 400, code: 'invalid_request', message: 'limit: must be > 0', details: [{ path: 'limit', message: 'must be > 0' }] }));
+    expect(e).toEqual(
+      expect.objectContaining({
+        status: 400,
+        code: 'invalid_request',
+        message: 'limit: must be > 0',
+        details: [{ path: 'limit', message: 'must be > 0' }],
+      })
+    );
   });
 
   test("says what Grafana's proxy refusal means", () => {
@@ -47,8 +60,12 @@ describe('toControlPlaneError', () => {
   });
 
   test('anything else keeps its status', () => {
-    expect(toControlPlaneError({ status: 500, statusText: 'Internal Server Error', data: 'boom' }).message).toBe('HTTP 500: Internal Server Error');
-    expect(toControlPlaneError(new Error('offline'))).toEqual(expect.objectContaining({ status: 0, code: 'network', message: 'offline' }));
+    expect(toControlPlaneError({ status: 500, statusText: 'Internal Server Error', data: 'boom' }).message).toBe(
+      'HTTP 500: Internal Server Error'
+    );
+    expect(toControlPlaneError(new Error('offline'))).toEqual(
+      expect.objectContaining({ status: 0, code: 'network', message: 'offline' })
+    );
   });
 });
 
@@ -57,7 +74,11 @@ describe('requests', () => {
     const calls = fakeBackend(() => ({ data: { quotas: [] } }));
     await expect(cpGet('/quotas', { status: 'true' })).resolves.toEqual({ quotas: [] });
     expect(calls[0]).toEqual(
-      expect.objectContaining({ url: 'api/plugin-proxy/tokenmeter-costs-app/cp/v1/quotas?status=true', method: 'GET', showErrorAlert: false })
+      expect.objectContaining({
+        url: 'api/plugin-proxy/tokenmeter-costs-app/cp/v1/quotas?status=true',
+        method: 'GET',
+        showErrorAlert: false,
+      })
     );
   });
 
@@ -76,21 +97,37 @@ describe('requests', () => {
 
   test('a refusal becomes a ControlPlaneError', async () => {
     fakeBackend(() => {
-      throw { status: 409, data: { error: { code: 'conflict', message: 'id: quota "a" already exists', details: [] } } };
+      throw {
+        status: 409,
+        data: { error: { code: 'conflict', message: 'id: quota "a" already exists', details: [] } },
+      };
     });
-    await expect(cpWrite('POST', '/quotas', {})).rejects.toEqual(new ControlPlaneError(409, 'conflict', 'id: quota "a" already exists'));
+    await expect(cpWrite('POST', '/quotas', {})).rejects.toEqual(
+      new ControlPlaneError(409, 'conflict', 'id: quota "a" already exists')
+    );
   });
 
   test('a file comes back as a Blob with its file name; a refused file request still shows the JSON error', async () => {
     const blob = new Blob(['a,b\n']);
-    const calls = fakeBackend(() => ({ data: blob, headers: new Headers({ 'content-disposition': 'attachment; filename="chargeback.csv"' }) }));
+    const calls = fakeBackend(() => ({
+      data: blob,
+      headers: new Headers({ 'content-disposition': 'attachment; filename="chargeback.csv"' }),
+    }));
     await expect(cpPostFile('/reports', { kind: 'chargeback' })).resolves.toEqual({ blob, filename: 'chargeback.csv' });
-    expect(calls[0]).toEqual(expect.objectContaining({ url: 'api/plugin-proxy/tokenmeter-costs-app/cp/v1/reports', method: 'POST', responseType: 'blob' }));
+    expect(calls[0]).toEqual(
+      expect.objectContaining({
+        url: 'api/plugin-proxy/tokenmeter-costs-app/cp/v1/reports',
+        method: 'POST',
+        responseType: 'blob',
+      })
+    );
 
     const body = JSON.stringify({ error: { code: 'invalid_request', message: 'kind: unknown', details: [] } });
     fakeBackend(() => {
       throw { status: 400, data: new Blob([body]) };
     });
-    await expect(cpPostFile('/reports', {})).rejects.toEqual(new ControlPlaneError(400, 'invalid_request', 'kind: unknown'));
+    await expect(cpPostFile('/reports', {})).rejects.toEqual(
+      new ControlPlaneError(400, 'invalid_request', 'kind: unknown')
+    );
   });
 });

@@ -51,7 +51,8 @@ export function toControlPlaneError(e: unknown): ControlPlaneError {
     return e;
   }
   if (isFetchError(e)) {
-    const body = e.data as { error?: { code?: string; message?: string; details?: ErrorDetail[] }; message?: string } | undefined;
+    const body = e.data as
+      { error?: { code?: string; message?: string; details?: ErrorDetail[] }; message?: string } | undefined;
     if (body?.error?.message) {
       return new ControlPlaneError(e.status, body.error.code ?? 'error', body.error.message, body.error.details ?? []);
     }
@@ -60,7 +61,11 @@ export function toControlPlaneError(e: unknown): ControlPlaneError {
       return new ControlPlaneError(403, 'forbidden', `${body.message}: this action needs the Grafana Admin role`);
     }
     if (e.status === 502 || e.status === 0) {
-      return new ControlPlaneError(e.status, 'unreachable', 'the control plane did not answer: check its URL in the app configuration');
+      return new ControlPlaneError(
+        e.status,
+        'unreachable',
+        'the control plane did not answer: check its URL in the app configuration'
+      );
     }
     const message = body?.message ?? e.statusText ?? 'request failed';
     return new ControlPlaneError(e.status, 'http_error', `HTTP ${e.status}: ${message}`);
@@ -119,7 +124,11 @@ export async function cpGet<T>(path: string, query?: Query): Promise<T> {
 }
 
 /** A write through the admin route (Grafana refuses it with 403 for non-admins). */
-export async function cpWrite<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function cpWrite<T>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown
+): Promise<T> {
   const res = await call<T>({ url: v1Url(PROXY_ADMIN, path), method, data: body });
   return res.data;
 }
@@ -131,4 +140,3 @@ export async function cpPostFile(path: string, body: unknown): Promise<{ blob: B
   const m = /filename="?([^";]+)"?/i.exec(disposition);
   return { blob: res.data, filename: m?.[1] };
 }
-

@@ -59,9 +59,11 @@ export async function runReport(r: ReportRequest): Promise<{ blob: Blob; filenam
 }
 
 export const listSchedules = () => cpGet<{ schedules: ReportSchedule[] }>('/report-schedules').then((r) => r.schedules);
-export const createSchedule = (s: Omit<ReportSchedule, 'id'> & { id?: string }) => cpWrite<ReportSchedule>('POST', '/report-schedules', s);
+export const createSchedule = (s: Omit<ReportSchedule, 'id'> & { id?: string }) =>
+  cpWrite<ReportSchedule>('POST', '/report-schedules', s);
 export const deleteSchedule = (id: string) => cpWrite<void>('DELETE', `/report-schedules/${encodeURIComponent(id)}`);
-export const runScheduleNow = (id: string) => cpWrite<ReportRun>('POST', `/report-schedules/${encodeURIComponent(id)}/run`);
+export const runScheduleNow = (id: string) =>
+  cpWrite<ReportRun>('POST', `/report-schedules/${encodeURIComponent(id)}/run`);
 export const listRuns = (id: string) =>
   cpGet<{ runs: ReportRun[] }>(`/report-schedules/${encodeURIComponent(id)}/runs`).then((r) => r.runs);
 

@@ -86,10 +86,12 @@ export const listQuotas = () => cpGet<{ quotas: Quota[] }>('/quotas', { status: 
 export const listBudgets = () => cpGet<{ budgets: Budget[] }>('/budgets', { status: 'true' }).then((r) => r.budgets);
 export const getQuota = (id: string) => cpGet<Quota>(`/quotas/${encodeURIComponent(id)}`);
 export const createQuota = (q: QuotaInput) => cpWrite<Quota>('POST', '/quotas', q);
-export const replaceQuota = (id: string, q: QuotaInput) => cpWrite<Quota>('PUT', `/quotas/${encodeURIComponent(id)}`, q);
+export const replaceQuota = (id: string, q: QuotaInput) =>
+  cpWrite<Quota>('PUT', `/quotas/${encodeURIComponent(id)}`, q);
 export const deleteQuota = (id: string) => cpWrite<void>('DELETE', `/quotas/${encodeURIComponent(id)}`);
 export const createBudget = (b: BudgetInput) => cpWrite<Budget>('POST', '/budgets', b);
-export const replaceBudget = (id: string, b: BudgetInput) => cpWrite<Budget>('PUT', `/budgets/${encodeURIComponent(id)}`, b);
+export const replaceBudget = (id: string, b: BudgetInput) =>
+  cpWrite<Budget>('PUT', `/budgets/${encodeURIComponent(id)}`, b);
 export const deleteBudget = (id: string) => cpWrite<void>('DELETE', `/budgets/${encodeURIComponent(id)}`);
 
 export interface ProviderLimits {
@@ -150,7 +152,8 @@ export type PriceInput = Omit<PriceEntry, 'source' | 'id'> & { id?: string };
 
 export const listPrices = (at?: string) => cpGet<{ prices: PriceEntry[] }>('/prices', { at }).then((r) => r.prices);
 export const createPrice = (p: PriceInput) => cpWrite<PriceEntry>('POST', '/prices', p);
-export const replacePrice = (id: string, p: PriceInput) => cpWrite<PriceEntry>('PUT', `/prices/${encodeURIComponent(id)}`, p);
+export const replacePrice = (id: string, p: PriceInput) =>
+  cpWrite<PriceEntry>('PUT', `/prices/${encodeURIComponent(id)}`, p);
 export const deletePrice = (id: string) => cpWrite<void>('DELETE', `/prices/${encodeURIComponent(id)}`);
 export const reprice = (r: { from: string; to: string; reason: string }) =>
   cpWrite<{ records: number; changed: number; cost_delta_usd: string }>('POST', '/prices/reprice', r);

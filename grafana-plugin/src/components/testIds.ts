@@ -28,7 +28,11 @@ export const testIds = {
     table: 'data-testid tm-allocation-table',
     reconciliation: 'data-testid tm-allocation-reconciliation',
   },
-  forecast: { container: 'data-testid tm-forecast', chart: 'data-testid tm-forecast-chart', budgets: 'data-testid tm-forecast-budgets' },
+  forecast: {
+    container: 'data-testid tm-forecast',
+    chart: 'data-testid tm-forecast-chart',
+    budgets: 'data-testid tm-forecast-budgets',
+  },
   recommendations: { container: 'data-testid tm-recommendations', table: 'data-testid tm-recommendations-table' },
   quotas: {
     container: 'data-testid tm-quotas',
@@ -40,7 +44,15 @@ export const testIds = {
     save: 'data-testid tm-quota-save',
     suggest: 'data-testid tm-quota-suggest',
   },
-  pricing: { container: 'data-testid tm-pricing', table: 'data-testid tm-pricing-table', reprice: 'data-testid tm-pricing-reprice' },
+  pricing: {
+    container: 'data-testid tm-pricing',
+    table: 'data-testid tm-pricing-table',
+    reprice: 'data-testid tm-pricing-reprice',
+  },
   providers: { container: 'data-testid tm-providers', table: 'data-testid tm-providers-table' },
-  reports: { container: 'data-testid tm-reports', run: 'data-testid tm-reports-run', schedules: 'data-testid tm-reports-schedules' },
+  reports: {
+    container: 'data-testid tm-reports',
+    run: 'data-testid tm-reports-run',
+    schedules: 'data-testid tm-reports-schedules',
+  },
 };

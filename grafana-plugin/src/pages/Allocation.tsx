@@ -17,7 +17,11 @@ import { formatCount, formatUsd } from '../utils/money';
 import { currentMonth } from '../utils/time';
 import { useApi } from '../utils/useApi';
 
-const SHARED_LABEL: Record<SharedMethod, string> = { even: 'Evenly', proportional: 'In proportion to direct spend', weights: 'By stored weights' };
+const SHARED_LABEL: Record<SharedMethod, string> = {
+  even: 'Evenly',
+  proportional: 'In proportion to direct spend',
+  weights: 'By stored weights',
+};
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function Allocation() {
@@ -47,7 +51,13 @@ function Allocation() {
     setExportError(undefined);
     setExporting(format);
     try {
-      const { blob, filename } = await runReport({ kind: 'chargeback', format, period: { from, to }, timezone: tz, shared });
+      const { blob, filename } = await runReport({
+        kind: 'chargeback',
+        format,
+        period: { from, to },
+        timezone: tz,
+        shared,
+      });
       saveFile(blob, filename);
     } catch (e) {
       setExportError(toControlPlaneError(e));
@@ -67,7 +77,11 @@ function Allocation() {
             <Input aria-label="To" width={16} value={to} onChange={(e) => setTo(e.currentTarget.value)} />
           </Field>
           <Field label="Shared and unattributed spend" data-testid={testIds.allocation.shared}>
-            <RadioButtonGroup options={SHARED_METHODS.map((m) => ({ label: SHARED_LABEL[m], value: m }))} value={shared} onChange={setShared} />
+            <RadioButtonGroup
+              options={SHARED_METHODS.map((m) => ({ label: SHARED_LABEL[m], value: m }))}
+              value={shared}
+              onChange={setShared}
+            />
           </Field>
         </Stack>
         <Section
@@ -75,7 +89,14 @@ function Allocation() {
           actions={
             <>
               {(['csv', 'pdf', 'focus'] as const).map((f) => (
-                <Button key={f} size="sm" variant="secondary" icon="download-alt" disabled={!!exporting} onClick={() => void exportAs(f)}>
+                <Button
+                  key={f}
+                  size="sm"
+                  variant="secondary"
+                  icon="download-alt"
+                  disabled={!!exporting}
+                  onClick={() => void exportAs(f)}
+                >
                   {f === 'focus' ? 'FOCUS' : f.toUpperCase()}
                 </Button>
               ))}
@@ -94,8 +115,16 @@ function Allocation() {
               return (
                 <>
                   <div data-testid={testIds.allocation.reconciliation}>
-                    <Alert severity={a.reconciliation.reconciled ? 'success' : 'error'} title={a.reconciliation.reconciled ? 'Reconciled with the ledger' : 'Does not reconcile with the ledger'}>
-                      Ledger total {formatUsd(a.reconciliation.ledger_total_usd, 6)} · allocated {formatUsd(a.reconciliation.allocated_total_usd, 6)} · difference{' '}
+                    <Alert
+                      severity={a.reconciliation.reconciled ? 'success' : 'error'}
+                      title={
+                        a.reconciliation.reconciled
+                          ? 'Reconciled with the ledger'
+                          : 'Does not reconcile with the ledger'
+                      }
+                    >
+                      Ledger total {formatUsd(a.reconciliation.ledger_total_usd, 6)} · allocated{' '}
+                      {formatUsd(a.reconciliation.allocated_total_usd, 6)} · difference{' '}
                       {formatUsd(a.reconciliation.difference_usd, 6)}
                     </Alert>
                   </div>
@@ -123,7 +152,12 @@ function Allocation() {
                         ),
                       },
                       { id: 'direct', header: 'Direct', numeric: true, render: (n) => formatUsd(n.row.direct_usd) },
-                      { id: 'shared', header: 'Shared received', numeric: true, render: (n) => formatUsd(n.row.shared_usd) },
+                      {
+                        id: 'shared',
+                        header: 'Shared received',
+                        numeric: true,
+                        render: (n) => formatUsd(n.row.shared_usd),
+                      },
                       { id: 'total', header: 'Total', numeric: true, render: (n) => formatUsd(n.row.total_usd) },
                       { id: 'requests', header: 'Requests', numeric: true, render: (n) => formatCount(n.row.requests) },
                       { id: 'tokens', header: 'Tokens', numeric: true, render: (n) => formatCount(n.row.tokens) },

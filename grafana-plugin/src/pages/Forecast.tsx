@@ -19,20 +19,38 @@ function Forecast() {
   return (
     <PluginPage>
       <div data-testid={testIds.forecast.container}>
-        <Loadable state={state} what="the forecast" isEmpty={(f) => f.history.length === 0 && f.points.length === 0} empty={<Alert severity="info" title="No spend recorded yet: the forecast needs history." />}>
+        <Loadable
+          state={state}
+          what="the forecast"
+          isEmpty={(f) => f.history.length === 0 && f.points.length === 0}
+          empty={<Alert severity="info" title="No spend recorded yet: the forecast needs history." />}
+        >
           {(f) => (
             <>
               <StatRow>
-                <Stat label="Expected month end" value={formatUsd(f.month_end.expected_usd)} hint={`method: ${f.method}`} />
-                <Stat label="80 % interval" value={`${formatUsd(f.month_end.lower_80_usd)} – ${formatUsd(f.month_end.upper_80_usd)}`} />
-                <Stat label="95 % interval" value={`${formatUsd(f.month_end.lower_95_usd)} – ${formatUsd(f.month_end.upper_95_usd)}`} />
+                <Stat
+                  label="Expected month end"
+                  value={formatUsd(f.month_end.expected_usd)}
+                  hint={`method: ${f.method}`}
+                />
+                <Stat
+                  label="80 % interval"
+                  value={`${formatUsd(f.month_end.lower_80_usd)} – ${formatUsd(f.month_end.upper_80_usd)}`}
+                />
+                <Stat
+                  label="95 % interval"
+                  value={`${formatUsd(f.month_end.lower_95_usd)} – ${formatUsd(f.month_end.upper_95_usd)}`}
+                />
               </StatRow>
               <Section title="Spend this month and forecast">
                 <ForecastChart forecast={f} />
               </Section>
               <Section title="Budgets and quotas at risk" testId={testIds.forecast.budgets}>
                 {f.budgets.length === 0 ? (
-                  <Alert severity="info" title="No budget or cost quota applies: create one on the Quotas and budgets page." />
+                  <Alert
+                    severity="info"
+                    title="No budget or cost quota applies: create one on the Quotas and budgets page."
+                  />
                 ) : (
                   <DataTable<BudgetRisk>
                     rowKey={(b) => b.id}
@@ -49,7 +67,12 @@ function Forecast() {
                         render: (b) => formatPercent(b.probability_exceeded, 0),
                         compare: (a, b) => a.probability_exceeded - b.probability_exceeded,
                       },
-                      { id: 'crossing', header: 'Expected crossing', render: (b) => (b.expected_crossing ? formatTime(b.expected_crossing, tz, true) : 'not this period') },
+                      {
+                        id: 'crossing',
+                        header: 'Expected crossing',
+                        render: (b) =>
+                          b.expected_crossing ? formatTime(b.expected_crossing, tz, true) : 'not this period',
+                      },
                     ]}
                   />
                 )}

@@ -27,9 +27,16 @@ export interface UtilizationLine {
   limit: string;
   utilization: number;
   nextReset: string;
+  /** The quota's own zone: its periods reset at midnight there. */
+  timezone: string;
 }
 
-function linesOf(kind: 'quota' | 'budget', id: string, name: string | undefined, status: QuotaStatus | undefined): UtilizationLine[] {
+function linesOf(
+  kind: 'quota' | 'budget',
+  id: string,
+  name: string | undefined,
+  status: QuotaStatus | undefined
+): UtilizationLine[] {
   return (status?.windows ?? []).map((w) => ({
     id,
     kind,
@@ -39,6 +46,7 @@ function linesOf(kind: 'quota' | 'budget', id: string, name: string | undefined,
     limit: status!.metric === 'cost' ? formatUsd(w.limit_usd) : formatCount(w.limit),
     utilization: w.utilization,
     nextReset: w.next_reset,
+    timezone: status!.timezone,
   }));
 }
 
@@ -56,34 +64,48 @@ function Figures() {
   const { tz } = useSettings();
   const state = useApi(() => getSummary({ tz }), [tz]);
   return (
-    <Loadable state={state} what="today's figures">
-      {(s) => (
-        <StatRow>
-          <Stat label="Today" value={formatUsd(s.today_usd)} hint={`in ${s.tz}`} testId={testIds.overview.today} />
-          <Stat label="Hourly rate" value={formatUsd(s.hourly_rate_usd)} hint={`last hour ${formatUsd(s.last_hour_usd)}`} />
-          <Stat label="Month to date" value={formatUsd(s.month_to_date_usd)} />
-          <Stat
-            label="Projected month end"
-            value={formatUsd(s.projected_month_end.expected_usd)}
-            hint={`80 % interval ${formatUsd(s.projected_month_end.lower_80_usd)} – ${formatUsd(s.projected_month_end.upper_80_usd)}`}
-          />
-          <Stat label="Cost per request" value={formatUsdAuto(s.cost_per_request_usd)} />
-        </StatRow>
-      )}
-    </Loadable>
+    <Section title="Spend">
+      <Loadable state={state} what="today's figures">
+        {(s) => (
+          <StatRow>
+            <Stat label="Today" value={formatUsd(s.today_usd)} hint={`in ${s.tz}`} testId={testIds.overview.today} />
+            <Stat
+              label="Hourly rate"
+              value={formatUsd(s.hourly_rate_usd)}
+              hint={`last hour ${formatUsd(s.last_hour_usd)}`}
+            />
+            <Stat label="Month to date" value={formatUsd(s.month_to_date_usd)} />
+            <Stat
+              label="Projected month end"
+              value={formatUsd(s.projected_month_end.expected_usd)}
+              hint={`80 % interval ${formatUsd(s.projected_month_end.lower_80_usd)} – ${formatUsd(s.projected_month_end.upper_80_usd)}`}
+            />
+            <Stat label="Cost per request" value={formatUsdAuto(s.cost_per_request_usd)} />
+          </StatRow>
+        )}
+      </Loadable>
+    </Section>
   );
 }
 
 function Utilization() {
   const state = useApi(loadUtilization, []);
-  const { tz } = useSettings();
   const columns = [
     { id: 'label', header: 'Quota / budget', render: (r: UtilizationLine) => `${r.label} (${r.kind})` },
     { id: 'subject', header: 'Subject', render: (r: UtilizationLine) => r.subject },
     { id: 'usage', header: 'Used', numeric: true, render: (r: UtilizationLine) => r.usage },
     { id: 'limit', header: 'Limit', numeric: true, render: (r: UtilizationLine) => r.limit },
-    { id: 'utilization', header: 'Utilisation', render: (r: UtilizationLine) => <UtilizationBar ratio={r.utilization} />, compare: (a: UtilizationLine, b: UtilizationLine) => a.utilization - b.utilization },
-    { id: 'nextReset', header: 'Resets', render: (r: UtilizationLine) => formatTime(r.nextReset, tz) },
+    {
+      id: 'utilization',
+      header: 'Utilisation',
+      render: (r: UtilizationLine) => <UtilizationBar ratio={r.utilization} />,
+      compare: (a: UtilizationLine, b: UtilizationLine) => a.utilization - b.utilization,
+    },
+    {
+      id: 'nextReset',
+      header: 'Resets',
+      render: (r: UtilizationLine) => `${formatTime(r.nextReset, r.timezone)} (${r.timezone})`,
+    },
   ];
   return (
     <Section title="Quota and budget utilisation" testId={testIds.overview.utilization}>
@@ -101,7 +123,12 @@ function TopConsumers() {
     { id: 'key', header: 'User', render: (r: TopRow) => r.key ?? '(none)' },
     { id: 'cost_usd', header: 'Cost', numeric: true, render: (r: TopRow) => formatUsd(r.cost_usd) },
     { id: 'share', header: 'Share', numeric: true, render: (r: TopRow) => formatPercent(r.share) },
-    { id: 'change', header: 'Change', numeric: true, render: (r: TopRow) => (r.change === null ? 'new' : `${r.change >= 0 ? '+' : ''}${formatPercent(r.change)}`) },
+    {
+      id: 'change',
+      header: 'Change',
+      numeric: true,
+      render: (r: TopRow) => (r.change === null ? 'new' : `${r.change >= 0 ? '+' : ''}${formatPercent(r.change)}`),
+    },
   ];
   return (
     <Section title="Top consumers this month" testId={testIds.overview.top}>
@@ -122,17 +149,28 @@ function Anomalies() {
   const columns = [
     { id: 'bucket_start', header: 'When', render: (r: Anomaly) => formatTime(r.bucket_start, tz) },
     { id: 'kind', header: 'What', render: (r: Anomaly) => r.kind },
-    { id: 'observed', header: 'Observed / expected', numeric: true, render: (r: Anomaly) => `${r.observed} / ${r.expected}` },
+    {
+      id: 'observed',
+      header: 'Observed / expected',
+      numeric: true,
+      render: (r: Anomaly) => `${r.observed} / ${r.expected}`,
+    },
     { id: 'impact_usd', header: 'Impact', numeric: true, render: (r: Anomaly) => formatUsd(r.impact_usd) },
     {
       id: 'explanation',
       header: 'Explained by',
-      render: (r: Anomaly) => (r.explanation ?? []).map((e) => `${e.dimension}=${e.value} (${formatPercent(e.share, 0)})`).join(', ') || '—',
+      render: (r: Anomaly) =>
+        (r.explanation ?? []).map((e) => `${e.dimension}=${e.value} (${formatPercent(e.share, 0)})`).join(', ') || '—',
     },
   ];
   return (
     <Section title="Anomalies in the last 24 hours" testId={testIds.overview.anomalies}>
-      <Loadable state={state} what="anomalies" isEmpty={(d) => d.length === 0} empty={<Alert severity="success" title="No anomalies in the last 24 hours" />}>
+      <Loadable
+        state={state}
+        what="anomalies"
+        isEmpty={(d) => d.length === 0}
+        empty={<Alert severity="success" title="No anomalies in the last 24 hours" />}
+      >
         {(rows) => <DataTable columns={columns} rows={rows} rowKey={(r) => r.id} />}
       </Loadable>
     </Section>
@@ -148,7 +186,8 @@ function PrometheusPanels() {
         <scene.Component model={scene} />
       ) : (
         <Alert severity="info" title="No Prometheus data source chosen">
-          Choose the Prometheus that scrapes tokenmeter in the app&apos;s Configuration page to see rates and breakdowns here.
+          Choose the Prometheus that scrapes tokenmeter in the app&apos;s Configuration page to see rates and breakdowns
+          here.
         </Alert>
       )}
     </Section>
@@ -176,5 +215,9 @@ export default Overview;
 
 const getStyles = (theme: GrafanaTheme2) => ({
   page: css({ paddingBottom: theme.spacing(4) }),
-  twoColumns: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: theme.spacing(3) }),
+  twoColumns: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))',
+    gap: theme.spacing(3),
+  }),
 });

@@ -22,7 +22,12 @@ export function filterPrices(prices: PriceEntry[], text: string, show: Show): Pr
   return prices
     .filter((p) => show === 'all' || p.source === show)
     .filter((p) => !t || p.provider.toLowerCase().includes(t) || p.model_pattern.toLowerCase().includes(t))
-    .sort((a, b) => a.provider.localeCompare(b.provider) || a.model_pattern.localeCompare(b.model_pattern) || b.effective_from.localeCompare(a.effective_from));
+    .sort(
+      (a, b) =>
+        a.provider.localeCompare(b.provider) ||
+        a.model_pattern.localeCompare(b.model_pattern) ||
+        b.effective_from.localeCompare(a.effective_from)
+    );
 }
 
 const rate = (v?: string) => (v === undefined ? '—' : `$${v}`);
@@ -40,9 +45,21 @@ function Pricing() {
 
   const columns: Array<ColumnDef<PriceEntry>> = [
     { id: 'provider', header: 'Provider', render: (p) => p.provider },
-    { id: 'model', header: 'Model', render: (p) => (p.match === 'regex' ? <code>{p.model_pattern}</code> : p.model_pattern) },
-    { id: 'source', header: 'Source', render: (p) => (p.source === 'admin' ? (p.org ? `override (org ${p.org})` : 'admin') : 'bundled') },
-    { id: 'from', header: 'Effective', render: (p) => `${p.effective_from.slice(0, 10)} → ${p.effective_to?.slice(0, 10) ?? 'open'}` },
+    {
+      id: 'model',
+      header: 'Model',
+      render: (p) => (p.match === 'regex' ? <code>{p.model_pattern}</code> : p.model_pattern),
+    },
+    {
+      id: 'source',
+      header: 'Source',
+      render: (p) => (p.source === 'admin' ? (p.org ? `override (org ${p.org})` : 'admin') : 'bundled'),
+    },
+    {
+      id: 'from',
+      header: 'Effective',
+      render: (p) => `${p.effective_from.slice(0, 10)} → ${p.effective_to?.slice(0, 10) ?? 'open'}`,
+    },
     { id: 'input', header: 'Input $/M', numeric: true, render: (p) => rate(p.prices.input) },
     { id: 'output', header: 'Output $/M', numeric: true, render: (p) => rate(p.prices.output) },
     { id: 'cache_read', header: 'Cache read $/M', numeric: true, render: (p) => rate(p.prices.cache_read) },
@@ -61,7 +78,15 @@ function Pricing() {
               tooltip={p.source === 'admin' ? 'Edit' : 'New entry from this one (an override)'}
               onClick={() => setEditing({ values: priceForm(p), existing: p.source === 'admin' })}
             />
-            {p.source === 'admin' && <Button size="sm" variant="destructive" icon="trash-alt" aria-label={`Delete ${p.id}`} onClick={() => setDeleting(p.id)} />}
+            {p.source === 'admin' && (
+              <Button
+                size="sm"
+                variant="destructive"
+                icon="trash-alt"
+                aria-label={`Delete ${p.id}`}
+                onClick={() => setDeleting(p.id)}
+              />
+            )}
           </Stack>
         ) : null,
     },
@@ -95,10 +120,22 @@ function Pricing() {
         >
           <Stack gap={2} alignItems="flex-end" wrap="wrap">
             <Field label="Search">
-              <Input aria-label="Search prices" placeholder="provider or model" width={30} value={text} onChange={(e) => setText(e.currentTarget.value)} />
+              <Input
+                aria-label="Search prices"
+                placeholder="provider or model"
+                width={30}
+                value={text}
+                onChange={(e) => setText(e.currentTarget.value)}
+              />
             </Field>
             <Field label="In effect on" description="YYYY-MM-DD; empty = every entry">
-              <Input aria-label="In effect on" placeholder="YYYY-MM-DD" width={16} value={at} onChange={(e) => setAt(e.currentTarget.value)} />
+              <Input
+                aria-label="In effect on"
+                placeholder="YYYY-MM-DD"
+                width={16}
+                value={at}
+                onChange={(e) => setAt(e.currentTarget.value)}
+              />
             </Field>
             <Field label="Source">
               <RadioButtonGroup
@@ -113,14 +150,21 @@ function Pricing() {
             </Field>
           </Stack>
           <Loadable state={prices} what="prices" isEmpty={(d) => filterPrices(d, text, show).length === 0}>
-            {(list) => <DataTable columns={columns} rows={filterPrices(list, text, show)} rowKey={(p) => p.id} testId={testIds.pricing.table} />}
+            {(list) => (
+              <DataTable
+                columns={columns}
+                rows={filterPrices(list, text, show)}
+                rowKey={(p) => p.id}
+                testId={testIds.pricing.table}
+              />
+            )}
           </Loadable>
         </Section>
         {writable && (
           <Section title="Re-price a past period">
             <p>
-              A new price applies to records from now on. To apply the current table to records already in the ledger, re-price their period: the
-              totals are rebuilt and the change is audited with your reason.
+              A new price applies to records from now on. To apply the current table to records already in the ledger,
+              re-price their period: the totals are rebuilt and the change is audited with your reason.
             </p>
             <RepriceForm />
           </Section>
@@ -138,7 +182,14 @@ function Pricing() {
         />
       )}
       {deleting && (
-        <ConfirmModal isOpen title={`Delete price ${deleting}?`} body="Records keep their price until re-priced." confirmText="Delete" onConfirm={() => void confirmDelete()} onDismiss={() => setDeleting(undefined)} />
+        <ConfirmModal
+          isOpen
+          title={`Delete price ${deleting}?`}
+          body="Records keep their price until re-priced."
+          confirmText="Delete"
+          onConfirm={() => void confirmDelete()}
+          onDismiss={() => setDeleting(undefined)}
+        />
       )}
     </PluginPage>
   );

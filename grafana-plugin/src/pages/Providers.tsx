@@ -30,14 +30,25 @@ function Providers() {
           state={state}
           what="providers"
           isEmpty={(d) => d.length === 0}
-          empty={<EmptyState variant="call-to-action" hideImage message="No provider settings yet: every provider is enabled with no limits. Add one below to set its priority and limits." />}
+          empty={
+            <EmptyState
+              variant="call-to-action"
+              hideImage
+              message="No provider settings yet: every provider is enabled with no limits. Add one below to set its priority and limits."
+            />
+          }
         >
           {(providers) => (
             <div data-testid={testIds.providers.table}>
               {byOrg(providers).map(([org, list]) => (
                 <Section key={org} title={org === '*' ? 'Every organisation (default)' : `Organisation ${org}`}>
                   {list.map((p) => (
-                    <ProviderRow key={`${p.org}/${p.provider}/${p.priority}/${p.enabled}`} state={p} writable={writable} onChanged={state.reload} />
+                    <ProviderRow
+                      key={`${p.org}/${p.provider}/${p.priority}/${p.enabled}`}
+                      state={p}
+                      writable={writable}
+                      onChanged={state.reload}
+                    />
                   ))}
                 </Section>
               ))}

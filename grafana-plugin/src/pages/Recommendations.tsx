@@ -3,7 +3,13 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Button, Field, Input, Modal, useStyles2 } from '@grafana/ui';
-import { dismissRecommendation, evidenceRows, getRecommendations, type Difficulty, type Recommendation } from '../api/analytics';
+import {
+  dismissRecommendation,
+  evidenceRows,
+  getRecommendations,
+  type Difficulty,
+  type Recommendation,
+} from '../api/analytics';
 import { toControlPlaneError, type ControlPlaneError } from '../api/controlPlane';
 import { ApiErrorAlert } from '../components/common/ApiErrorAlert';
 import { DataTable } from '../components/common/DataTable';
@@ -18,9 +24,11 @@ const DIFFICULTY_COLOR = { low: 'green', medium: 'orange', high: 'red' } as cons
 
 /** Savings (exact), then easier first. */
 export const bySavings = (a: Recommendation, b: Recommendation) =>
-  compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd) || DIFFICULTY_RANK[b.difficulty] - DIFFICULTY_RANK[a.difficulty];
+  compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd) ||
+  DIFFICULTY_RANK[b.difficulty] - DIFFICULTY_RANK[a.difficulty];
 export const byDifficulty = (a: Recommendation, b: Recommendation) =>
-  DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || -compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd);
+  DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] ||
+  -compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd);
 
 function Evidence({ r }: { r: Recommendation }) {
   const s = useStyles2(getStyles);
@@ -89,20 +97,38 @@ function Recommendations() {
                   ),
                 },
                 { id: 'evidence', header: 'Evidence', render: (r) => <Evidence r={r} /> },
-                { id: 'savings', header: 'Savings / month', numeric: true, render: (r) => formatUsd(r.estimated_monthly_savings_usd), compare: bySavings },
+                {
+                  id: 'savings',
+                  header: 'Savings / month',
+                  numeric: true,
+                  render: (r) => formatUsd(r.estimated_monthly_savings_usd),
+                  compare: bySavings,
+                },
                 {
                   id: 'difficulty',
                   header: 'Difficulty',
-                  render: (r) => <Badge color={DIFFICULTY_COLOR[r.difficulty]} text={r.difficulty} tooltip={r.difficulty_reason} />,
+                  render: (r) => (
+                    <Badge color={DIFFICULTY_COLOR[r.difficulty]} text={r.difficulty} tooltip={r.difficulty_reason} />
+                  ),
                   compare: byDifficulty,
                 },
-                { id: 'confidence', header: 'Confidence', numeric: true, render: (r) => formatPercent(r.confidence, 0) },
+                {
+                  id: 'confidence',
+                  header: 'Confidence',
+                  numeric: true,
+                  render: (r) => formatPercent(r.confidence, 0),
+                },
                 {
                   id: 'actions',
                   header: '',
                   render: (r) =>
                     writable ? (
-                      <Button size="sm" variant="secondary" onClick={() => setDismissing(r)} aria-label={`Dismiss ${r.id}`}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        onClick={() => setDismissing(r)}
+                        aria-label={`Dismiss ${r.id}`}
+                      >
                         Dismiss
                       </Button>
                     ) : null,
@@ -115,7 +141,11 @@ function Recommendations() {
       {dismissing && (
         <Modal title={`Dismiss "${dismissing.title}"?`} isOpen onDismiss={() => setDismissing(undefined)}>
           <p>It does not come back unless its evidence grows substantially. The dismissal is audited.</p>
-          <Field label="Reason" invalid={reason.trim() === ''} error={reason.trim() === '' ? 'Say why (audited)' : undefined}>
+          <Field
+            label="Reason"
+            invalid={reason.trim() === ''}
+            error={reason.trim() === '' ? 'Say why (audited)' : undefined}
+          >
             <Input aria-label="Reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
           </Field>
           {error && <ApiErrorAlert error={error} title="Dismiss refused" />}

@@ -21,14 +21,27 @@ import { Loadable } from '../components/common/Loadable';
 import { Section } from '../components/common/Section';
 import { canWrite, useSettings } from '../components/common/settings';
 import { ScheduleRuns } from '../components/reports/ScheduleRuns';
-import { emptySchedule, validateSchedule, type ScheduleErrors, type ScheduleFormValues } from '../components/reports/scheduleForm';
+import {
+  emptySchedule,
+  validateSchedule,
+  type ScheduleErrors,
+  type ScheduleFormValues,
+} from '../components/reports/scheduleForm';
 import { testIds } from '../components/testIds';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
 
 /** Options labelled for people: "month_to_date" → "Month to date", "focus" → "FOCUS". */
 const opts = <T extends string>(values: readonly T[]) =>
-  values.map((v) => ({ label: v === 'focus' ? 'FOCUS' : ['csv', 'json', 'pdf'].includes(v) ? v.toUpperCase() : (v.charAt(0).toUpperCase() + v.slice(1)).replace(/_/g, ' '), value: v }));
+  values.map((v) => ({
+    label:
+      v === 'focus'
+        ? 'FOCUS'
+        : ['csv', 'json', 'pdf'].includes(v)
+          ? v.toUpperCase()
+          : (v.charAt(0).toUpperCase() + v.slice(1)).replace(/_/g, ' '),
+    value: v,
+  }));
 
 function RunNow() {
   const { tz } = useSettings();
@@ -79,7 +92,8 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
   const [f, setF] = useState<ScheduleFormValues>(emptySchedule(tz));
   const [errors, setErrors] = useState<ScheduleErrors>({});
   const [error, setError] = useState<ControlPlaneError>();
-  const set = <K extends keyof ScheduleFormValues>(k: K, v: ScheduleFormValues[K]) => setF((old) => ({ ...old, [k]: v }));
+  const set = <K extends keyof ScheduleFormValues>(k: K, v: ScheduleFormValues[K]) =>
+    setF((old) => ({ ...old, [k]: v }));
   const save = async () => {
     const v = validateSchedule(f);
     if (!v.ok) {
@@ -110,7 +124,11 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
             <Input aria-label="Cron" value={f.cron} onChange={(e) => set('cron', e.currentTarget.value)} />
           </Field>
           <Field label="Time zone" invalid={!!errors.timezone} error={errors.timezone}>
-            <Input aria-label="Schedule time zone" value={f.timezone} onChange={(e) => set('timezone', e.currentTarget.value)} />
+            <Input
+              aria-label="Schedule time zone"
+              value={f.timezone}
+              onChange={(e) => set('timezone', e.currentTarget.value)}
+            />
           </Field>
         </Stack>
         <Stack gap={2}>
@@ -130,8 +148,17 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
         <Field label="Webhook URL" invalid={!!errors.webhook} error={errors.webhook}>
           <Input aria-label="Webhook URL" value={f.webhook} onChange={(e) => set('webhook', e.currentTarget.value)} />
         </Field>
-        <Field label="E-mail recipients" description="SMTP is configured on the control plane" invalid={!!errors.emails} error={errors.emails}>
-          <Input aria-label="E-mail recipients" value={f.emails} onChange={(e) => set('emails', e.currentTarget.value)} />
+        <Field
+          label="E-mail recipients"
+          description="SMTP is configured on the control plane"
+          invalid={!!errors.emails}
+          error={errors.emails}
+        >
+          <Input
+            aria-label="E-mail recipients"
+            value={f.emails}
+            onChange={(e) => set('emails', e.currentTarget.value)}
+          />
         </Field>
         {errors.destinations && <Alert severity="warning" title={errors.destinations} />}
         {error && <ApiErrorAlert error={error} title="The control plane refused this" />}
@@ -146,7 +173,17 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
   );
 }
 
-function ScheduleItem({ s, tz, writable, onChanged }: { s: ReportSchedule; tz: string; writable: boolean; onChanged: () => void }) {
+function ScheduleItem({
+  s,
+  tz,
+  writable,
+  onChanged,
+}: {
+  s: ReportSchedule;
+  tz: string;
+  writable: boolean;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const [refresh, setRefresh] = useState(0);
   const [error, setError] = useState<ControlPlaneError>();
@@ -189,7 +226,16 @@ function ScheduleItem({ s, tz, writable, onChanged }: { s: ReportSchedule; tz: s
         {error && <ApiErrorAlert error={error} />}
         {open && <ScheduleRuns id={s.id} tz={tz} refresh={refresh} />}
       </Collapse>
-      {deleting && <ConfirmModal isOpen title={`Delete schedule ${s.name ?? s.id}?`} body="Its run history goes too." confirmText="Delete" onConfirm={() => void remove()} onDismiss={() => setDeleting(false)} />}
+      {deleting && (
+        <ConfirmModal
+          isOpen
+          title={`Delete schedule ${s.name ?? s.id}?`}
+          body="Its run history goes too."
+          confirmText="Delete"
+          onConfirm={() => void remove()}
+          onDismiss={() => setDeleting(false)}
+        />
+      )}
     </>
   );
 }

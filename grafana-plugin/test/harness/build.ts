@@ -27,7 +27,9 @@ export async function buildHarness(): Promise<string> {
     minify: false,
     sourcemap: false,
     logLevel: 'error',
-    alias: { 'grafana-runtime-plugin-page': join(REPO_DIR, 'node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs') },
+    alias: {
+      'grafana-runtime-plugin-page': join(REPO_DIR, 'node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs'),
+    },
     define: {
       'process.env.NODE_ENV': '"production"',
       global: 'window',

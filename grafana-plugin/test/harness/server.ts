@@ -45,7 +45,14 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.map': 'application/json', '.md': 'text/markdown', '.html': 'text/html' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+  '.md': 'text/markdown',
+  '.html': 'text/html',
+};
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -61,11 +68,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` as Grafana's route templates render them. */
 export function renderTemplate(template: string, s: PluginSettings): string {
   return template.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, kind: string, key: string) =>
-    String((kind === 'JsonData' ? s.jsonData[key] : s.secureJsonData[key]) ?? ''));
+    String((kind === 'JsonData' ? s.jsonData[key] : s.secureJsonData[key]) ?? '')
+  );
 }
 
 /** The first route whose path matches (`prefix/*` forwards the rest), as Grafana's proxy picks it. */
-export function matchRoute(routes: Route[], proxyPath: string, method: string): { route: Route; rest: string } | undefined {
+export function matchRoute(
+  routes: Route[],
+  proxyPath: string,
+  method: string
+): { route: Route; rest: string } | undefined {
   for (const route of routes) {
     if (route.method && route.method !== '*' && route.method.toUpperCase() !== method) continue;
     if (route.path.endsWith('/*')) {
@@ -86,17 +98,36 @@ function titles(plugin: { includes?: Array<{ type: string; name: string; path?: 
   return out;
 }
 
-function hostPage(server: HarnessServer, theme: 'light' | 'dark', plugin: { name: string; includes?: never[] }): string {
+function hostPage(
+  server: HarnessServer,
+  theme: 'light' | 'dark',
+  plugin: { name: string; includes?: never[] }
+): string {
   const s = server.settings;
   const meta = {
-    id: PLUGIN_ID, name: plugin.name, enabled: s.enabled, pinned: s.pinned, jsonData: s.jsonData,
+    id: PLUGIN_ID,
+    name: plugin.name,
+    enabled: s.enabled,
+    pinned: s.pinned,
+    jsonData: s.jsonData,
     secureJsonFields: Object.fromEntries(Object.keys(s.secureJsonData).map((k) => [k, true])),
-    info: {}, module: `public/plugins/${PLUGIN_ID}/module.js`, baseUrl: `public/plugins/${PLUGIN_ID}`,
+    info: {},
+    module: `public/plugins/${PLUGIN_ID}/module.js`,
+    baseUrl: `public/plugins/${PLUGIN_ID}`,
   };
   const bootData = {
     settings: { buildInfo: { version: '13.1.1', env: 'production' }, featureToggles: {}, appSubUrl: '' },
-    user: { login: 'harness', orgRole: server.role, isGrafanaAdmin: false, isSignedIn: true, theme, timezone: 'utc', orgId: 1 },
-    navTree: [], assets: { dark: '', light: '' },
+    user: {
+      login: 'harness',
+      orgRole: server.role,
+      isGrafanaAdmin: false,
+      isSignedIn: true,
+      theme,
+      timezone: 'utc',
+      orgId: 1,
+    },
+    navTree: [],
+    assets: { dark: '', light: '' },
   };
   const cfg = { pluginId: PLUGIN_ID, theme, meta, titles: titles(plugin) };
   return `<!doctype html><html><head><meta charset="utf-8"><base href="/"><title>tokenmeter plugin harness (not Grafana)</title></head>
@@ -118,8 +149,14 @@ function serveFile(res: ServerResponse, file: string): void {
   createReadStream(file).pipe(res);
 }
 
-export async function startHarnessServer(options: { settings?: Partial<PluginSettings>; role?: OrgRole } = {}): Promise<HarnessServer> {
-  const plugin = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { name: string; routes: Route[]; includes?: never[] };
+export async function startHarnessServer(
+  options: { settings?: Partial<PluginSettings>; role?: OrgRole } = {}
+): Promise<HarnessServer> {
+  const plugin = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as {
+    name: string;
+    routes: Route[];
+    includes?: never[];
+  };
   const state: HarnessServer = {
     url: '',
     role: options.role ?? 'Admin',
@@ -137,18 +174,24 @@ export async function startHarnessServer(options: { settings?: Partial<PluginSet
     if (url.pathname.startsWith(proxyPrefix)) {
       const m = matchRoute(plugin.routes, url.pathname.slice(proxyPrefix.length), method);
       if (!m) return json(res, 404, { message: 'plugin route match not found' });
-      if (RANK[state.role] < RANK[m.route.reqRole ?? 'Viewer']) return json(res, 403, { message: 'plugin proxy route access denied' });
+      if (RANK[state.role] < RANK[m.route.reqRole ?? 'Viewer'])
+        return json(res, 403, { message: 'plugin proxy route access denied' });
       const target = `${renderTemplate(m.route.url, state.settings).replace(/\/+$/, '')}/${m.rest}${url.search}`;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) {
-        if (typeof v === 'string' && !['cookie', 'host', 'authorization', 'connection', 'content-length'].includes(k)) headers[k] = v;
+        if (typeof v === 'string' && !['cookie', 'host', 'authorization', 'connection', 'content-length'].includes(k))
+          headers[k] = v;
       }
       for (const h of m.route.headers ?? []) headers[h.name.toLowerCase()] = renderTemplate(h.content, state.settings);
       const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
       state.forwarded.push({ route: m.route.path, method, url: target });
       let upstream: Response;
       try {
-        upstream = await fetch(target, { method, headers, body: body && body.length > 0 ? new Uint8Array(body) : undefined });
+        upstream = await fetch(target, {
+          method,
+          headers,
+          body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+        });
       } catch {
         return json(res, 502, { message: 'Bad Gateway' });
       }
@@ -164,7 +207,14 @@ export async function startHarnessServer(options: { settings?: Partial<PluginSet
     if (url.pathname === settingsPath) {
       if (method === 'GET') {
         const s = state.settings;
-        return json(res, 200, { id: PLUGIN_ID, type: 'app', enabled: s.enabled, pinned: s.pinned, jsonData: s.jsonData, secureJsonFields: Object.fromEntries(Object.keys(s.secureJsonData).map((k) => [k, true])) });
+        return json(res, 200, {
+          id: PLUGIN_ID,
+          type: 'app',
+          enabled: s.enabled,
+          pinned: s.pinned,
+          jsonData: s.jsonData,
+          secureJsonFields: Object.fromEntries(Object.keys(s.secureJsonData).map((k) => [k, true])),
+        });
       }
       if (method === 'POST') {
         if (state.role !== 'Admin') return json(res, 403, { message: 'Permission denied' });
@@ -208,9 +258,10 @@ export async function startHarnessServer(options: { settings?: Partial<PluginSet
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return state;
 }

@@ -14,7 +14,13 @@ jest.mock('../../api/resources', () => ({
 
 const props = {
   basename: '/a/tokenmeter-costs-app',
-  meta: { id: 'tokenmeter-costs-app', name: 'tokenmeter', type: PluginType.app, enabled: true, jsonData: { timezone: 'UTC' } },
+  meta: {
+    id: 'tokenmeter-costs-app',
+    name: 'tokenmeter',
+    type: PluginType.app,
+    enabled: true,
+    jsonData: { timezone: 'UTC' },
+  },
   query: {},
   path: '',
   onNavChanged: jest.fn(),

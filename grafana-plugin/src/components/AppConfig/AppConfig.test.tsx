@@ -16,7 +16,15 @@ jest.mock('../../utils/reload', () => ({ reloadPage: jest.fn() }));
 
 function renderConfig(meta: Record<string, unknown>) {
   const plugin = {
-    meta: { id: 'tokenmeter-costs-app', name: 'tokenmeter', type: PluginType.app, enabled: true, pinned: true, jsonData: {}, ...meta },
+    meta: {
+      id: 'tokenmeter-costs-app',
+      name: 'tokenmeter',
+      type: PluginType.app,
+      enabled: true,
+      pinned: true,
+      jsonData: {},
+      ...meta,
+    },
   };
   return render(<AppConfig {...({ plugin, query: {} } as unknown as AppConfigProps)} />);
 }
@@ -28,7 +36,10 @@ describe('AppConfig', () => {
   });
 
   test('shows stored tokens as configured without their values', () => {
-    renderConfig({ jsonData: { controlPlaneUrl: 'http://cp:9470', prometheusUid: 'prom' }, secureJsonFields: { adminToken: true } });
+    renderConfig({
+      jsonData: { controlPlaneUrl: 'http://cp:9470', prometheusUid: 'prom' },
+      secureJsonFields: { adminToken: true },
+    });
     expect(screen.getByTestId(testIds.appConfig.url)).toHaveValue('http://cp:9470');
     expect(screen.getByTestId('ds-picker')).toHaveTextContent('prom');
     // SecretInput shows "configured" and a Reset button for the stored admin token, an empty input for the read token.
@@ -38,7 +49,10 @@ describe('AppConfig', () => {
   });
 
   test('saves enabled, pinned, the whole jsonData and only the secrets that were typed', async () => {
-    renderConfig({ jsonData: { controlPlaneUrl: 'http://old:9470', prometheusUid: 'prom', extra: 'kept' }, secureJsonFields: { adminToken: true } });
+    renderConfig({
+      jsonData: { controlPlaneUrl: 'http://old:9470', prometheusUid: 'prom', extra: 'kept' },
+      secureJsonFields: { adminToken: true },
+    });
     fireEvent.change(screen.getByTestId(testIds.appConfig.url), { target: { value: 'http://cp:9470/' } });
     fireEvent.change(screen.getByTestId(testIds.appConfig.readToken), { target: { value: 'read-secret' } });
     fireEvent.click(screen.getByTestId(testIds.appConfig.submit));

@@ -124,7 +124,12 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       }}
     >
       <FieldSet label="Control plane">
-        <Field label="URL" description="Where Grafana's server reaches the tokenmeter control plane (without /api)" invalid={!!errors.url} error={errors.url}>
+        <Field
+          label="URL"
+          description="Where Grafana's server reaches the tokenmeter control plane (without /api)"
+          invalid={!!errors.url}
+          error={errors.url}
+        >
           <Input
             width={60}
             id="config-url"
@@ -134,11 +139,25 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(e) => setUrl(e.currentTarget.value)}
           />
         </Field>
-        {secretField('readToken', 'Read token', 'TOKENMETER_READ_TOKEN: sent for every signed-in user\'s reads', testIds.appConfig.readToken)}
-        {secretField('adminToken', 'Admin token', 'TOKENMETER_ADMIN_TOKEN: sent only for Grafana Admins\' changes', testIds.appConfig.adminToken)}
+        {secretField(
+          'readToken',
+          'Read token',
+          "TOKENMETER_READ_TOKEN: sent for every signed-in user's reads",
+          testIds.appConfig.readToken
+        )}
+        {secretField(
+          'adminToken',
+          'Admin token',
+          "TOKENMETER_ADMIN_TOKEN: sent only for Grafana Admins' changes",
+          testIds.appConfig.adminToken
+        )}
       </FieldSet>
       <FieldSet label="Display">
-        <Field label="Prometheus data source" description="The Prometheus that scrapes tokenmeter (Overview panels)" className={s.field}>
+        <Field
+          label="Prometheus data source"
+          description="The Prometheus that scrapes tokenmeter (Overview panels)"
+          className={s.field}
+        >
           <DataSourcePicker
             width={60}
             pluginId="prometheus"
@@ -147,8 +166,19 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(ds) => setPrometheusUid(ds.uid)}
           />
         </Field>
-        <Field label="Time zone" description='IANA zone for "today" and "this month"; empty = the browser&apos;s' invalid={!!errors.timezone} error={errors.timezone}>
-          <Input width={60} data-testid={testIds.appConfig.timezone} value={timezone} placeholder="UTC" onChange={(e) => setTimezone(e.currentTarget.value)} />
+        <Field
+          label="Time zone"
+          description='IANA zone for "today" and "this month"; empty = the browser&apos;s'
+          invalid={!!errors.timezone}
+          error={errors.timezone}
+        >
+          <Input
+            width={60}
+            data-testid={testIds.appConfig.timezone}
+            value={timezone}
+            placeholder="UTC"
+            onChange={(e) => setTimezone(e.currentTarget.value)}
+          />
         </Field>
       </FieldSet>
       {saveError && <Alert title="Saving failed">{saveError}</Alert>}
@@ -156,7 +186,13 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         <Button type="submit" data-testid={testIds.appConfig.submit} disabled={saving}>
           {saving ? 'Saving…' : 'Save settings'}
         </Button>
-        <Button type="button" variant="secondary" data-testid={testIds.appConfig.test} disabled={checking} onClick={() => void onTest()}>
+        <Button
+          type="button"
+          variant="secondary"
+          data-testid={testIds.appConfig.test}
+          disabled={checking}
+          onClick={() => void onTest()}
+        >
           Test connection
         </Button>
       </Stack>

@@ -15,7 +15,12 @@ export interface SettingsUpdate {
 /** `POST /api/plugins/<id>/settings` (Grafana's own API). */
 export async function saveSettings(pluginId: string, update: SettingsUpdate): Promise<void> {
   await lastValueFrom(
-    getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data: update, showErrorAlert: false })
+    getBackendSrv().fetch({
+      url: `/api/plugins/${pluginId}/settings`,
+      method: 'POST',
+      data: update,
+      showErrorAlert: false,
+    })
   );
 }
 

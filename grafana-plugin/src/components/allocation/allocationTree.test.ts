@@ -25,6 +25,12 @@ describe('allocation tree', () => {
     expect(visibleNodes(roots, new Set()).map((n) => n.name)).toEqual(['acme', 'inv-1']);
     const acme = JSON.stringify(['acme']);
     const research = JSON.stringify(['acme', 'research']);
-    expect(visibleNodes(roots, new Set([acme, research])).map((n) => n.name)).toEqual(['acme', 'research', 'search', 'sales', 'inv-1']);
+    expect(visibleNodes(roots, new Set([acme, research])).map((n) => n.name)).toEqual([
+      'acme',
+      'research',
+      'search',
+      'sales',
+      'inv-1',
+    ]);
   });
 });

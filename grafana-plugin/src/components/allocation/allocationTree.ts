@@ -16,7 +16,13 @@ export function allocationTree(rows: AllocationRow[]): AllocationNode[] {
   const roots: AllocationNode[] = [];
   for (const row of sorted) {
     const key = JSON.stringify(row.path);
-    const node: AllocationNode = { key, name: row.path[row.path.length - 1] ?? '(none)', depth: row.path.length - 1, row, children: [] };
+    const node: AllocationNode = {
+      key,
+      name: row.path[row.path.length - 1] ?? '(none)',
+      depth: row.path.length - 1,
+      row,
+      children: [],
+    };
     byKey.set(key, node);
     let parent: AllocationNode | undefined;
     for (let n = row.path.length - 1; n > 0 && !parent; n--) {

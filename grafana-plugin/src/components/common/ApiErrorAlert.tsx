@@ -4,7 +4,15 @@ import type { ControlPlaneError } from '../../api/controlPlane';
 import { testIds } from '../testIds';
 
 /** The API's own message and per-field details, with a retry. */
-export function ApiErrorAlert({ error, title, onRetry }: { error: ControlPlaneError; title?: string; onRetry?: () => void }) {
+export function ApiErrorAlert({
+  error,
+  title,
+  onRetry,
+}: {
+  error: ControlPlaneError;
+  title?: string;
+  onRetry?: () => void;
+}) {
   const heading =
     title ??
     (error.status === 404 && error.message.startsWith('no route')

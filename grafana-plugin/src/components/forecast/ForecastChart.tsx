@@ -11,7 +11,13 @@ export function ForecastChart({ forecast }: { forecast: Forecast }) {
   const accent = theme.visualization.getColorByName('blue');
   const text = theme.colors.text.secondary;
   return (
-    <svg viewBox={`0 0 ${g.width} ${g.height}`} width="100%" role="img" aria-label="Spend forecast" data-testid={testIds.forecast.chart}>
+    <svg
+      viewBox={`0 0 ${g.width} ${g.height}`}
+      width="100%"
+      role="img"
+      aria-label="Spend forecast"
+      data-testid={testIds.forecast.chart}
+    >
       {g.yTicks.map((t) => (
         <g key={t.y}>
           <line x1={64} x2={g.width - 16} y1={t.y} y2={t.y} stroke={theme.colors.border.weak} />

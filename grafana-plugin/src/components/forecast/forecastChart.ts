@@ -19,7 +19,9 @@ const PAD = { left: 64, right: 16, top: 12, bottom: 28 };
 
 /** Scales every series into one box; points without a number are skipped, never drawn as zero. */
 export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartGeometry {
-  const times = [...f.history.map((h) => Date.parse(h.time)), ...f.points.map((p) => Date.parse(p.time))].filter(Number.isFinite);
+  const times = [...f.history.map((h) => Date.parse(h.time)), ...f.points.map((p) => Date.parse(p.time))].filter(
+    Number.isFinite
+  );
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
   const values = [
@@ -37,7 +39,9 @@ export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartG
       .join(' ');
   const band = (lo: keyof Forecast['points'][number], hi: keyof Forecast['points'][number]) => {
     const upper = f.points.map((p) => [Date.parse(p.time), usdForChart(p[hi])] as [number, number | undefined]);
-    const lower = f.points.map((p) => [Date.parse(p.time), usdForChart(p[lo])] as [number, number | undefined]).reverse();
+    const lower = f.points
+      .map((p) => [Date.parse(p.time), usdForChart(p[lo])] as [number, number | undefined])
+      .reverse();
     const path = line([...upper, ...lower]);
     return path ? `${path} Z` : '';
   };

@@ -43,13 +43,28 @@ export function RepriceForm() {
     >
       <Stack gap={2} alignItems="flex-start" wrap="wrap">
         <Field label="From" invalid={!!errors.from} error={errors.from}>
-          <Input aria-label="Re-price from" placeholder="2026-01-01" value={v.from} onChange={(e) => setV({ ...v, from: e.currentTarget.value })} />
+          <Input
+            aria-label="Re-price from"
+            placeholder="2026-01-01"
+            value={v.from}
+            onChange={(e) => setV({ ...v, from: e.currentTarget.value })}
+          />
         </Field>
         <Field label="To (exclusive)" invalid={!!errors.to} error={errors.to}>
-          <Input aria-label="Re-price to" placeholder="2026-02-01" value={v.to} onChange={(e) => setV({ ...v, to: e.currentTarget.value })} />
+          <Input
+            aria-label="Re-price to"
+            placeholder="2026-02-01"
+            value={v.to}
+            onChange={(e) => setV({ ...v, to: e.currentTarget.value })}
+          />
         </Field>
         <Field label="Reason (audited)" invalid={!!errors.reason} error={errors.reason}>
-          <Input aria-label="Re-price reason" width={40} value={v.reason} onChange={(e) => setV({ ...v, reason: e.currentTarget.value })} />
+          <Input
+            aria-label="Re-price reason"
+            width={40}
+            value={v.reason}
+            onChange={(e) => setV({ ...v, reason: e.currentTarget.value })}
+          />
         </Field>
         <Button type="submit" variant="destructive" disabled={busy} style={{ marginTop: 22 }}>
           Re-price

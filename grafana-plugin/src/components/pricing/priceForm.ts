@@ -104,7 +104,9 @@ export interface RepriceValues {
   reason: string;
 }
 
-export function validateReprice(r: RepriceValues): { ok: true } | { ok: false; errors: Partial<Record<keyof RepriceValues, string>> } {
+export function validateReprice(
+  r: RepriceValues
+): { ok: true } | { ok: false; errors: Partial<Record<keyof RepriceValues, string>> } {
   const errors: Partial<Record<keyof RepriceValues, string>> = {};
   if (!DATE.test(r.from.trim())) {
     errors.from = 'A date (YYYY-MM-DD) or an RFC 3339 date-time';

@@ -4,10 +4,18 @@ import { ProviderRow } from './ProviderRow';
 import * as resources from '../../api/resources';
 import { ControlPlaneError } from '../../api/controlPlane';
 
-jest.mock('../../api/resources', () => ({ ...jest.requireActual('../../api/resources'), putProvider: jest.fn(), deleteProvider: jest.fn() }));
+jest.mock('../../api/resources', () => ({
+  ...jest.requireActual('../../api/resources'),
+  putProvider: jest.fn(),
+  deleteProvider: jest.fn(),
+}));
 
 const state: resources.ProviderState = {
-  org: 'acme', provider: 'openai', enabled: true, priority: 0, limits: { hourly_requests: 100 },
+  org: 'acme',
+  provider: 'openai',
+  enabled: true,
+  priority: 0,
+  limits: { hourly_requests: 100 },
   usage: { hour_requests: 7, hour_tokens: 1200, day_requests: 30, day_tokens: 9000 },
 };
 
@@ -23,7 +31,11 @@ describe('ProviderRow', () => {
     fireEvent.change(screen.getByLabelText('Tokens / day acme/openai'), { target: { value: '50000' } });
     fireEvent.click(screen.getByLabelText('Save acme/openai'));
     await waitFor(() => expect(onChanged).toHaveBeenCalled());
-    expect(resources.putProvider).toHaveBeenCalledWith('acme', 'openai', { enabled: true, priority: 2, limits: { hourly_requests: 100, daily_tokens: 50000 } });
+    expect(resources.putProvider).toHaveBeenCalledWith('acme', 'openai', {
+      enabled: true,
+      priority: 2,
+      limits: { hourly_requests: 100, daily_tokens: 50000 },
+    });
   });
 
   test('refuses a bad priority before sending', () => {
@@ -35,11 +47,21 @@ describe('ProviderRow', () => {
   });
 
   test('adds a new provider setting and shows an API refusal', async () => {
-    jest.mocked(resources.putProvider).mockRejectedValue(new ControlPlaneError(403, 'forbidden', 'plugin proxy route access denied: this action needs the Grafana Admin role'));
+    jest
+      .mocked(resources.putProvider)
+      .mockRejectedValue(
+        new ControlPlaneError(
+          403,
+          'forbidden',
+          'plugin proxy route access denied: this action needs the Grafana Admin role'
+        )
+      );
     render(<ProviderRow writable onChanged={jest.fn()} />);
     fireEvent.change(screen.getByLabelText('Provider'), { target: { value: 'anthropic' } });
     fireEvent.click(screen.getByLabelText('Add provider'));
-    expect(await screen.findByText('plugin proxy route access denied: this action needs the Grafana Admin role')).toBeInTheDocument();
+    expect(
+      await screen.findByText('plugin proxy route access denied: this action needs the Grafana Admin role')
+    ).toBeInTheDocument();
     expect(resources.putProvider).toHaveBeenCalledWith('*', 'anthropic', { enabled: true, priority: 0, limits: {} });
   });
 

@@ -14,7 +14,15 @@ const LIMIT_LABEL: Record<(typeof LIMIT_KEYS)[number], string> = {
 };
 
 /** One provider of one organisation: enabled, priority, limits, and the exact usage of this hour and day. */
-export function ProviderRow({ state, writable, onChanged }: { state?: ProviderState; writable: boolean; onChanged: () => void }) {
+export function ProviderRow({
+  state,
+  writable,
+  onChanged,
+}: {
+  state?: ProviderState;
+  writable: boolean;
+  onChanged: () => void;
+}) {
   const isNew = !state;
   const [form, setForm] = useState(() => providerForm(state));
   const [errors, setErrors] = useState<ProviderErrors>({});
@@ -61,10 +69,20 @@ export function ProviderRow({ state, writable, onChanged }: { state?: ProviderSt
         {isNew ? (
           <>
             <Field label="Organisation" invalid={!!errors.org} error={errors.org}>
-              <Input aria-label="Organisation" width={14} value={form.org} onChange={(e) => setForm({ ...form, org: e.currentTarget.value })} />
+              <Input
+                aria-label="Organisation"
+                width={14}
+                value={form.org}
+                onChange={(e) => setForm({ ...form, org: e.currentTarget.value })}
+              />
             </Field>
             <Field label="Provider" invalid={!!errors.provider} error={errors.provider}>
-              <Input aria-label="Provider" width={16} value={form.provider} onChange={(e) => setForm({ ...form, provider: e.currentTarget.value })} />
+              <Input
+                aria-label="Provider"
+                width={16}
+                value={form.provider}
+                onChange={(e) => setForm({ ...form, provider: e.currentTarget.value })}
+              />
             </Field>
           </>
         ) : (
@@ -104,17 +122,30 @@ export function ProviderRow({ state, writable, onChanged }: { state?: ProviderSt
         {state?.usage && (
           <Field label="Used this hour / day">
             <span style={{ display: 'block', paddingTop: 6 }}>
-              {formatCount(state.usage.hour_requests)} req, {formatCount(state.usage.hour_tokens)} tok / {formatCount(state.usage.day_requests)} req,{' '}
-              {formatCount(state.usage.day_tokens)} tok
+              {formatCount(state.usage.hour_requests)} req, {formatCount(state.usage.hour_tokens)} tok /{' '}
+              {formatCount(state.usage.day_requests)} req, {formatCount(state.usage.day_tokens)} tok
             </span>
           </Field>
         )}
         {writable && (
           <Stack gap={1}>
-            <Button aria-label={isNew ? 'Add provider' : `Save ${id}`} icon={isNew ? 'plus' : 'save'} disabled={busy} onClick={() => void save()}>
+            <Button
+              aria-label={isNew ? 'Add provider' : `Save ${id}`}
+              icon={isNew ? 'plus' : 'save'}
+              disabled={busy}
+              onClick={() => void save()}
+            >
               {isNew ? 'Add' : 'Save'}
             </Button>
-            {!isNew && <Button aria-label={`Remove ${id}`} variant="destructive" icon="trash-alt" disabled={busy} onClick={() => void remove()} />}
+            {!isNew && (
+              <Button
+                aria-label={`Remove ${id}`}
+                variant="destructive"
+                icon="trash-alt"
+                disabled={busy}
+                onClick={() => void remove()}
+              />
+            )}
           </Stack>
         )}
       </Stack>

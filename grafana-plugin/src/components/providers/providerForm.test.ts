@@ -2,12 +2,26 @@ import { providerForm, validateProvider } from './providerForm';
 
 describe('validateProvider', () => {
   test('sends enabled, priority and only the limits that are set', () => {
-    const f = { ...providerForm(), provider: 'openai', priority: '3', limits: { hourly_requests: '100', daily_requests: '', hourly_tokens: ' 5000 ', daily_tokens: '' } };
-    expect(validateProvider(f)).toEqual({ ok: true, body: { enabled: true, priority: 3, limits: { hourly_requests: 100, hourly_tokens: 5000 } } });
+    const f = {
+      ...providerForm(),
+      provider: 'openai',
+      priority: '3',
+      limits: { hourly_requests: '100', daily_requests: '', hourly_tokens: ' 5000 ', daily_tokens: '' },
+    };
+    expect(validateProvider(f)).toEqual({
+      ok: true,
+      body: { enabled: true, priority: 3, limits: { hourly_requests: 100, hourly_tokens: 5000 } },
+    });
   });
 
   test('names every bad field', () => {
-    const f = { ...providerForm(), org: '', provider: 'a/b', priority: '1.5', limits: { hourly_requests: '-1', daily_requests: 'x', hourly_tokens: '', daily_tokens: '' } };
+    const f = {
+      ...providerForm(),
+      org: '',
+      provider: 'a/b',
+      priority: '1.5',
+      limits: { hourly_requests: '-1', daily_requests: 'x', hourly_tokens: '', daily_tokens: '' },
+    };
     expect(validateProvider(f)).toEqual({
       ok: false,
       errors: {
@@ -21,7 +35,19 @@ describe('validateProvider', () => {
   });
 
   test('a stored provider fills the form', () => {
-    const f = providerForm({ org: 'acme', provider: 'anthropic', enabled: false, priority: 2, limits: { daily_tokens: 10 } });
-    expect(f).toEqual({ org: 'acme', provider: 'anthropic', enabled: false, priority: '2', limits: { hourly_requests: '', daily_requests: '', hourly_tokens: '', daily_tokens: '10' } });
+    const f = providerForm({
+      org: 'acme',
+      provider: 'anthropic',
+      enabled: false,
+      priority: 2,
+      limits: { daily_tokens: 10 },
+    });
+    expect(f).toEqual({
+      org: 'acme',
+      provider: 'anthropic',
+      enabled: false,
+      priority: '2',
+      limits: { hourly_requests: '', daily_requests: '', hourly_tokens: '', daily_tokens: '10' },
+    });
   });
 });

@@ -19,12 +19,20 @@ export function providerForm(p?: ProviderState): ProviderFormValues {
   for (const k of LIMIT_KEYS) {
     limits[k] = p?.limits?.[k] !== undefined ? String(p.limits[k]) : '';
   }
-  return { org: p?.org ?? '*', provider: p?.provider ?? '', enabled: p?.enabled ?? true, priority: String(p?.priority ?? 0), limits };
+  return {
+    org: p?.org ?? '*',
+    provider: p?.provider ?? '',
+    enabled: p?.enabled ?? true,
+    priority: String(p?.priority ?? 0),
+    limits,
+  };
 }
 
 const WHOLE = /^\d+$/;
 
-export function validateProvider(f: ProviderFormValues): { ok: true; body: ProviderInput } | { ok: false; errors: ProviderErrors } {
+export function validateProvider(
+  f: ProviderFormValues
+): { ok: true; body: ProviderInput } | { ok: false; errors: ProviderErrors } {
   const errors: ProviderErrors = {};
   if (!f.org.trim()) {
     errors.org = 'Name the organisation, or "*" for every organisation';

@@ -7,8 +7,16 @@ import * as resources from '../../api/resources';
 import * as analytics from '../../api/analytics';
 import { testIds } from '../testIds';
 
-jest.mock('../../api/resources', () => ({ ...jest.requireActual('../../api/resources'), createQuota: jest.fn(), replaceQuota: jest.fn(), createBudget: jest.fn() }));
-jest.mock('../../api/analytics', () => ({ ...jest.requireActual('../../api/analytics'), getQuotaSuggestions: jest.fn() }));
+jest.mock('../../api/resources', () => ({
+  ...jest.requireActual('../../api/resources'),
+  createQuota: jest.fn(),
+  replaceQuota: jest.fn(),
+  createBudget: jest.fn(),
+}));
+jest.mock('../../api/analytics', () => ({
+  ...jest.requireActual('../../api/analytics'),
+  getQuotaSuggestions: jest.fn(),
+}));
 
 const type = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
 
@@ -39,14 +47,25 @@ describe('QuotaFormModal', () => {
     fireEvent.click(screen.getByTestId(testIds.quotas.save));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(resources.createQuota).toHaveBeenCalledWith({
-      scope: 'department', subject: 'research', period: 'month', timezone: 'UTC', thresholds: [0.8, 0.9, 1], metric: 'cost', limit: 500, enforcement: 'hard',
+      scope: 'department',
+      subject: 'research',
+      period: 'month',
+      timezone: 'UTC',
+      thresholds: [0.8, 0.9, 1],
+      metric: 'cost',
+      limit: 500,
+      enforcement: 'hard',
     });
   });
 
   test("shows the API's message and field details when it refuses, and stays open", async () => {
-    jest.mocked(resources.createQuota).mockRejectedValue(
-      new ControlPlaneError(400, 'invalid_request', 'invalid request body: timezone: must be an IANA time zone', [{ path: 'timezone', message: 'must be an IANA time zone such as "Europe/Berlin"' }])
-    );
+    jest
+      .mocked(resources.createQuota)
+      .mockRejectedValue(
+        new ControlPlaneError(400, 'invalid_request', 'invalid request body: timezone: must be an IANA time zone', [
+          { path: 'timezone', message: 'must be an IANA time zone such as "Europe/Berlin"' },
+        ])
+      );
     const onSaved = renderForm();
     type('Subject', 'research');
     type('Limit', '5');
@@ -70,18 +89,37 @@ describe('QuotaFormModal', () => {
   test('"suggest from baseline" fills the limit from the suggestion for this subject and says where it came from', async () => {
     jest.mocked(analytics.getQuotaSuggestions).mockResolvedValue([
       { scope: 'department', subject: 'other', metric: 'cost', period: 'month', suggested_limit: 1 },
-      { scope: 'department', subject: 'research', metric: 'cost', period: 'month', suggested_limit: 420, crossing_rate: 0.05, baseline: { p50: 300, p95: 400, max: 410, days: 30 } },
+      {
+        scope: 'department',
+        subject: 'research',
+        metric: 'cost',
+        period: 'month',
+        suggested_limit: 420,
+        crossing_rate: 0.05,
+        baseline: { p50: 300, p95: 400, max: 410, days: 30 },
+      },
     ]);
     renderForm();
     type('Subject', 'research');
     fireEvent.click(screen.getByTestId(testIds.quotas.suggest));
-    expect(await screen.findByText(/Suggested 420 from the last 30 days \(median 300, p95 400, max 410\); it would have been crossed in 5 %/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        /Suggested 420 from the last 30 days \(median 300, p95 400, max 410\); it would have been crossed in 5 %/
+      )
+    ).toBeInTheDocument();
     expect(screen.getByLabelText('Limit')).toHaveValue('420');
-    expect(analytics.getQuotaSuggestions).toHaveBeenCalledWith({ scope: 'department', metric: 'cost', period: 'month', subject: 'research' });
+    expect(analytics.getQuotaSuggestions).toHaveBeenCalledWith({
+      scope: 'department',
+      metric: 'cost',
+      period: 'month',
+      subject: 'research',
+    });
   });
 
   test('"suggest from baseline" shows the API error when there is no such endpoint', async () => {
-    jest.mocked(analytics.getQuotaSuggestions).mockRejectedValue(new ControlPlaneError(404, 'not_found', 'no route GET /api/v1/analytics/quota-suggestions'));
+    jest
+      .mocked(analytics.getQuotaSuggestions)
+      .mockRejectedValue(new ControlPlaneError(404, 'not_found', 'no route GET /api/v1/analytics/quota-suggestions'));
     renderForm();
     fireEvent.click(screen.getByTestId(testIds.quotas.suggest));
     expect(await screen.findByText('no route GET /api/v1/analytics/quota-suggestions')).toBeInTheDocument();

@@ -2,7 +2,15 @@ import React, { useState } from 'react';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
 import { getQuotaSuggestions } from '../../api/analytics';
 import { toControlPlaneError, type ControlPlaneError } from '../../api/controlPlane';
-import { QUOTA_METRICS, QUOTA_PERIODS, QUOTA_SCOPES, createBudget, createQuota, replaceBudget, replaceQuota } from '../../api/resources';
+import {
+  QUOTA_METRICS,
+  QUOTA_PERIODS,
+  QUOTA_SCOPES,
+  createBudget,
+  createQuota,
+  replaceBudget,
+  replaceQuota,
+} from '../../api/resources';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
 import { testIds } from '../testIds';
 import { validateQuotaForm, type FormErrors, type QuotaFormValues } from './quotaForm';
@@ -55,7 +63,12 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
     setApiError(undefined);
     setSuggestion(undefined);
     try {
-      const list = await getQuotaSuggestions({ scope: form.scope, metric, period: form.period, subject: form.subject.trim() || undefined });
+      const list = await getQuotaSuggestions({
+        scope: form.scope,
+        metric,
+        period: form.period,
+        subject: form.subject.trim() || undefined,
+      });
       const match = list.find((s) => s.subject === form.subject.trim()) ?? (list.length === 1 ? list[0] : undefined);
       if (!match) {
         setSuggestion(`No baseline for ${form.scope} "${form.subject}" yet (the suggestion needs usage history).`);
@@ -66,7 +79,9 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
       setSuggestion(
         `Suggested ${match.suggested_limit} from the last ${b?.days ?? 30} days` +
           (b ? ` (median ${b.p50}, p95 ${b.p95}, max ${b.max})` : '') +
-          (match.crossing_rate !== undefined ? `; it would have been crossed in ${(match.crossing_rate * 100).toFixed(0)} % of periods.` : '.')
+          (match.crossing_rate !== undefined
+            ? `; it would have been crossed in ${(match.crossing_rate * 100).toFixed(0)} % of periods.`
+            : '.')
       );
     } catch (e) {
       setApiError(toControlPlaneError(e));
@@ -83,8 +98,18 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           void save();
         }}
       >
-        <Field label="Id" description={isBudget ? 'Optional; starts with "budget-"' : 'Optional; generated when empty'} invalid={!!errors.id} error={errors.id}>
-          <Input aria-label="Id" value={form.id} disabled={editing} onChange={(e) => set('id', e.currentTarget.value)} />
+        <Field
+          label="Id"
+          description={isBudget ? 'Optional; starts with "budget-"' : 'Optional; generated when empty'}
+          invalid={!!errors.id}
+          error={errors.id}
+        >
+          <Input
+            aria-label="Id"
+            value={form.id}
+            disabled={editing}
+            onChange={(e) => set('id', e.currentTarget.value)}
+          />
         </Field>
         <Field label="Name" invalid={!!errors.name} error={errors.name}>
           <Input aria-label="Name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
@@ -93,7 +118,12 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
             <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={form.scope} onChange={(v) => set('scope', v)} />
           </Field>
-          <Field label="Subject" description='One name, or "*" for each subject of the scope' invalid={!!errors.subject} error={errors.subject}>
+          <Field
+            label="Subject"
+            description='One name, or "*" for each subject of the scope'
+            invalid={!!errors.subject}
+            error={errors.subject}
+          >
             <Input aria-label="Subject" value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
           </Field>
         </Stack>
@@ -108,27 +138,59 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           </Field>
         </Stack>
         <Stack gap={2}>
-          <Field label={metric === 'cost' ? 'Limit (USD)' : `Limit (${metric})`} invalid={!!errors.limit} error={errors.limit}>
+          <Field
+            label={metric === 'cost' ? 'Limit (USD)' : `Limit (${metric})`}
+            invalid={!!errors.limit}
+            error={errors.limit}
+          >
             <Input aria-label="Limit" value={form.limit} onChange={(e) => set('limit', e.currentTarget.value)} />
           </Field>
-          <Field label="Time zone" description="Periods reset at midnight here" invalid={!!errors.timezone} error={errors.timezone}>
-            <Input aria-label="Time zone" value={form.timezone} onChange={(e) => set('timezone', e.currentTarget.value)} />
+          <Field
+            label="Time zone"
+            description="Periods reset at midnight here"
+            invalid={!!errors.timezone}
+            error={errors.timezone}
+          >
+            <Input
+              aria-label="Time zone"
+              value={form.timezone}
+              onChange={(e) => set('timezone', e.currentTarget.value)}
+            />
           </Field>
         </Stack>
-        <Button type="button" variant="secondary" icon="bolt" onClick={() => void suggest()} data-testid={testIds.quotas.suggest}>
+        <Button
+          type="button"
+          variant="secondary"
+          icon="bolt"
+          onClick={() => void suggest()}
+          data-testid={testIds.quotas.suggest}
+        >
           Suggest from baseline
         </Button>
         {suggestion && <Alert severity="info" title={suggestion} />}
         <Stack gap={2}>
           {!isBudget && (
             <Field label="Enforcement" description="Hard blocks at 100 %; soft only notifies">
-              <RadioButtonGroup options={opts(['soft', 'hard'] as const)} value={form.enforcement} onChange={(v) => set('enforcement', v)} />
+              <RadioButtonGroup
+                options={opts(['soft', 'hard'] as const)}
+                value={form.enforcement}
+                onChange={(v) => set('enforcement', v)}
+              />
             </Field>
           )}
           <Field label="Alert thresholds (%)" invalid={!!errors.thresholds} error={errors.thresholds}>
-            <Input aria-label="Thresholds" value={form.thresholds} onChange={(e) => set('thresholds', e.currentTarget.value)} />
+            <Input
+              aria-label="Thresholds"
+              value={form.thresholds}
+              onChange={(e) => set('thresholds', e.currentTarget.value)}
+            />
           </Field>
-          <Field label="Organisation" description="Optional: only this org's usage" invalid={!!errors.org} error={errors.org}>
+          <Field
+            label="Organisation"
+            description="Optional: only this org's usage"
+            invalid={!!errors.org}
+            error={errors.org}
+          >
             <Input aria-label="Organisation" value={form.org} onChange={(e) => set('org', e.currentTarget.value)} />
           </Field>
         </Stack>

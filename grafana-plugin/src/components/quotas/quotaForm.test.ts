@@ -1,22 +1,65 @@
 import { emptyForm, formFromBudget, formFromQuota, validateQuotaForm, type QuotaFormValues } from './quotaForm';
 
-const form = (over: Partial<QuotaFormValues> = {}): QuotaFormValues => ({ ...emptyForm('quota', 'UTC'), subject: 'research', limit: '50', ...over });
+const form = (over: Partial<QuotaFormValues> = {}): QuotaFormValues => ({
+  ...emptyForm('quota', 'UTC'),
+  subject: 'research',
+  limit: '50',
+  ...over,
+});
 
 describe('validateQuotaForm', () => {
   test('a valid quota becomes exactly the body POST /quotas takes', () => {
-    expect(validateQuotaForm(form({ id: 'research-monthly', name: ' Research ', timezone: 'Europe/Berlin', enforcement: 'hard', thresholds: '100, 80 %, 90', org: 'acme' }))).toEqual({
+    expect(
+      validateQuotaForm(
+        form({
+          id: 'research-monthly',
+          name: ' Research ',
+          timezone: 'Europe/Berlin',
+          enforcement: 'hard',
+          thresholds: '100, 80 %, 90',
+          org: 'acme',
+        })
+      )
+    ).toEqual({
       ok: true,
       kind: 'quota',
       value: {
-        id: 'research-monthly', name: 'Research', scope: 'department', subject: 'research', period: 'month', timezone: 'Europe/Berlin',
-        thresholds: [0.8, 0.9, 1], org: 'acme', metric: 'cost', limit: 50, enforcement: 'hard',
+        id: 'research-monthly',
+        name: 'Research',
+        scope: 'department',
+        subject: 'research',
+        period: 'month',
+        timezone: 'Europe/Berlin',
+        thresholds: [0.8, 0.9, 1],
+        org: 'acme',
+        metric: 'cost',
+        limit: 50,
+        enforcement: 'hard',
       },
     });
   });
 
   test('a budget sends amount, no metric or enforcement', () => {
-    const v = validateQuotaForm({ ...emptyForm('budget', 'UTC'), id: 'budget-q1', subject: '*', scope: 'user', limit: '12.5' });
-    expect(v).toEqual({ ok: true, kind: 'budget', value: { id: 'budget-q1', scope: 'user', subject: '*', period: 'month', timezone: 'UTC', thresholds: [0.8, 0.9, 1], amount: 12.5 } });
+    const v = validateQuotaForm({
+      ...emptyForm('budget', 'UTC'),
+      id: 'budget-q1',
+      subject: '*',
+      scope: 'user',
+      limit: '12.5',
+    });
+    expect(v).toEqual({
+      ok: true,
+      kind: 'budget',
+      value: {
+        id: 'budget-q1',
+        scope: 'user',
+        subject: '*',
+        period: 'month',
+        timezone: 'UTC',
+        thresholds: [0.8, 0.9, 1],
+        amount: 12.5,
+      },
+    });
   });
 
   test.each([
@@ -51,17 +94,52 @@ describe('validateQuotaForm', () => {
 describe('forms from stored quotas and budgets', () => {
   test('a stored quota round-trips through the form', () => {
     const q = {
-      id: 'q', name: 'Q', scope: 'user' as const, subject: '*', metric: 'requests' as const, period: 'day' as const, timezone: 'Asia/Tokyo',
-      limit: 1000, enforcement: 'hard' as const, thresholds: [0.5, 0.95], created_at: '', updated_at: '',
+      id: 'q',
+      name: 'Q',
+      scope: 'user' as const,
+      subject: '*',
+      metric: 'requests' as const,
+      period: 'day' as const,
+      timezone: 'Asia/Tokyo',
+      limit: 1000,
+      enforcement: 'hard' as const,
+      thresholds: [0.5, 0.95],
+      created_at: '',
+      updated_at: '',
     };
     const f = formFromQuota(q);
     expect(f.thresholds).toBe('50, 95');
     const v = validateQuotaForm(f);
-    expect(v).toEqual({ ok: true, kind: 'quota', value: { id: 'q', name: 'Q', scope: 'user', subject: '*', metric: 'requests', period: 'day', timezone: 'Asia/Tokyo', limit: 1000, enforcement: 'hard', thresholds: [0.5, 0.95] } });
+    expect(v).toEqual({
+      ok: true,
+      kind: 'quota',
+      value: {
+        id: 'q',
+        name: 'Q',
+        scope: 'user',
+        subject: '*',
+        metric: 'requests',
+        period: 'day',
+        timezone: 'Asia/Tokyo',
+        limit: 1000,
+        enforcement: 'hard',
+        thresholds: [0.5, 0.95],
+      },
+    });
   });
 
   test('a stored budget fills the limit from its amount', () => {
-    const f = formFromBudget({ id: 'budget-a', scope: 'org', subject: 'acme', amount: 900, period: 'month', timezone: 'UTC', thresholds: [1], created_at: '', updated_at: '' });
+    const f = formFromBudget({
+      id: 'budget-a',
+      scope: 'org',
+      subject: 'acme',
+      amount: 900,
+      period: 'month',
+      timezone: 'UTC',
+      thresholds: [1],
+      created_at: '',
+      updated_at: '',
+    });
     expect(f).toEqual(expect.objectContaining({ kind: 'budget', limit: '900', thresholds: '100' }));
   });
 });

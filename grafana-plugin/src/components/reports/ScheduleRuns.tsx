@@ -19,7 +19,12 @@ export function ScheduleRuns({ id, tz, refresh }: { id: string; tz: string; refr
             { id: 'started', header: 'Started', render: (r) => formatTime(r.started_at, tz) },
             { id: 'finished', header: 'Finished', render: (r) => formatTime(r.finished_at, tz) },
             { id: 'status', header: 'Status', render: (r) => r.status },
-            { id: 'size', header: 'Size (bytes)', numeric: true, render: (r) => formatCount(r.size_bytes ?? undefined) },
+            {
+              id: 'size',
+              header: 'Size (bytes)',
+              numeric: true,
+              render: (r) => formatCount(r.size_bytes ?? undefined),
+            },
             { id: 'delivered', header: 'Delivered to', render: (r) => (r.delivered ?? []).join(', ') || '—' },
             { id: 'error', header: 'Error', render: (r) => r.error ?? '' },
           ]}

@@ -2,18 +2,38 @@ import { emptySchedule, validateSchedule } from './scheduleForm';
 
 describe('validateSchedule', () => {
   test('a valid schedule becomes the body POST /report-schedules takes, with every destination given', () => {
-    const f = { ...emptySchedule('Europe/Berlin'), name: 'Monthly PDF', folder: '/reports', webhook: 'https://hooks.example/finance', emails: 'a@x.org, b@y.org' };
+    const f = {
+      ...emptySchedule('Europe/Berlin'),
+      name: 'Monthly PDF',
+      folder: '/reports',
+      webhook: 'https://hooks.example/finance',
+      emails: 'a@x.org, b@y.org',
+    };
     expect(validateSchedule(f)).toEqual({
       ok: true,
       body: {
-        name: 'Monthly PDF', cron: '0 7 1 * *', timezone: 'Europe/Berlin', report: { kind: 'chargeback', format: 'pdf', period: 'last_month' },
-        destinations: [{ type: 'folder', path: '/reports' }, { type: 'webhook', url: 'https://hooks.example/finance' }, { type: 'email', to: ['a@x.org', 'b@y.org'] }],
+        name: 'Monthly PDF',
+        cron: '0 7 1 * *',
+        timezone: 'Europe/Berlin',
+        report: { kind: 'chargeback', format: 'pdf', period: 'last_month' },
+        destinations: [
+          { type: 'folder', path: '/reports' },
+          { type: 'webhook', url: 'https://hooks.example/finance' },
+          { type: 'email', to: ['a@x.org', 'b@y.org'] },
+        ],
       },
     });
   });
 
   test('names every bad field', () => {
-    const f = { ...emptySchedule('Nowhere/City'), cron: '0 7 * *', kind: 'audit' as const, format: 'focus' as const, webhook: 'ftp://x', emails: 'not-an-address' };
+    const f = {
+      ...emptySchedule('Nowhere/City'),
+      cron: '0 7 * *',
+      kind: 'audit' as const,
+      format: 'focus' as const,
+      webhook: 'ftp://x',
+      emails: 'not-an-address',
+    };
     expect(validateSchedule(f)).toEqual({
       ok: false,
       errors: {
@@ -28,7 +48,9 @@ describe('validateSchedule', () => {
 
   test('needs a destination', () => {
     const v = validateSchedule(emptySchedule('UTC'));
-    expect(!v.ok && v.errors.destinations).toBe('Give at least one destination: a folder, a webhook or e-mail recipients');
+    expect(!v.ok && v.errors.destinations).toBe(
+      'Give at least one destination: a folder, a webhook or e-mail recipients'
+    );
   });
 
   test('accepts cron steps, ranges and lists', () => {

@@ -1,5 +1,13 @@
 /** The report schedule form, validated before sending (cron with 5 fields, IANA zone, at least one destination). */
-import { REPORT_FORMATS, REPORT_KINDS, REPORT_PERIODS, type Destination, type ReportFormat, type ReportKind, type ReportSchedule } from '../../api/reports';
+import {
+  REPORT_FORMATS,
+  REPORT_KINDS,
+  REPORT_PERIODS,
+  type Destination,
+  type ReportFormat,
+  type ReportKind,
+  type ReportSchedule,
+} from '../../api/reports';
 import { isValidTimeZone } from '../../utils/time';
 
 export interface ScheduleFormValues {
@@ -17,13 +25,25 @@ export interface ScheduleFormValues {
 export type ScheduleErrors = Partial<Record<keyof ScheduleFormValues | 'destinations', string>>;
 
 export function emptySchedule(timezone: string): ScheduleFormValues {
-  return { name: '', cron: '0 7 1 * *', timezone, kind: 'chargeback', format: 'pdf', period: 'last_month', folder: '', webhook: '', emails: '' };
+  return {
+    name: '',
+    cron: '0 7 1 * *',
+    timezone,
+    kind: 'chargeback',
+    format: 'pdf',
+    period: 'last_month',
+    folder: '',
+    webhook: '',
+    emails: '',
+  };
 }
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function validateSchedule(f: ScheduleFormValues): { ok: true; body: Omit<ReportSchedule, 'id'> } | { ok: false; errors: ScheduleErrors } {
+export function validateSchedule(
+  f: ScheduleFormValues
+): { ok: true; body: Omit<ReportSchedule, 'id'> } | { ok: false; errors: ScheduleErrors } {
   const errors: ScheduleErrors = {};
   const fields = f.cron.trim().split(/\s+/);
   if (fields.length !== 5 || !fields.every((x) => CRON_FIELD.test(x))) {
