@@ -231,6 +231,25 @@ describe('the built plugin in Chromium against a real control plane', () => {
     }
   });
 
+  test('the harness fails loudly, naming it, when the bundle needs a module Grafana would have to share and the harness does not', async () => {
+    const moduleUrl = `${harness.url}/public/plugins/${PLUGIN_ID}/module.js`;
+    await page.route(moduleUrl, (route) =>
+      route.fulfill({
+        contentType: 'text/javascript',
+        body: 'define(["react","@grafana/not-shared"],function(){return {};});',
+      })
+    );
+    try {
+      await page.goto(`${harness.url}/a/${PLUGIN_ID}/overview`);
+      await page.waitForFunction(() => (window as { harnessError?: string }).harnessError);
+      expect(await page.textContent('#harness-error')).toBe(
+        'module.js needs shared modules the harness does not provide: @grafana/not-shared'
+      );
+    } finally {
+      await page.unroute(moduleUrl);
+    }
+  });
+
   // Pages whose data comes from endpoints other engineers are building: each must show exactly what the API answers.
   const PAGES: Array<{ path: string; container: string; endpoints: string[] }> = [
     {

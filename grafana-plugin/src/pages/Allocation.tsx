@@ -177,6 +177,6 @@ export default Allocation;
 
 const getStyles = (theme: GrafanaTheme2) => ({
   indent: css({ display: 'inline-flex', alignItems: 'center', gap: theme.spacing(0.5) }),
-  leaf: css({ display: 'inline-block', width: 24 }),
+  leaf: css({ display: 'inline-block', width: 20 }),
   level: css({ color: theme.colors.text.secondary }),
 });

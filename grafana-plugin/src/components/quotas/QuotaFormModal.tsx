@@ -114,19 +114,17 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
         <Field label="Name" invalid={!!errors.name} error={errors.name}>
           <Input aria-label="Name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
-        <Stack gap={2}>
-          <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
-            <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={form.scope} onChange={(v) => set('scope', v)} />
-          </Field>
-          <Field
-            label="Subject"
-            description='One name, or "*" for each subject of the scope'
-            invalid={!!errors.subject}
-            error={errors.subject}
-          >
-            <Input aria-label="Subject" value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
-          </Field>
-        </Stack>
+        <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
+          <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={form.scope} onChange={(v) => set('scope', v)} />
+        </Field>
+        <Field
+          label="Subject"
+          description='One name, or "*" for each subject of the scope'
+          invalid={!!errors.subject}
+          error={errors.subject}
+        >
+          <Input aria-label="Subject" value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
+        </Field>
         <Stack gap={2}>
           {!isBudget && (
             <Field label="Metric" invalid={!!errors.metric} error={errors.metric}>
@@ -157,16 +155,18 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
               onChange={(e) => set('timezone', e.currentTarget.value)}
             />
           </Field>
+          <div style={{ alignSelf: 'flex-end', marginBottom: 16 }}>
+            <Button
+              type="button"
+              variant="secondary"
+              icon="bolt"
+              onClick={() => void suggest()}
+              data-testid={testIds.quotas.suggest}
+            >
+              Suggest from baseline
+            </Button>
+          </div>
         </Stack>
-        <Button
-          type="button"
-          variant="secondary"
-          icon="bolt"
-          onClick={() => void suggest()}
-          data-testid={testIds.quotas.suggest}
-        >
-          Suggest from baseline
-        </Button>
         {suggestion && <Alert severity="info" title={suggestion} />}
         <Stack gap={2}>
           {!isBudget && (
