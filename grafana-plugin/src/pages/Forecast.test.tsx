@@ -11,11 +11,40 @@ describe('Forecast page', () => {
     jest.mocked(analytics.getForecast).mockResolvedValue({
       method: 'ets-damped',
       history: [{ time: '2026-03-01T00:00:00Z', actual_usd: '10' }],
-      points: [{ time: '2026-03-31T00:00:00Z', expected_usd: '310.5', lower_80_usd: '280', upper_80_usd: '340.125', lower_95_usd: '260', upper_95_usd: '365' }],
-      month_end: { expected_usd: '310.5', lower_80_usd: '280', upper_80_usd: '340.125', lower_95_usd: '260', upper_95_usd: '365' },
+      points: [
+        {
+          time: '2026-03-31T00:00:00Z',
+          expected_usd: '310.5',
+          lower_80_usd: '280',
+          upper_80_usd: '340.125',
+          lower_95_usd: '260',
+          upper_95_usd: '365',
+        },
+      ],
+      month_end: {
+        expected_usd: '310.5',
+        lower_80_usd: '280',
+        upper_80_usd: '340.125',
+        lower_95_usd: '260',
+        upper_95_usd: '365',
+      },
       budgets: [
-        { id: 'budget-a', kind: 'budget', name: 'Team A', limit_usd: '500', probability_exceeded: 0.02, expected_crossing: null },
-        { id: 'q-b', kind: 'quota', subject: 'research', limit_usd: '300', probability_exceeded: 0.64, expected_crossing: '2026-03-29T10:00:00Z' },
+        {
+          id: 'budget-a',
+          kind: 'budget',
+          name: 'Team A',
+          limit_usd: '500',
+          probability_exceeded: 0.02,
+          expected_crossing: null,
+        },
+        {
+          id: 'q-b',
+          kind: 'quota',
+          subject: 'research',
+          limit_usd: '300',
+          probability_exceeded: 0.64,
+          expected_crossing: '2026-03-29T10:00:00Z',
+        },
       ],
     });
     render(<Forecast />);

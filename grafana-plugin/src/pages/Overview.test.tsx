@@ -43,17 +43,13 @@ describe('Overview utilisation', () => {
         ]),
       },
     ] as resources.Quota[]);
-    jest
-      .mocked(resources.listBudgets)
-      .mockResolvedValue([
-        {
-          id: 'budget-r',
-          name: 'Research',
-          status: status('cost', [
-            { subject: 'research', usage_usd: '412.005', limit_usd: '500', utilization: 0.82401 },
-          ]),
-        },
-      ] as resources.Budget[]);
+    jest.mocked(resources.listBudgets).mockResolvedValue([
+      {
+        id: 'budget-r',
+        name: 'Research',
+        status: status('cost', [{ subject: 'research', usage_usd: '412.005', limit_usd: '500', utilization: 0.82401 }]),
+      },
+    ] as resources.Budget[]);
     expect(await loadUtilization()).toEqual([
       expect.objectContaining({
         id: 'tok',
