@@ -11,3 +11,7 @@ class IntersectionObserverStub {
   }
 }
 global.IntersectionObserver = global.IntersectionObserver || IntersectionObserverStub;
+
+// findBy*/waitFor wait for a condition; on a loaded shared machine a render can take longer than the 1 s default.
+const { configure } = require('@testing-library/react');
+configure({ asyncUtilTimeout: 10000 });
