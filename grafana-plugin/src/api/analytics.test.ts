@@ -1,5 +1,5 @@
 import { evidenceRows, type Recommendation } from './analytics';
-import { byDifficulty, bySavings } from '../pages/Recommendations';
+import { byDifficulty, bySavings } from '../components/recommendations/sort';
 
 const rec = (id: string, savings: string, difficulty: Recommendation['difficulty']): Recommendation => ({
   id,

@@ -5,11 +5,9 @@
  */
 import { cpGet, cpPostFile, cpWrite } from './controlPlane';
 
-export const REPORT_KINDS = ['usage', 'chargeback', 'forecast', 'recommendations', 'audit'] as const;
-export const REPORT_FORMATS = ['csv', 'json', 'pdf', 'focus'] as const;
-export const REPORT_PERIODS = ['month_to_date', 'last_month', 'last_7_days', 'today'] as const;
-export type ReportKind = (typeof REPORT_KINDS)[number];
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import { REPORT_FORMATS, REPORT_KINDS, REPORT_PERIODS, type ReportFormat, type ReportKind } from './constants';
+
+export { REPORT_FORMATS, REPORT_KINDS, REPORT_PERIODS, type ReportFormat, type ReportKind };
 
 /** A report definition: a relative period name, or `{from, to}`. */
 export interface ReportRequest {

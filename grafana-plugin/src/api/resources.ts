@@ -4,12 +4,16 @@
  */
 import { cpGet, cpWrite } from './controlPlane';
 
-export const QUOTA_SCOPES = ['org', 'department', 'user', 'feature', 'provider'] as const;
-export const QUOTA_METRICS = ['cost', 'tokens', 'requests'] as const;
-export const QUOTA_PERIODS = ['hour', 'day', 'week', 'month'] as const;
-export type QuotaScope = (typeof QUOTA_SCOPES)[number];
-export type QuotaMetric = (typeof QUOTA_METRICS)[number];
-export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
+import {
+  QUOTA_METRICS,
+  QUOTA_PERIODS,
+  QUOTA_SCOPES,
+  type QuotaMetric,
+  type QuotaPeriod,
+  type QuotaScope,
+} from './constants';
+
+export { QUOTA_METRICS, QUOTA_PERIODS, QUOTA_SCOPES, type QuotaMetric, type QuotaPeriod, type QuotaScope };
 
 export interface WindowStatus {
   subject: string;

@@ -73,7 +73,7 @@ describe('Cost allocation page', () => {
     await screen.findByTestId(testIds.allocation.table);
     fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-03-01' } });
     fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-04-01' } });
-    fireEvent.click(screen.getByRole('radio', { name: 'Evenly' }));
+    fireEvent.click(screen.getByLabelText('Evenly'));
     await waitFor(() =>
       expect(analytics.getAllocation).toHaveBeenLastCalledWith(
         expect.objectContaining({ from: '2026-03-01', to: '2026-04-01', shared: 'even' })

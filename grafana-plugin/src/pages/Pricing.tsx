@@ -13,22 +13,7 @@ import { RepriceForm } from '../components/pricing/RepriceForm';
 import { priceForm, type PriceFormValues } from '../components/pricing/priceForm';
 import { testIds } from '../components/testIds';
 import { useApi } from '../utils/useApi';
-
-type Show = 'all' | 'admin' | 'bundled';
-
-/** Entries matching the text (provider or model) and the source filter, by provider, model, then newest first. */
-export function filterPrices(prices: PriceEntry[], text: string, show: Show): PriceEntry[] {
-  const t = text.trim().toLowerCase();
-  return prices
-    .filter((p) => show === 'all' || p.source === show)
-    .filter((p) => !t || p.provider.toLowerCase().includes(t) || p.model_pattern.toLowerCase().includes(t))
-    .sort(
-      (a, b) =>
-        a.provider.localeCompare(b.provider) ||
-        a.model_pattern.localeCompare(b.model_pattern) ||
-        b.effective_from.localeCompare(a.effective_from)
-    );
-}
+import { filterPrices, type Show } from '../components/pricing/filterPrices';
 
 const rate = (v?: string) => (v === undefined ? '—' : `$${v}`);
 

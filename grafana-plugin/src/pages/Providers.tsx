@@ -1,24 +1,14 @@
 import React from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { EmptyState } from '@grafana/ui';
-import { listProviders, type ProviderState } from '../api/resources';
+import { listProviders } from '../api/resources';
+import { byOrg } from '../components/providers/byOrg';
 import { Loadable } from '../components/common/Loadable';
 import { Section } from '../components/common/Section';
 import { canWrite } from '../components/common/settings';
 import { ProviderRow } from '../components/providers/ProviderRow';
 import { testIds } from '../components/testIds';
 import { useApi } from '../utils/useApi';
-
-/** Providers grouped by organisation (`*` = the default for every org first), by priority within one. */
-export function byOrg(providers: ProviderState[]): Array<[string, ProviderState[]]> {
-  const groups = new Map<string, ProviderState[]>();
-  for (const p of providers) {
-    groups.set(p.org, [...(groups.get(p.org) ?? []), p]);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === '*' ? -1 : b === '*' ? 1 : a.localeCompare(b)))
-    .map(([org, list]) => [org, list.sort((x, y) => x.priority - y.priority || x.provider.localeCompare(y.provider))]);
-}
 
 function Providers() {
   const writable = canWrite();

@@ -3,32 +3,18 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Button, Field, Input, Modal, useStyles2 } from '@grafana/ui';
-import {
-  dismissRecommendation,
-  evidenceRows,
-  getRecommendations,
-  type Difficulty,
-  type Recommendation,
-} from '../api/analytics';
+import { dismissRecommendation, evidenceRows, getRecommendations, type Recommendation } from '../api/analytics';
 import { toControlPlaneError, type ControlPlaneError } from '../api/controlPlane';
 import { ApiErrorAlert } from '../components/common/ApiErrorAlert';
 import { DataTable } from '../components/common/DataTable';
 import { Loadable } from '../components/common/Loadable';
 import { canWrite, useSettings } from '../components/common/settings';
 import { testIds } from '../components/testIds';
-import { compareUsd, formatPercent, formatUsd } from '../utils/money';
+import { formatPercent, formatUsd } from '../utils/money';
+import { byDifficulty, bySavings } from '../components/recommendations/sort';
 import { useApi } from '../utils/useApi';
 
-const DIFFICULTY_RANK: Record<Difficulty, number> = { low: 0, medium: 1, high: 2 };
 const DIFFICULTY_COLOR = { low: 'green', medium: 'orange', high: 'red' } as const;
-
-/** Savings (exact), then easier first. */
-export const bySavings = (a: Recommendation, b: Recommendation) =>
-  compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd) ||
-  DIFFICULTY_RANK[b.difficulty] - DIFFICULTY_RANK[a.difficulty];
-export const byDifficulty = (a: Recommendation, b: Recommendation) =>
-  DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] ||
-  -compareUsd(a.estimated_monthly_savings_usd, b.estimated_monthly_savings_usd);
 
 function Evidence({ r }: { r: Recommendation }) {
   const s = useStyles2(getStyles);

@@ -29,7 +29,7 @@ describe('ScheduleModal', () => {
     ).toBeInTheDocument();
     type('E-mail recipients', 'cfo@example.org');
     type('Schedule time zone', 'Europe/Paris');
-    fireEvent.click(screen.getByRole('radio', { name: 'FOCUS' }));
+    fireEvent.click(screen.getByLabelText('FOCUS'));
     fireEvent.click(screen.getByText('Save'));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(reports.createSchedule).toHaveBeenCalledWith({
@@ -52,8 +52,8 @@ describe('Reports page', () => {
     const blob = new Blob(['a,b\n']);
     jest.mocked(reports.runReport).mockResolvedValue({ blob, filename: 'tokenmeter-usage-focus.csv' });
     render(<Reports />);
-    fireEvent.click(screen.getByRole('radio', { name: 'Last month' }));
-    fireEvent.click(screen.getAllByRole('radio', { name: 'FOCUS' })[0]!);
+    fireEvent.click(screen.getByLabelText('Last month'));
+    fireEvent.click(screen.getAllByLabelText('FOCUS')[0]!);
     fireEvent.click(screen.getByText('Run now'));
     await waitFor(() => expect(reports.saveFile).toHaveBeenCalledWith(blob, 'tokenmeter-usage-focus.csv'));
     expect(reports.runReport).toHaveBeenCalledWith(
@@ -63,33 +63,29 @@ describe('Reports page', () => {
   });
 
   test('a schedule runs now and shows its run history', async () => {
-    jest
-      .mocked(reports.listSchedules)
-      .mockResolvedValue([
-        {
-          id: 's1',
-          name: 'Monthly PDF',
-          cron: '0 7 1 * *',
-          timezone: 'Europe/Berlin',
-          report: { kind: 'chargeback', format: 'pdf', period: 'last_month' },
-          destinations: [{ type: 'email', to: ['cfo@x.org'] }],
-        },
-      ]);
+    jest.mocked(reports.listSchedules).mockResolvedValue([
+      {
+        id: 's1',
+        name: 'Monthly PDF',
+        cron: '0 7 1 * *',
+        timezone: 'Europe/Berlin',
+        report: { kind: 'chargeback', format: 'pdf', period: 'last_month' },
+        destinations: [{ type: 'email', to: ['cfo@x.org'] }],
+      },
+    ]);
     jest
       .mocked(reports.runScheduleNow)
       .mockResolvedValue({ id: 'r1', started_at: '2026-12-01T06:00:00Z', status: 'running' });
-    jest
-      .mocked(reports.listRuns)
-      .mockResolvedValue([
-        {
-          id: 'r1',
-          started_at: '2026-12-01T06:00:00Z',
-          finished_at: '2026-12-01T06:00:03Z',
-          status: 'succeeded',
-          size_bytes: 20480,
-          delivered: ['email'],
-        },
-      ]);
+    jest.mocked(reports.listRuns).mockResolvedValue([
+      {
+        id: 'r1',
+        started_at: '2026-12-01T06:00:00Z',
+        finished_at: '2026-12-01T06:00:03Z',
+        status: 'succeeded',
+        size_bytes: 20480,
+        delivered: ['email'],
+      },
+    ]);
     render(<Reports />);
     fireEvent.click(await screen.findByText(/Monthly PDF · chargeback pdf · 0 7 1 \* \* \(Europe\/Berlin\)/));
     fireEvent.click(screen.getAllByText('Run now')[1]!);

@@ -43,7 +43,7 @@ describe('QuotaFormModal', () => {
     const onSaved = renderForm();
     type('Subject', 'research');
     type('Limit', '500');
-    fireEvent.click(screen.getByRole('radio', { name: 'hard' }));
+    fireEvent.click(screen.getByLabelText('hard'));
     fireEvent.click(screen.getByTestId(testIds.quotas.save));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(resources.createQuota).toHaveBeenCalledWith({
@@ -78,7 +78,7 @@ describe('QuotaFormModal', () => {
   test('a budget is sent to the budgets API with its amount', async () => {
     jest.mocked(resources.createBudget).mockResolvedValue({} as resources.Budget);
     const onSaved = renderForm('budget');
-    expect(screen.queryByRole('radio', { name: 'hard' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('hard')).not.toBeInTheDocument();
     type('Subject', 'acme');
     type('Limit', '1000');
     fireEvent.click(screen.getByTestId(testIds.quotas.save));

@@ -8,14 +8,11 @@ import {
   QUOTA_METRICS,
   QUOTA_PERIODS,
   QUOTA_SCOPES,
-  type Budget,
-  type BudgetInput,
-  type Quota,
-  type QuotaInput,
   type QuotaMetric,
   type QuotaPeriod,
   type QuotaScope,
-} from '../../api/resources';
+} from '../../api/constants';
+import type { Budget, BudgetInput, Quota, QuotaInput } from '../../api/resources';
 import { isValidTimeZone } from '../../utils/time';
 
 export type QuotaKind = 'quota' | 'budget';

@@ -1,13 +1,6 @@
 /** The report schedule form, validated before sending (cron with 5 fields, IANA zone, at least one destination). */
-import {
-  REPORT_FORMATS,
-  REPORT_KINDS,
-  REPORT_PERIODS,
-  type Destination,
-  type ReportFormat,
-  type ReportKind,
-  type ReportSchedule,
-} from '../../api/reports';
+import { REPORT_FORMATS, REPORT_KINDS, REPORT_PERIODS, type ReportFormat, type ReportKind } from '../../api/constants';
+import type { Destination, ReportSchedule } from '../../api/reports';
 import { isValidTimeZone } from '../../utils/time';
 
 export interface ScheduleFormValues {

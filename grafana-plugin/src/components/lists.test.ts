@@ -1,5 +1,5 @@
-import { filterPrices } from './Pricing';
-import { byOrg } from './Providers';
+import { filterPrices } from './pricing/filterPrices';
+import { byOrg } from './providers/byOrg';
 import type { PriceEntry, ProviderState } from '../api/resources';
 
 const price = (id: string, provider: string, model: string, source: 'bundled' | 'admin', from: string): PriceEntry => ({
