@@ -279,6 +279,9 @@ describe('the built plugin in Chromium against a real control plane', () => {
         await page.waitForSelector(tid(container));
         await noLoading();
         const text = (await page.textContent('#root')) ?? '';
+        expect(text, `${path} renders every answer it gets`).not.toContain(
+          'The control plane answered in a shape this page does not understand'
+        );
         for (const ep of endpoints) {
           const res = await fetch(`${cp.url}/api/v1/${ep}`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
           const missing =

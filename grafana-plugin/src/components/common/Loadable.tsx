@@ -1,8 +1,11 @@
 import React, { type ReactNode } from 'react';
-import { EmptyState, LoadingPlaceholder } from '@grafana/ui';
+import { EmptyState, ErrorBoundaryAlert, LoadingPlaceholder } from '@grafana/ui';
 import type { ApiState } from '../../utils/useApi';
 import { ApiErrorAlert } from './ApiErrorAlert';
 import { testIds } from '../testIds';
+
+/** Title of the error shown when rendering an answer fails (also checked by the browser test). */
+export const UNEXPECTED_ANSWER = 'The control plane answered in a shape this page does not understand';
 
 interface Props<T> {
   state: ApiState<T>;
@@ -29,5 +32,10 @@ export function Loadable<T>({ state, what, isEmpty, empty, children }: Props<T>)
       </div>
     );
   }
-  return <>{children(state.data)}</>;
+  // An answer in a shape this page does not expect shows as an error here, not as a blank page.
+  return (
+    <ErrorBoundaryAlert title={UNEXPECTED_ANSWER} style="alertbox" dependencies={[state.data]}>
+      {children(state.data)}
+    </ErrorBoundaryAlert>
+  );
 }
