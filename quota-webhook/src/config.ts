@@ -31,6 +31,8 @@ export interface Config {
   sseHeartbeatMillis: number;
   /** How often blocks are checked against their period reset. */
   resetCheckMillis: number;
+  /** Most subjects per scope and period in the `tokenmeter_period_*` gauges; the rest are summed into subject `(other)`. */
+  metricsMaxSubjects: number;
 }
 
 export interface ConfigProblem {
@@ -97,6 +99,7 @@ const schema = z.object({
   TOKENMETER_SSE_COALESCE_MS: int(0, 60_000).default(250),
   TOKENMETER_SSE_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   TOKENMETER_RESET_CHECK_MS: int(50, 3_600_000).default(1000),
+  TOKENMETER_METRICS_MAX_SUBJECTS: int(1, 1_000_000).default(10_000),
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
 
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseCoalesceMillis: e.TOKENMETER_SSE_COALESCE_MS as number,
     sseHeartbeatMillis: e.TOKENMETER_SSE_HEARTBEAT_MS as number,
     resetCheckMillis: e.TOKENMETER_RESET_CHECK_MS as number,
+    metricsMaxSubjects: e.TOKENMETER_METRICS_MAX_SUBJECTS as number,
   };
 }
 

@@ -12,6 +12,7 @@ import { QUOTA_SCOPES } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
 import type { QuotaStatus } from './evaluate.js';
 import type { Quota } from './model.js';
+import { escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII, sampleValue } from '../metrics/exposition.js';
 
 /** The threshold label: the percent as a string (0.8 → "80"). */
 export function thresholdLabel(t: number): string {
@@ -34,20 +35,6 @@ const FAMILIES = {
   utilization: ['tokenmeter_quota_utilization', 'Usage divided by limit for the current period window (1 = 100 %).'],
   threshold: ['tokenmeter_quota_threshold', 'Configured alert thresholds of a quota as ratios, one series per threshold (label threshold = percent).'],
 } as const;
-
-/** A label value escaped for the text exposition format (backslash, newline, double quote). */
-function escapeLabel(v: string): string {
-  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
-}
-
-function sampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return String(v);
-}
-
-/** Printable ASCII: such text is the same bytes in latin1 as in UTF-8 (anything else takes the UTF-8 path). */
-const PRINTABLE_ASCII = /^[ -~]*$/;
 
 /** The label text of one quota around its subject, per family. */
 interface QuotaLabels {
@@ -84,50 +71,6 @@ function quotaLabels(q: Quota): QuotaLabels {
   return labels;
 }
 
-const CHUNK_BYTES = 256 * 1024;
-
-/**
- * One metric family's text, written piece by piece into buffers: at 60,000
- * series, building and flattening a string per line (~9 MB of them) was
- * most of a scrape; here a sample is three or four writes and no new string.
- */
-class FamilyWriter {
-  private readonly _chunks: Buffer[] = [];
-  private _buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private _at = 0;
-
-  constructor(name: string, help: string) {
-    this.sample(`# HELP ${name} ${help}\n# TYPE ${name} gauge`, '', '', '', 'utf8');
-  }
-
-  /**
-   * Appends `head + subject + rest + value` and a newline. `value` is ASCII;
-   * `encoding` is latin1 when the other three are printable ASCII too (the
-   * same bytes as UTF-8, written faster), else utf8.
-   */
-  sample(head: string, subject: string, rest: string, value: string, encoding: 'latin1' | 'utf8'): void {
-    const most = (head.length + subject.length + rest.length) * 3 + value.length + 1;
-    if (this._at + most > this._buf.length) {
-      this._chunks.push(this._buf.subarray(0, this._at));
-      this._buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
-      this._at = 0;
-    }
-    const buf = this._buf;
-    let at = this._at;
-    at += buf.write(head, at, encoding);
-    at += buf.write(subject, at, encoding);
-    at += buf.write(rest, at, encoding);
-    if (value !== '') at += buf.write(value, at, 'latin1');
-    buf[at++] = 0x0a;
-    this._at = at;
-  }
-
-  finish(): Buffer[] {
-    this._chunks.push(this._buf.subarray(0, this._at));
-    return this._chunks;
-  }
-}
-
 /**
  * The quota gauges in the text exposition format (0.0.4), written here rather
  * than through prom-client Gauges: 10,000 subjects are 60,000 series (~9 MB),
@@ -150,8 +93,7 @@ export function renderQuotaMetrics(statuses: readonly QuotaStatus[]): Buffer[] {
       for (const line of thresholds) threshold.sample(heads[3], subject, line, '', encoding);
     }
   }
-  const newline = Buffer.from('\n');
-  return [...limit.finish(), newline, ...usage.finish(), newline, ...utilization.finish(), newline, ...threshold.finish()];
+  return joinFamilies([limit, usage, utilization, threshold]);
 }
 
 /**
