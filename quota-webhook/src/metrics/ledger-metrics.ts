@@ -23,7 +23,7 @@ import type { ControlPlane } from '../control-plane.js';
 import { renderDirectoryInfo } from './directory-info.js';
 import { encodingOf, escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII } from './exposition.js';
 import { projectMonthEnd, type MonthEndInput, type MonthEndProjector } from './month-end.js';
-import { readPeriodTotals, type PeriodWindow } from './period-totals.js';
+import { NONE_SUBJECT, OTHER_SUBJECT, readPeriodTotals, type PeriodWindow } from './period-totals.js';
 import { registerProviderGauges } from './provider-gauges.js';
 import { UnpricedReader, type UnpricedCounts } from './unpriced.js';
 
@@ -72,12 +72,28 @@ function renderPeriods(windows: readonly PeriodWindow[]): FamilyWriter[] {
   return [cost, requests, tokens];
 }
 
+/**
+ * The unpriced counts of the departments the period gauges name: every department with calls in the
+ * window (0 when all its calls were priced, so a dashboard filtered to it shows 0, not "no data"), and
+ * the departments beyond the cap summed into `(other)` as there. Models are listed only when some call
+ * lacks a price.
+ */
+function departmentsOf(w: PeriodWindow, bySubject: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>((w.scopes.get('department') ?? []).map((t) => [t.subject, 0]));
+  for (const [subject, n] of bySubject) {
+    const name = out.has(subject) || subject === NONE_SUBJECT ? subject : OTHER_SUBJECT;
+    out.set(name, (out.get(name) ?? 0) + n);
+  }
+  return out;
+}
+
 function renderUnpriced(windows: readonly PeriodWindow[], counts: readonly UnpricedCounts[]): FamilyWriter {
   const out = new FamilyWriter(PROM.periodUnpriced, HELP.unpriced);
   windows.forEach((w, i) => {
     for (const [scope, bySubject] of counts[i] ?? []) {
       const h = head(PROM.periodUnpriced, w, scope);
-      for (const [subject, n] of bySubject) {
+      const byName = scope === 'department' ? departmentsOf(w, bySubject) : bySubject;
+      for (const [subject, n] of byName) {
         const s = escapeLabel(subject);
         out.sample(h, s, '"} ', String(n), encodingOf(h, s));
       }

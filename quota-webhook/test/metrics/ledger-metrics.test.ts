@@ -163,6 +163,9 @@ describe('/metrics unpriced calls', () => {
     expect(unpriced('day', 'all', '*')).toEqual([1]);
     expect(unpriced('hour', 'all', '*')).toEqual([0]);
     expect(unpriced('month', 'department', '(none)')).toEqual([2]);
+    // A department with calls, all priced: 0, not absent (a dashboard filtered to it shows 0).
+    expect(unpriced('month', 'department', 'research')).toEqual([0]);
+    expect(unpriced('hour', 'department', 'research')).toEqual([0]);
     expect(unpriced('month', 'model', 'mystery-model')).toEqual([2]);
     expect(m.find('tokenmeter_period_unpriced_requests', { scope: 'model', subject: 'gpt-4o' })).toEqual([]);
     const ledger = (await ledgerGroups(t, 'model', BERLIN.month)).find((g) => g.key === 'mystery-model');
