@@ -33,6 +33,8 @@ export interface Config {
   resetCheckMillis: number;
   /** Most subjects per scope and period in the `tokenmeter_period_*` gauges; the rest are summed into subject `(other)`. */
   metricsMaxSubjects: number;
+  /** A batch that takes a hard quota to its limit blocks at ingest, before the alert (`TOKENMETER_BLOCK_AT_INGEST`, default true). */
+  blockAtIngest: boolean;
 }
 
 export interface ConfigProblem {
@@ -100,6 +102,7 @@ const schema = z.object({
   TOKENMETER_SSE_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   TOKENMETER_RESET_CHECK_MS: int(50, 3_600_000).default(1000),
   TOKENMETER_METRICS_MAX_SUBJECTS: int(1, 1_000_000).default(10_000),
+  TOKENMETER_BLOCK_AT_INGEST: bool.default(true),
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
 
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseHeartbeatMillis: e.TOKENMETER_SSE_HEARTBEAT_MS as number,
     resetCheckMillis: e.TOKENMETER_RESET_CHECK_MS as number,
     metricsMaxSubjects: e.TOKENMETER_METRICS_MAX_SUBJECTS as number,
+    blockAtIngest: e.TOKENMETER_BLOCK_AT_INGEST as boolean,
   };
 }
 
