@@ -14,6 +14,7 @@ import { SseHub } from './enforcement/sse.js';
 import { ApiError } from './errors.js';
 import { isReady, registerHealthMetrics } from './health.js';
 import { registerLedgerMetrics } from './metrics/ledger-metrics.js';
+import { scrapeTotals } from './metrics/scrape-totals.js';
 import { buildOpenApi } from './openapi.js';
 import { registerQuotaMetrics } from './quotas/metrics.js';
 import type { Telemetry } from './telemetry.js';
@@ -61,7 +62,8 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   // `/metrics` shows per-subject spend: with TOKENMETER_METRICS_TOKEN set it needs that token (or read/admin).
   const metricsAuth = cp.config.tokens.metrics !== undefined ? [auth.require(['metrics', 'read'])] : [];
   app.get('/metrics', ...metricsAuth, async (_req, res) => {
-    const [own, quotas, ledger] = await Promise.all([telemetry.registry.metrics(), quotaMetrics(), ledgerMetrics()]);
+    const totals = scrapeTotals(cp.store);
+    const [own, quotas, ledger] = await Promise.all([telemetry.registry.metrics(), quotaMetrics(totals), ledgerMetrics(totals)]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
     res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas, Buffer.from('\n'), ...ledger]));
   });

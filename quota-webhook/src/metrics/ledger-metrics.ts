@@ -3,18 +3,18 @@
  * cached across scrapes, except the unpriced breakdown while its totals are
  * unchanged):
  * - `tokenmeter_period_{cost_usd,requests,tokens}{period, timezone, scope, subject}`:
- *   the current hour, day, week and month (users: day and month) in each time
- *   zone the quotas and budgets use (UTC when there are none); cost as the
- *   exact decimal;
+ *   the current hour, day, week and month in each time zone the quotas and
+ *   budgets use (UTC when there are none); cost as the exact decimal; users
+ *   only their cost of the day and the month;
  * - `tokenmeter_period_unpriced_requests{…}`: calls without a price, scopes
  *   `all`, `department` and `model`;
  * - `tokenmeter_projected_month_end_cost_usd{timezone, scope, subject, method}`
  *   (not per user);
  * - `tokenmeter_directory_info{user_id, tokenmeter_department, tokenmeter_org} 1`;
  * - the provider gauges (prom-client, on the registry).
- * Cardinality: zones × (4 periods × (orgs + departments + features + providers + 1)
- * + 2 periods × users) series per family, each scope capped at
- * `metricsMaxSubjects` subjects (the rest summed into `(other)`).
+ * Cardinality: zones × 4 periods × (1 + orgs + departments + features + providers)
+ * series per family, plus zones × 2 periods × users cost series, each scope capped
+ * at `metricsMaxSubjects` subjects (the rest summed into `(other)`).
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import { PROM } from '@tokenmeter/instrumentation/semconv';
@@ -25,6 +25,7 @@ import { encodingOf, escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII } 
 import { projectMonthEnd, type MonthEndInput, type MonthEndProjector } from './month-end.js';
 import { NONE_SUBJECT, OTHER_SUBJECT, readPeriodTotals, type PeriodWindow } from './period-totals.js';
 import { registerProviderGauges } from './provider-gauges.js';
+import type { TotalsSource } from './scrape-totals.js';
 import { UnpricedReader, type UnpricedCounts } from './unpriced.js';
 
 export interface LedgerMetricsOptions {
@@ -40,8 +41,8 @@ export function exportedZones(cp: ControlPlane): string[] {
 
 const HELP = {
   cost: 'Exact cost in USD of the current calendar period window (period, timezone) from the ledger, per scope subject; subjects of a scope sum to scope "all" ("(none)" = calls without one, "(other)" = subjects beyond the cap).',
-  requests: 'Calls in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd).',
-  tokens: 'Tokens of every type in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd).',
+  requests: 'Calls in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
+  tokens: 'Tokens of every type in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
   unpriced: 'Calls whose model had no price in the current calendar period window, from the ledger (scopes all, department, model).',
   projected: 'Projected cost in USD of the current calendar month per scope subject; label method says how (run_rate: month-to-date x month length / time elapsed, unstable early in the month).',
 };
@@ -60,10 +61,13 @@ function renderPeriods(windows: readonly PeriodWindow[]): FamilyWriter[] {
     for (const [scope, totals] of w.scopes) {
       const heads = [head(PROM.periodCost, w, scope), head(PROM.periodRequests, w, scope), head(PROM.periodTokens, w, scope)] as const;
       const headAscii = PRINTABLE_ASCII.test(heads[0]);
+      // Users (thousands of them) only have their cost: calls and tokens per user are what quotas watch.
+      const counts = scope !== 'user';
       for (const t of totals) {
         const subject = escapeLabel(t.subject);
         const encoding = headAscii && PRINTABLE_ASCII.test(subject) ? 'latin1' : 'utf8';
         cost.sample(heads[0], subject, rest, formatUsd(t.cost_pico), encoding);
+        if (!counts) continue;
         requests.sample(heads[1], subject, rest, String(t.requests), encoding);
         tokens.sample(heads[2], subject, rest, t.tokens.toString(), encoding);
       }
@@ -128,15 +132,16 @@ async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindo
 
 /**
  * Registers the provider gauges on `registry` and returns the renderer of the
- * other families (appended to the registry's text by `/metrics`).
+ * other families (appended to the registry's text by `/metrics`, which passes
+ * the scrape's totals reads, shared with the quota gauges).
  */
-export function registerLedgerMetrics(registry: Registry, cp: ControlPlane, options: LedgerMetricsOptions = {}): () => Promise<Buffer[]> {
+export function registerLedgerMetrics(registry: Registry, cp: ControlPlane, options: LedgerMetricsOptions = {}): (totals?: TotalsSource) => Promise<Buffer[]> {
   registerProviderGauges(registry, () => cp.providers.states(cp.clock()));
   const unpriced = new UnpricedReader(cp.store);
   const projector = options.projector ?? projectMonthEnd;
-  return async () => {
+  return async (totals = cp.store) => {
     const nowMs = cp.clock();
-    const windows = await readPeriodTotals(cp.store, exportedZones(cp), nowMs, cp.config.metricsMaxSubjects);
+    const windows = await readPeriodTotals(totals, exportedZones(cp), nowMs, cp.config.metricsMaxSubjects);
     const [counts, projections] = await Promise.all([unpriced.read(windows), renderProjections(cp, windows, nowMs, projector)]);
     return joinFamilies([...renderPeriods(windows), renderUnpriced(windows, counts), projections, renderDirectoryInfo(cp.directory.view.values())]);
   };

@@ -8,7 +8,8 @@
  */
 import { QUOTA_PERIODS, type QuotaPeriod, type QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import { nextWindowStart, windowStart } from '../quotas/periods.js';
-import type { Store, TotalRow } from '../store/types.js';
+import type { TotalRow } from '../store/types.js';
+import type { TotalsSource } from './scrape-totals.js';
 
 /** Scopes of the period gauges: the quota scopes and `all` (subject `*`, every call). */
 export type PeriodScope = 'all' | QuotaScope;
@@ -114,7 +115,7 @@ function windowScopes(period: QuotaPeriod, rows: readonly TotalRow[], maxSubject
  * totals: the periods with a user scope in one read of every scope, the others
  * scope by scope (their windows hold users too, which are not exported).
  */
-export async function readPeriodTotals(store: Store, tzs: readonly string[], nowMs: number, maxSubjects: number): Promise<PeriodWindow[]> {
+export async function readPeriodTotals(store: TotalsSource, tzs: readonly string[], nowMs: number, maxSubjects: number): Promise<PeriodWindow[]> {
   const windows: PeriodWindow[] = [];
   for (const tz of tzs) {
     for (const period of QUOTA_PERIODS) {

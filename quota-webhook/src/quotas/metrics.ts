@@ -10,7 +10,8 @@ import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { QUOTA_SCOPES } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
-import type { QuotaStatus } from './evaluate.js';
+import type { Store } from '../store/types.js';
+import { evaluateQuotas, type QuotaStatus } from './evaluate.js';
 import type { Quota } from './model.js';
 import { escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII, sampleValue } from '../metrics/exposition.js';
 
@@ -99,9 +100,10 @@ export function renderQuotaMetrics(statuses: readonly QuotaStatus[]): Buffer[] {
 /**
  * Registers the enforcement gauges on `registry` and returns the quota
  * gauges' renderer: one evaluation per scrape, so a scrape never shows totals
- * older than itself (`/metrics` appends its text to the registry's).
+ * older than itself (`/metrics` appends its text to the registry's, and passes
+ * the scrape's totals reads, shared with the period gauges).
  */
-export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () => Promise<Buffer[]> {
+export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): (totals?: Pick<Store, 'windowsTotals'>) => Promise<Buffer[]> {
   new Gauge({
     name: 'tokenmeter_blocks', help: 'Active enforcement blocks by scope.', labelNames: ['scope'], registers: [registry],
     collect() {
@@ -115,5 +117,5 @@ export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () =
       this.set(cp.feed.revision);
     },
   });
-  return async () => renderQuotaMetrics(await cp.quotaSet.evaluate());
+  return async (totals = cp.store) => renderQuotaMetrics(await evaluateQuotas(totals, cp.quotaSet.all(), cp.clock()));
 }

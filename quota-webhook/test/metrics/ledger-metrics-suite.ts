@@ -112,8 +112,10 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
             const subject = g.key ?? '(none)';
             const cost = rawValue(text, 'tokenmeter_period_cost_usd', labels(scope, subject));
             expect(cost, `${scope} ${subject} ${period}`).toBe(g.cost_usd);
-            expect(Number(rawValue(text, 'tokenmeter_period_requests', labels(scope, subject)))).toBe(g.requests);
-            expect(Number(rawValue(text, 'tokenmeter_period_tokens', labels(scope, subject)))).toBe(g.tokens.total);
+            if (scope !== 'user') {
+              expect(Number(rawValue(text, 'tokenmeter_period_requests', labels(scope, subject)))).toBe(g.requests);
+              expect(Number(rawValue(text, 'tokenmeter_period_tokens', labels(scope, subject)))).toBe(g.tokens.total);
+            }
             sum += parseUsd(cost);
             compared++;
           }
@@ -123,7 +125,11 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(compared).toBeGreaterThan(40);
       // Spot checks the comparison cannot hide: alice counts in research through the directory, the no-user call in Berlin's day.
       expect(m.one('tokenmeter_period_requests', { period: 'day', scope: 'department', subject: 'research' }).value).toBe(2);
-      expect(m.one('tokenmeter_period_requests', { period: 'day', scope: 'user', subject: '(none)' }).value).toBe(1);
+      expect(m.one('tokenmeter_period_requests', { period: 'day', scope: 'feature', subject: '(none)' }).value).toBe(2);
+      expect(m.one('tokenmeter_period_cost_usd', { period: 'day', scope: 'user', subject: '(none)' }).value).toBe(0.0075);
+      // Users carry only their cost (calls and tokens per user are the quotas' business).
+      expect(m.find('tokenmeter_period_requests', { scope: 'user' })).toEqual([]);
+      expect(m.find('tokenmeter_period_tokens', { scope: 'user' })).toEqual([]);
       expect(m.one('tokenmeter_period_requests', { period: 'month', scope: 'all' }).value).toBe(7);
     });
 
