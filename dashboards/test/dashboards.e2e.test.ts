@@ -86,7 +86,8 @@ async function instant(expr: string): Promise<Series[]> {
 
 /**
  * Waits until Prometheus holds the ledger as it is now (the control plane's gauges count every record) and
- * a scrape of the service after `afterMs`, then until every rule group has run on those samples.
+ * a scrape of the service after `afterMs`, then until the recording rules and after them every other group
+ * have run on those samples.
  */
 async function settled(afterMs: number): Promise<void> {
   const ledgerRecords = (await readLedger((method, path) => stack.api(method, path, undefined, 'read'))).length;
@@ -98,10 +99,15 @@ async function settled(afterMs: number): Promise<void> {
     if (counted !== ledgerRecords || cp === undefined || sdk === undefined || sdk * 1000 <= afterMs) return undefined;
     return Math.max(cp, sdk) * 1000;
   }, { timeoutMillis: 30_000, what: `Prometheus to scrape the ${ledgerRecords} ledger records and the service` });
-  await waitFor(async () => {
-    const body = (await (await fetch(`${stack.prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ lastEvaluation: string }> } };
-    return body.data.groups.length > 0 && body.data.groups.every((g) => Date.parse(g.lastEvaluation) > scrapedMs);
-  }, { timeoutMillis: 30_000, what: 'every rule group to run on those samples' });
+  // Groups run independently: the alerts read recorded series, so they must run after the recording group did.
+  const groups = async (): Promise<Array<{ name: string; lastEvaluation: string }>> =>
+    ((await (await fetch(`${stack.prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string; lastEvaluation: string }> } }).data.groups;
+  const recordedMs = await waitFor(async () => {
+    const recording = (await groups()).find((g) => g.name === 'tokenmeter-recording');
+    const t = recording === undefined ? 0 : Date.parse(recording.lastEvaluation);
+    return t > scrapedMs ? t : undefined;
+  }, { timeoutMillis: 30_000, what: 'the recording rules to run on those samples' });
+  await waitFor(async () => (await groups()).every((g) => Date.parse(g.lastEvaluation) > recordedMs), { timeoutMillis: 30_000, what: 'every rule group to run after the recording rules' });
 }
 
 /** Waits until every SDK series has been scraped `samples` times: rate() extrapolates less the longer a series is. */
