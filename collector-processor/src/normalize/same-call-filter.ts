@@ -16,7 +16,7 @@
  * service-aware load balancing) for the rules to hold across replicas.
  */
 import type { GenAiCall } from './genai-call.js';
-import { makeRoom } from './make-room.js';
+import { makeRoom } from '../util/make-room.js';
 
 interface Seen {
   scope: string;

@@ -1,17 +1,14 @@
-/** Prometheus label rendering: pairs in a fixed order → `{a="x",b="y"}` with the exposition format's escaping. */
+/** Series label sets: pairs in a fixed order, rendered once per series and keyed for lookup. */
+import { escapePrometheusLabelValue } from '@tokenmeter/instrumentation/semconv';
 
 export type LabelPairs = ReadonlyArray<readonly [string, string]>;
-
-export function escapeLabelValue(value: string): string {
-  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
-}
 
 /** The label block without braces (`a="x",b="y"`), empty for no labels. */
 export function renderLabels(pairs: LabelPairs): string {
   let out = '';
   for (const [name, value] of pairs) {
     if (out !== '') out += ',';
-    out += `${name}="${escapeLabelValue(value)}"`;
+    out += `${name}="${escapePrometheusLabelValue(value)}"`;
   }
   return out;
 }

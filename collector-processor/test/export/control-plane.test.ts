@@ -50,10 +50,8 @@ async function startFakeControlPlane(usageStatus: number[]): Promise<FakeControl
         state.priceRequests.push(req.headers['if-none-match']);
         if (req.headers['if-none-match'] === '"rev-1"') return res.writeHead(304).end();
         res.writeHead(200, { 'content-type': 'application/json', etag: '"rev-1"' }).end(JSON.stringify({ prices: [...bundledPrices, HOUSE] }));
-      } else if (req.method === 'GET' && req.url === '/api/v1/directory/users/alice') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: 'alice', department: 'research', org: 'acme' }));
-      } else if (req.method === 'GET' && req.url?.startsWith('/api/v1/directory/users/')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such user' } }));
+      } else if (req.method === 'GET' && req.url === '/api/v1/directory') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ users: [{ user: 'alice', department: 'research', org: 'acme', updated_at: '2026-01-01T00:00:00Z' }] }));
       } else if (req.method === 'POST' && req.url === '/api/v1/usage') {
         const parsed = JSON.parse(await body(req)) as { records: UsageRecord[] };
         state.batches.push(parsed.records);
@@ -76,7 +74,7 @@ describe('control plane: prices, directory enrichment and ledger forwarding', ()
   let c: RunningCollector;
   beforeAll(async () => {
     cp = await startFakeControlPlane([503]);
-    c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_API_TOKEN: 'ingest-token', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_PRICE_REFRESH_SECONDS: '1' });
+    c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_API_TOKEN: 'ingest-token', TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '50', TOKENMETER_COLLECTOR_PRICE_REFRESH_MS: '1000' });
     await waitFor(() => cp.priceRequests.length > 0, { what: 'first price fetch' });
   });
   afterAll(async () => {
@@ -124,7 +122,7 @@ describe('control plane: prices, directory enrichment and ledger forwarding', ()
 
   it('answers 429 when the ledger buffer is full instead of growing', async () => {
     const down = await startFakeControlPlane(Array.from({ length: 1000 }, () => 503));
-    const small = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: down.url, TOKENMETER_LEDGER_BUFFER_RECORDS: '3', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_SHUTDOWN_FLUSH_MILLIS: '100' });
+    const small = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: down.url, TOKENMETER_COLLECTOR_LEDGER_BUFFER_RECORDS: '3', TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '50', TOKENMETER_COLLECTOR_SHUTDOWN_FLUSH_MS: '100' });
     try {
       const two = await encodeSpans('x', { 'service.name': 's' }, [0, 1].map(() => ({ attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 1 } })));
       expect((await post(small, '/v1/traces', two)).status).toBe(200);

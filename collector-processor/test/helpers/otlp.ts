@@ -59,7 +59,7 @@ export async function encodeMetrics(
 /** Starts the collector on loopback with free ports and the given extra environment. */
 export function startTestCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   return startCollector(
-    loadConfig({ TOKENMETER_COLLECTOR_HOST: '127.0.0.1', TOKENMETER_OTLP_PORT: '0', TOKENMETER_METRICS_PORT: '0', TOKENMETER_LOG_LEVEL: 'silent', ...env }),
+    loadConfig({ TOKENMETER_COLLECTOR_HOST: '127.0.0.1', TOKENMETER_COLLECTOR_OTLP_PORT: '0', TOKENMETER_COLLECTOR_METRICS_PORT: '0', TOKENMETER_LOG_LEVEL: 'silent', ...env }),
   );
 }
 

@@ -16,7 +16,7 @@ async function healthy(c: RunningCollector): Promise<void> {
 describe('OTLP/HTTP receiver: bad input gets the right status and leaves the process healthy', () => {
   let c: RunningCollector;
   beforeAll(async () => {
-    c = await startTestCollector({ TOKENMETER_MAX_BODY_BYTES: String(512 * 1024), TOKENMETER_SERIES_LIMIT: '100', TOKENMETER_QUEUE_LIMIT: '1' });
+    c = await startTestCollector({ TOKENMETER_COLLECTOR_BODY_LIMIT_BYTES: String(512 * 1024), TOKENMETER_COLLECTOR_SERIES_LIMIT: '100', TOKENMETER_COLLECTOR_QUEUE_REQUESTS: '1' });
   });
   afterAll(async () => {
     await c?.shutdown();
