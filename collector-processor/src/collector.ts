@@ -58,7 +58,7 @@ export async function startCollector(config: CollectorConfig, options: StartOpti
   const directory =
     cp === undefined
       ? undefined
-      : new Directory({ controlPlaneUrl: cp, apiToken: config.apiToken, syncMs: config.directorySyncMs, timeoutMs: config.directoryTimeoutMs, maxUsers: config.directoryMaxUsers, logger, fetch: options.fetch });
+      : new Directory({ controlPlaneUrl: cp, apiToken: config.apiToken, syncMs: config.directorySyncMs, timeoutMs: config.directoryTimeoutMs, maxUsers: config.directoryMaxUsers, resyncMinMs: config.directoryResyncMinMs, logger, fetch: options.fetch });
   const forwarder =
     cp === undefined
       ? undefined

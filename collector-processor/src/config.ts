@@ -39,6 +39,8 @@ export interface CollectorConfig {
   directorySyncMs: number;
   directoryTimeoutMs: number;
   directoryMaxUsers: number;
+  /** Shortest time between two syncs asked for by calls of users the copy does not hold. */
+  directoryResyncMinMs: number;
   ledgerBatchRecords: number;
   ledgerFlushMs: number;
   ledgerBufferRecords: number;
@@ -103,6 +105,7 @@ const schema = z.object({
   TOKENMETER_COLLECTOR_DIRECTORY_SYNC_MS: int(1_000, 86_400_000).default(60_000),
   TOKENMETER_COLLECTOR_DIRECTORY_TIMEOUT_MS: int(1, 60_000).default(500),
   TOKENMETER_COLLECTOR_DIRECTORY_MAX_USERS: int(1, 10_000_000).default(200_000),
+  TOKENMETER_COLLECTOR_DIRECTORY_RESYNC_MIN_MS: int(1_000, 86_400_000).default(10_000),
   TOKENMETER_COLLECTOR_LEDGER_BATCH_RECORDS: int(1, 5_000).default(1_000),
   TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: int(10, 600_000).default(1_000),
   TOKENMETER_COLLECTOR_LEDGER_BUFFER_RECORDS: int(1, 10_000_000).default(50_000),
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     directorySyncMs: e.TOKENMETER_COLLECTOR_DIRECTORY_SYNC_MS,
     directoryTimeoutMs: e.TOKENMETER_COLLECTOR_DIRECTORY_TIMEOUT_MS,
     directoryMaxUsers: e.TOKENMETER_COLLECTOR_DIRECTORY_MAX_USERS,
+    directoryResyncMinMs: e.TOKENMETER_COLLECTOR_DIRECTORY_RESYNC_MIN_MS,
     ledgerBatchRecords: e.TOKENMETER_COLLECTOR_LEDGER_BATCH_RECORDS,
     ledgerFlushMs: e.TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS,
     ledgerBufferRecords: e.TOKENMETER_COLLECTOR_LEDGER_BUFFER_RECORDS,

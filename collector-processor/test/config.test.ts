@@ -29,6 +29,7 @@ describe('configuration', () => {
       directorySyncMs: 60_000,
       directoryTimeoutMs: 500,
       directoryMaxUsers: 200_000,
+      directoryResyncMinMs: 10_000,
       ledgerFlushMs: 1_000,
       retryAfterMs: 1_000,
       shutdownFlushMs: 5_000,

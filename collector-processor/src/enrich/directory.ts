@@ -23,8 +23,8 @@ export interface DirectoryOptions {
   syncMs: number;
   timeoutMs: number;
   maxUsers: number;
-  /** Shortest time between two syncs asked for by unknown users; default `min(syncMs, 10 s)`. */
-  resyncMinMs?: number;
+  /** Shortest time between two syncs asked for by unknown users. */
+  resyncMinMs: number;
   logger: Logger;
   fetch?: typeof fetch;
 }
@@ -76,7 +76,7 @@ export class Directory {
   async refreshForUnknown(): Promise<void> {
     const now = Date.now();
     const since = now - this._lastSyncStartMs;
-    if (this._syncing === undefined && since < (this._opts.resyncMinMs ?? Math.min(this._opts.syncMs, 10_000))) return;
+    if (this._syncing === undefined && since < this._opts.resyncMinMs) return;
     const pending = this.sync();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {

@@ -4,9 +4,10 @@
  * - 200 answers judge each record (`UsageIngestResponse`): a record in
  *   `rejected` is dropped (counted by code, logged once per code), never
  *   retried; the rest of the batch is durable;
- * - a whole batch refused with another 4xx (400, 413, 422, …) is split in
- *   halves until the refused records stand alone, and those are dropped
- *   (counted by status), so the good records around them still arrive;
+ * - a whole batch refused with another 4xx (400, 413, 422, …) is halved
+ *   until the refused record stands alone, and that one is dropped (counted
+ *   by status), so the good records around it still arrive: about
+ *   2·log2(batch) requests per refused record, not one per record;
  * - network errors, timeouts, 429, 5xx (and 401/403/404, which a
  *   configuration fix cures) are retried with exponential back-off, keeping
  *   the ids (the ledger de-duplicates on them).
@@ -153,14 +154,15 @@ export class LedgerForwarder {
       this._again(); // no back-off: the server answered, and each half is smaller
       return;
     }
+    // Found: the records after it go in full batches again (another refused one among them is isolated the same way).
     this._buffer.shift();
-    this._advanceSplit(1);
+    this._split = undefined;
     const key = this._countKey(this.dropped, String(status));
     this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
     this._logOnce(`status:${status}`, () =>
       logger.error({ status, id: batch[0]?.id, body: text.slice(0, 500) }, `control plane refused a usage record with ${status}; dropped (further ones with this status are counted in tokenmeter_collector_ledger_dropped_total, not logged)`),
     );
-    if (this._split) this._again();
+    this._again();
   }
 
   /** Counts a 200 answer: rejected records are dropped for good, the rest are in the ledger. */
@@ -190,9 +192,11 @@ export class LedgerForwarder {
     setImmediate(() => void this._tick() /* errors handled inside */);
   }
 
+  /** After a delivered probe: the probes grow again (a refused record is usually alone in its batch). */
   private _advanceSplit(records: number): void {
     if (!this._split) return;
     this._split.remaining -= records;
+    this._split.size = Math.min(this._split.size * 2, this._opts.batchRecords);
     if (this._split.remaining <= 0) this._split = undefined;
   }
 

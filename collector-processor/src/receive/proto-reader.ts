@@ -54,9 +54,13 @@ export class ProtoReader {
 
   /** Reads an int64 varint (two's complement for negatives) as a JS number. */
   int64(): number {
+    const start = this.pos;
     const v = this.varint();
-    // Negative int64 are encoded as 10-byte varints ≥ 2^63.
-    return v >= 9223372036854775808 ? v - 18446744073709551616 : v;
+    if (this.pos - start < 10) return v;
+    // Only negatives take 10 bytes; as a float, 2^64 - 5 rounds to 2^64 and the subtraction would give 0, so use BigInt.
+    let big = 0n;
+    for (let i = 0; i < 10; i++) big |= BigInt((this.buf[start + i] as number) & 0x7f) << BigInt(7 * i);
+    return Number(BigInt.asIntN(64, big));
   }
 
   fixed32(): number {
