@@ -11,10 +11,13 @@
  * - network errors, timeouts, 429, 5xx (and 401/403/404, which a
  *   configuration fix cures) are retried with exponential back-off, keeping
  *   the ids (the ledger de-duplicates on them).
- * The buffer is bounded (`bufferRecords`): the receiver checks `free()`
- * before accepting spans and answers 429 when it is full, so nothing
- * accepted is dropped for lack of room. One delivery at a time, each with a
- * timeout; timers are unref'd.
+ * Records wait serialised (JSON text is about half the memory of the
+ * object). The buffer is bounded (`bufferRecords`, batches in flight included): the
+ * receiver checks `free()` before accepting spans and answers 429 when it is
+ * full, so nothing accepted is dropped for lack of room. Up to `concurrency`
+ * batches are in flight (one while isolating a refused record): under heavy
+ * ingest each delivery waits for many turns of the busy event loop, and one
+ * at a time could not keep up. Each delivery has a timeout; timers are unref'd.
  */
 import type { RejectedRecord, UsageRecord } from '@tokenmeter/instrumentation/protocol';
 import type { Logger } from '../logger.js';
@@ -25,6 +28,8 @@ export interface LedgerForwarderOptions {
   batchRecords: number;
   flushMs: number;
   bufferRecords: number;
+  /** Batches in flight at once; default 4. */
+  concurrency?: number;
   timeoutMs?: number;
   initialRetryMs?: number;
   maxRetryMs?: number;
@@ -40,15 +45,19 @@ function retriable(status: number): boolean {
 /** Most distinct rejection codes and statuses counted apiece; the rest are counted as `other` (codes come from the server). */
 const MAX_CODES = 50;
 
+type Outcome = { kind: 'delivered'; text: string } | { kind: 'retry'; error: unknown; status: number | undefined } | { kind: 'refused'; status: number; text: string };
+
 export class LedgerForwarder {
   private readonly _opts: LedgerForwarderOptions;
-  private _buffer: UsageRecord[] = [];
-  private _sending: Promise<void> | undefined;
+  /** Each record as its JSON text. */
+  private _buffer: string[] = [];
+  private readonly _sends = new Set<Promise<void>>();
+  private _inflightRecords = 0;
   private _timer: NodeJS.Timeout | undefined;
   private _retryAtMs = 0;
   private _retryMs: number;
   private _stopped = false;
-  /** While isolating records of a refused batch: the first `remaining` buffered records go in batches of `size`. */
+  /** While isolating a refused record: the first `remaining` buffered records go in batches of `size`, one at a time. */
   private _split: { remaining: number; size: number } | undefined;
   private readonly _logged = new Set<string>();
   /** Records the ledger stored (`accepted`, including unpriced ones) or already had (`duplicates`). */
@@ -73,17 +82,18 @@ export class LedgerForwarder {
 
   /** Records the buffer can still take. */
   free(): number {
-    return this._opts.bufferRecords - this._buffer.length;
+    return this._opts.bufferRecords - this.buffered();
   }
 
+  /** Records not yet acknowledged: waiting or in flight. */
   buffered(): number {
-    return this._buffer.length;
+    return this._buffer.length + this._inflightRecords;
   }
 
   /** Adds a record; false when the buffer is full (the caller checked `free()` first, so this is a race). */
   offer(record: UsageRecord): boolean {
-    if (this._buffer.length >= this._opts.bufferRecords) return false;
-    this._buffer.push(record);
+    if (this.buffered() >= this._opts.bufferRecords) return false;
+    this._buffer.push(JSON.stringify(record));
     if (this._buffer.length >= this._opts.batchRecords) void this._tick(); // errors handled inside
     return true;
   }
@@ -91,7 +101,7 @@ export class LedgerForwarder {
   /** Sends everything buffered (retrying until `deadlineMs`). */
   async flush(deadlineMs = 10_000): Promise<void> {
     const deadline = Date.now() + deadlineMs;
-    while (this._buffer.length > 0 && Date.now() < deadline) {
+    while (this.buffered() > 0 && Date.now() < deadline) {
       this._retryAtMs = 0;
       await this._tick();
       if (this._buffer.length > 0 && this._retryAtMs > 0) await new Promise((r) => setTimeout(r, Math.min(200, this._retryMs, Math.max(0, deadline - Date.now()))));
@@ -104,69 +114,86 @@ export class LedgerForwarder {
     this._stopped = true;
     if (this._timer) clearInterval(this._timer);
     await this.flush(deadlineMs);
-    if (this._buffer.length > 0) this._opts.logger.error({ records: this._buffer.length }, 'shutdown: usage records not delivered to the control plane');
+    if (this.buffered() > 0) this._opts.logger.error({ records: this.buffered() }, 'shutdown: usage records not delivered to the control plane');
   }
 
+  /** Starts the deliveries there is room for; resolves when those in flight have finished. */
   private _tick(): Promise<void> {
-    if (this._sending || this._buffer.length === 0 || Date.now() < this._retryAtMs) return this._sending ?? Promise.resolve();
-    this._sending = this._sendOne().finally(() => {
-      this._sending = undefined;
-    });
-    return this._sending;
+    const limit = this._split ? 1 : (this._opts.concurrency ?? 4);
+    while (this._buffer.length > 0 && this._sends.size < limit && Date.now() >= this._retryAtMs) {
+      const size = this._split ? Math.min(this._split.size, this._split.remaining) : this._opts.batchRecords;
+      const batch = this._buffer.splice(0, size);
+      this._inflightRecords += batch.length;
+      const send: Promise<void> = this._deliver(batch).finally(() => {
+        this._inflightRecords -= batch.length;
+        this._sends.delete(send);
+        // Keep draining without waiting for the timer while full batches wait (or while isolating).
+        if (!this._stopped && (this._buffer.length >= this._opts.batchRecords || this._split)) setImmediate(() => void this._tick());
+      });
+      this._sends.add(send);
+    }
+    return Promise.all(this._sends).then(() => undefined);
   }
 
-  private async _sendOne(): Promise<void> {
-    const { controlPlaneUrl, apiToken, logger } = this._opts;
-    const size = this._split ? Math.min(this._split.size, this._split.remaining) : this._opts.batchRecords;
-    const batch = this._buffer.slice(0, size);
+  private async _deliver(batch: string[]): Promise<void> {
+    const outcome = await this._post(batch);
+    switch (outcome.kind) {
+      case 'delivered':
+        this._delivered(batch, outcome.text);
+        this._advanceSplit(batch.length);
+        this._retryMs = this._opts.initialRetryMs ?? 500;
+        this._retryAtMs = 0;
+        return;
+      case 'retry':
+        this._buffer.unshift(...batch);
+        this._retryLater(outcome.error, outcome.status);
+        return;
+      case 'refused':
+        this._refused(batch, outcome.status, outcome.text);
+    }
+  }
+
+  private async _post(batch: string[]): Promise<Outcome> {
+    const { controlPlaneUrl, apiToken } = this._opts;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (apiToken !== undefined) headers.authorization = `Bearer ${apiToken}`;
-    let status: number;
-    let text: string;
     try {
       const res = await (this._opts.fetch ?? fetch)(`${controlPlaneUrl}/api/v1/usage`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ records: batch }),
+        body: `{"records":[${batch.join(',')}]}`,
         signal: AbortSignal.timeout(this._opts.timeoutMs ?? 10_000),
       });
-      status = res.status;
-      text = await res.text();
+      const text = await res.text();
+      if (res.status >= 200 && res.status < 300) return { kind: 'delivered', text };
+      if (retriable(res.status)) return { kind: 'retry', status: res.status, error: new Error(`POST /api/v1/usage answered ${res.status}: ${text.slice(0, 200)}`) };
+      return { kind: 'refused', status: res.status, text };
     } catch (error) {
-      this._retryLater(error, undefined);
-      return;
+      return { kind: 'retry', status: undefined, error };
     }
-    if (status >= 200 && status < 300) {
-      this._buffer.splice(0, batch.length);
-      this._delivered(batch, text);
-      this._advanceSplit(batch.length);
-      this._retryMs = this._opts.initialRetryMs ?? 500;
-      this._retryAtMs = 0;
-      return;
-    }
-    if (retriable(status)) {
-      this._retryLater(new Error(`POST /api/v1/usage answered ${status}: ${text.slice(0, 200)}`), status);
-      return;
-    }
-    // The whole batch was refused: the records cannot be told apart, so halve until each refused one stands alone.
+  }
+
+  /** The whole batch was refused: the records cannot be told apart, so halve until the refused one stands alone. */
+  private _refused(batch: string[], status: number, text: string): void {
     if (batch.length > 1) {
+      this._buffer.unshift(...batch);
       this._split = { remaining: this._split?.remaining ?? batch.length, size: Math.ceil(batch.length / 2) };
-      this._again(); // no back-off: the server answered, and each half is smaller
-      return;
+      return; // no back-off: the server answered, and each half is smaller
     }
     // Found: the records after it go in full batches again (another refused one among them is isolated the same way).
-    this._buffer.shift();
     this._split = undefined;
     const key = this._countKey(this.dropped, String(status));
     this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
     this._logOnce(`status:${status}`, () =>
-      logger.error({ status, id: batch[0]?.id, body: text.slice(0, 500) }, `control plane refused a usage record with ${status}; dropped (further ones with this status are counted in tokenmeter_collector_ledger_dropped_total, not logged)`),
+      this._opts.logger.error(
+        { status, id: idOf(batch[0]), body: text.slice(0, 500) },
+        `control plane refused a usage record with ${status}; dropped (further ones with this status are counted in tokenmeter_collector_ledger_dropped_total, not logged)`,
+      ),
     );
-    this._again();
   }
 
   /** Counts a 200 answer: rejected records are dropped for good, the rest are in the ledger. */
-  private _delivered(batch: UsageRecord[], text: string): void {
+  private _delivered(batch: string[], text: string): void {
     const body = parseIngestResponse(text);
     if (!body) {
       // An answer without the per-record shape: 2xx still means the whole batch is durable.
@@ -180,16 +207,11 @@ export class LedgerForwarder {
       this.rejected.set(key, (this.rejected.get(key) ?? 0) + 1);
       this._logOnce(`code:${r.code}`, () =>
         this._opts.logger.warn(
-          { code: r.code, id: r.id ?? batch[r.index]?.id, reason: r.message },
+          { code: r.code, id: r.id ?? idOf(batch[r.index]), reason: r.message },
           `the ledger rejected a usage record (${r.code}); dropped, not retried (further ones with this code are counted in tokenmeter_collector_ledger_rejected_total, not logged)`,
         ),
-    );
+      );
     }
-  }
-
-  /** The next delivery right after this one has finished. */
-  private _again(): void {
-    setImmediate(() => void this._tick() /* errors handled inside */);
   }
 
   /** After a delivered probe: the probes grow again (a refused record is usually alone in its batch). */
@@ -204,8 +226,11 @@ export class LedgerForwarder {
     this.failures++;
     this._retryAtMs = Date.now() + this._retryMs;
     const hint = status === 401 || status === 403 ? ' (check TOKENMETER_API_TOKEN: it needs the ingest role)' : status === 404 ? ' (check TOKENMETER_CONTROL_PLANE_URL)' : '';
-    const log = status !== undefined && status < 500 && status !== 429 && status !== 408 ? this._opts.logger.error.bind(this._opts.logger) : this._opts.logger.warn.bind(this._opts.logger);
-    log({ err: error, retryInMs: this._retryMs, buffered: this._buffer.length }, `usage batch delivery failed; will retry with the same ids${hint}`);
+    const logger = this._opts.logger;
+    const fields = { err: error, retryInMs: this._retryMs, buffered: this.buffered() };
+    const message = `usage batch delivery failed; will retry with the same ids${hint}`;
+    if (hint !== '') logger.error(fields, message);
+    else logger.warn(fields, message);
     this._retryMs = Math.min(this._retryMs * 2, this._opts.maxRetryMs ?? 30_000);
   }
 
@@ -218,6 +243,11 @@ export class LedgerForwarder {
     this._logged.add(key);
     log();
   }
+}
+
+/** The id of a serialised record (for a log line). */
+function idOf(json: string | undefined): string | undefined {
+  return json === undefined ? undefined : (JSON.parse(json) as UsageRecord).id;
 }
 
 /** The per-record answer, or undefined when the body does not have its shape. */
