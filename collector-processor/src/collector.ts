@@ -98,9 +98,11 @@ export async function startCollector(config: CollectorConfig, options: StartOpti
   }
   for (const notice of config.notices) logger.warn(notice);
   // The bundled catalog prices calls until the control plane's table arrives; a slow control plane does not delay start.
-  void Promise.all([prices.start(), directory?.start()]).finally(() => {
+  // Readiness waits for the first price fetch only: the directory merely enriches labels.
+  void prices.start().finally(() => {
     ready = true;
   });
+  void directory?.start();
   forwarder?.start();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info(

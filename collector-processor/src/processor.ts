@@ -165,6 +165,7 @@ export class Processor {
     }
     this._opts.self.received.dataPoints += points;
     this._opts.self.rejectedPoints += rejected;
+    this._opts.self.foldedPointsDropped = this._passthrough.droppedFolded;
     return { rejected, message };
   }
 

@@ -41,6 +41,8 @@ export class Directory {
   failures = 0;
   /** Users the control plane listed beyond `maxUsers` at the last sync (not held). */
   truncated = 0;
+  /** Epoch ms of the last successful sync (0 = none yet). */
+  lastSyncMs = 0;
 
   constructor(options: DirectoryOptions) {
     this._opts = options;
@@ -109,6 +111,7 @@ export class Directory {
       const res = await (this._opts.fetch ?? fetch)(`${controlPlaneUrl}/api/v1/directory`, { headers, signal: AbortSignal.timeout(30_000) });
       if (res.status === 304) {
         await res.arrayBuffer();
+        this.lastSyncMs = Date.now();
         return;
       }
       if (!res.ok) throw new Error(`GET /api/v1/directory answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
@@ -144,6 +147,7 @@ export class Directory {
       this.truncated = beyond;
       this._users = users;
       this._etag = res.headers.get('etag') ?? undefined;
+      this.lastSyncMs = Date.now();
       logger.debug({ users: users.size }, 'directory synchronised');
     } catch (error) {
       this.failures++;

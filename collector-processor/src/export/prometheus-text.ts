@@ -100,6 +100,12 @@ export function renderExposition({ store, self, prices, forwarder, directory }: 
   let overflow = '';
   for (const f of store.families.values()) if (f.overflowed > 0) overflow += `tokenmeter_collector_series_overflow_total{metric="${f.name}"} ${f.overflowed}\n`;
   metric('tokenmeter_collector_series_overflow_total', 'counter', 'New series folded into the overflow series (TOKENMETER_COLLECTOR_SERIES_LIMIT).', overflow);
+  metric(
+    'tokenmeter_collector_folded_points_dropped_total',
+    'counter',
+    'Cumulative points of new sources not added to an overflow series: the memory of folded sources (100,000) was full.',
+    `tokenmeter_collector_folded_points_dropped_total ${self.foldedPointsDropped}\n`,
+  );
   metric('tokenmeter_collector_series', 'gauge', 'Series held for exposition.', `tokenmeter_collector_series ${store.seriesCount()}\n`);
   metric('tokenmeter_collector_inflight_requests', 'gauge', 'OTLP requests being read or processed.', `tokenmeter_collector_inflight_requests ${self.inflight}\n`);
   metric('tokenmeter_collector_inflight_bytes', 'gauge', 'Bytes of OTLP requests being read or processed (decompressed).', `tokenmeter_collector_inflight_bytes ${self.inflightBytes}\n`);
@@ -119,6 +125,7 @@ export function renderExposition({ store, self, prices, forwarder, directory }: 
   if (directory) {
     metric('tokenmeter_collector_directory_syncs_total', 'counter', 'Directory syncs (GET /api/v1/directory) sent to the control plane.', `tokenmeter_collector_directory_syncs_total ${directory.syncs}\n`);
     metric('tokenmeter_collector_directory_sync_failures_total', 'counter', 'Directory syncs that failed (the last good copy is kept).', `tokenmeter_collector_directory_sync_failures_total ${directory.failures}\n`);
+    metric('tokenmeter_collector_directory_sync_timestamp_seconds', 'gauge', 'Last successful directory sync (0 = none yet).', `tokenmeter_collector_directory_sync_timestamp_seconds ${directory.lastSyncMs / 1000}\n`);
     metric('tokenmeter_collector_directory_users', 'gauge', 'Users held from the directory.', `tokenmeter_collector_directory_users ${directory.size()}\n`);
     metric('tokenmeter_collector_directory_users_beyond_limit', 'gauge', 'Users the directory lists beyond TOKENMETER_COLLECTOR_DIRECTORY_MAX_USERS (not held).', `tokenmeter_collector_directory_users_beyond_limit ${directory.truncated}\n`);
   }

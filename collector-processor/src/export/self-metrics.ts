@@ -12,6 +12,8 @@ export class SelfMetrics {
   pointsIgnored = 0;
   rejectedPoints = 0;
   droppedAttributes = 0;
+  /** Cumulative points of new sources folded into an overflow series once the folded-source memory was full. */
+  foldedPointsDropped = 0;
   /** Requests being read or processed, and their bytes (decompressed as read). */
   inflight = 0;
   inflightBytes = 0;

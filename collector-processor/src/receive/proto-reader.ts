@@ -1,9 +1,13 @@
 /**
  * A minimal protobuf wire-format reader over a Buffer: varints, fixed
  * 32/64-bit values, length-delimited slices and field skipping. The OTLP
- * decoders walk only the fields they need and skip the rest, which is
- * several times faster than building full protobufjs message objects
- * (measured in bench/run.js against protobufjs' generated decoder).
+ * decoders walk only the fields they need and build the pipeline's model
+ * (attribute maps, hex ids) directly. Against protobufjs' `Type.decode`,
+ * which builds raw message objects that would still need that conversion,
+ * `npm run bench -w collector-processor` measured 0.7–1.9× (median 1.2×) for
+ * metrics and 1.0–4.4× (median 2.5×) for spans, in four runs on a shared
+ * 2-core machine: about as fast for metrics, faster for spans, and no
+ * runtime dependency.
  */
 
 /** A malformed protobuf payload (truncated, bad wire type, overlong varint). */

@@ -25,7 +25,7 @@ describe('directory enrichment', () => {
     prepare(cp);
     log.lines.length = 0;
     c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '20', ...env }, { logger: pino({ level: 'warn' }, log.stream) });
-    await waitFor(async () => (await fetch(`${c.metricsUrl}/readyz`)).ok, { what: 'first directory sync' });
+    await waitFor(async () => (sample(await scrape(c), 'tokenmeter_collector_directory_sync_timestamp_seconds', {}) ?? 0) > 0, { what: 'first directory sync' });
   }
   afterEach(async () => {
     await c?.shutdown();
