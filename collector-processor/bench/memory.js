@@ -4,7 +4,7 @@
 // collector holds. Every structure that grows with distinct users is capped;
 // the figure to read is the peak RSS, and whether the second million raises it.
 import { createServer } from 'node:http';
-import { fmt, mib, runNode, sampler, startProcessor } from './harness.js';
+import { fmt, mib, runNode, sampler, sleep, startProcessor } from './harness.js';
 
 const USERS = Number(process.env.BENCH_MEMORY_USERS ?? 1_000_000);
 const DIRECTORY_USERS = 300_000;
@@ -26,11 +26,23 @@ async function sinkControlPlane() {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** Node's defaults, then V8's old space capped (the collector's live data stays far below it). */
+const CONFIGS = [
+  ['Node defaults', {}],
+  ['NODE_OPTIONS=--max-old-space-size=384', { NODE_OPTIONS: '--max-old-space-size=384' }],
+];
+
 export async function memoryBench() {
+  for (const [label, env] of CONFIGS) await memoryRun(label, env);
+}
+
+async function memoryRun(configLabel, env) {
   const cp = await sinkControlPlane();
-  const proc = await startProcessor(process.env.BENCH_MEMORY_CP === 'off' ? {} : { TOKENMETER_CONTROL_PLANE_URL: cp.url, ...JSON.parse(process.env.BENCH_MEMORY_ENV ?? '{}') });
+  const proc = await startProcessor({ TOKENMETER_CONTROL_PLANE_URL: cp.url, ...env });
   const rows = [];
   try {
+    // The directory copy is part of the resting memory: wait for its first sync.
+    while ((await proc.vars()).directory_users === 0) await sleep(100);
     const idle = await proc.vars();
     rows.push(['idle (directory of 300k users loaded, 200k held)', idle.rss_bytes, idle.heap_used_bytes, '']);
     const phase = async (label, kind, offset) => {
@@ -45,7 +57,7 @@ export async function memoryBench() {
     const p2 = await phase(`spans, users ${fmt(USERS)} … ${fmt(2 * USERS)}`, 'traces', USERS);
     const p3 = await phase(`metrics (2 points each), users ${fmt(2 * USERS)} … ${fmt(3 * USERS)}`, 'metrics', 2 * USERS);
     const end = await proc.vars();
-    console.log(`\nmemory with distinct users (${fmt(USERS)} per phase, 8 requests in flight, ledger forwarding on; defaults: series cap 10,000/metric, queue 16 MiB)`);
+    console.log(`\nmemory with distinct users, ${configLabel} (${fmt(USERS)} per phase, 8 requests in flight, ledger forwarding on; collector defaults)`);
     console.log(`  ${'phase'.padEnd(58)} ${'RSS MiB'.padStart(8)} ${'heap MiB'.padStart(9)}`);
     for (const [label, rss, heap, note] of rows) console.log(`  ${label.padEnd(58)} ${mib(rss).padStart(8)} ${mib(heap).padStart(9)}   ${note}`);
     console.log(`  peak RSS over all phases: ${mib(Math.max(p1, p2, p3))} MiB; second million vs first: ${((p2 / p1 - 1) * 100).toFixed(0)} %; series held at the end: ${fmt(end.series)}`);
