@@ -48,8 +48,15 @@ describe('bearer-token authentication', () => {
     expect((await exportWith(c.otlpUrl, { Authorization: 'Bearer otlp-old' }, items)).code).toBe(SUCCESS);
     const refused = await exportWith(c.otlpUrl, {}, items);
     expect(refused.code).toBe(FAILED);
+    // The standard variable, as the README tells senders to set it (percent-encoded space).
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'Authorization=Bearer%20otlp-new';
+    try {
+      expect((await exportWith(c.otlpUrl, {}, items)).code).toBe(SUCCESS);
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    }
     const text = await (await fetch(`${c.metricsUrl}/metrics`, { headers: scrapeAuth })).text();
-    expect(sample(text, 'tokenmeter_tokens_total', { job: 'auth-svc', gen_ai_token_type: 'input' })).toBe(14);
+    expect(sample(text, 'tokenmeter_tokens_total', { job: 'auth-svc', gen_ai_token_type: 'input' })).toBe(21);
   });
 
   it('answers 401 with a Bearer challenge and a google.rpc.Status, before reading the body', async () => {
