@@ -200,24 +200,22 @@ export class Processor {
     const self = this._opts.self;
     const nowMs = Date.now();
     const plausible: PendingCall[] = [];
-    let firstReason: string | undefined;
+    const reasons: string[] = [];
     for (const p of pending) {
       const reason = implausibleCall(p.call, nowMs);
-      if (reason === undefined) {
-        plausible.push(p);
-        continue;
-      }
-      self.countImplausible(reason);
-      firstReason ??= reason;
+      if (reason === undefined) plausible.push(p);
+      else reasons.push(reason);
     }
-    const rejected = pending.length - plausible.length;
-    const message = firstReason === undefined ? undefined : `${rejected} ${items} refused as implausible (not priced, counted or forwarded); first: ${firstReason}`;
-
     const forwarder = this._opts.forwarder;
     if (forwarder) {
       const need = plausible.reduce((n, p) => n + (p.forward ? 1 : 0), 0);
       if (need > forwarder.free()) throw new BackpressureError(`ledger buffer full (${forwarder.buffered()} records waiting for the control plane)`);
     }
+    // Counted once the request is taken (a 429 is retried by the sender and would count them twice).
+    for (const reason of reasons) self.countImplausible(reason);
+    const rejected = reasons.length;
+    const message = rejected === 0 ? undefined : `${rejected} ${items} refused as implausible (not priced, counted or forwarded); first: ${reasons[0]}`;
+
     await this._enrich(plausible);
     for (const { call, job, forward } of plausible) {
       const price = this._opts.prices.price(call);
