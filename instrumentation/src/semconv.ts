@@ -118,6 +118,15 @@ export function toPrometheusLabel(key: string): string {
   return key.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
+/**
+ * A label value escaped for the Prometheus text exposition format: backslash,
+ * double quote and line feed become `\\`, `\"` and `\n` (the only escapes the
+ * format defines). Returns the value itself when nothing needs escaping.
+ */
+export function escapePrometheusLabelValue(value: string): string {
+  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
+}
+
 /** Prometheus metric names (after the exporter adds `_total` to counters). */
 export const PROM = {
   tokens: 'tokenmeter_tokens_total',

@@ -5,10 +5,10 @@
  * scrape at 60,000 series, this writer a fraction of that.
  */
 
-/** A label value escaped for the text exposition format (backslash, newline, double quote). */
-export function escapeLabel(v: string): string {
-  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
-}
+import { escapePrometheusLabelValue } from '@tokenmeter/instrumentation/semconv';
+
+/** A label value escaped for the text exposition format (backslash, newline, double quote): the one escaping the SDK and collector use. */
+export const escapeLabel = escapePrometheusLabelValue;
 
 /** A sample value as the exposition format writes it (`NaN`, `+Inf`, `-Inf`, or the number). */
 export function sampleValue(v: number): string {
