@@ -2,14 +2,15 @@
 import { z } from 'zod';
 import type { ControlPlane } from '../control-plane.js';
 import { notFound } from '../errors.js';
+import { notModified } from './conditional.js';
 import type { Api } from './route.js';
 
 const name = z.string().min(1, 'must not be empty').max(256);
 export const directoryPutSchema = z.strictObject({ department: name.optional(), org: name.optional() });
 
 export function mountDirectory(api: Api, cp: ControlPlane): void {
-  api.add({ method: 'get', path: '/directory', tag: 'directory', roles: ['read', 'ingest'], summary: 'Every user with department and org' },
-    () => ({ users: cp.directory.list() }));
+  api.add({ method: 'get', path: '/directory', tag: 'directory', roles: ['read', 'ingest'], statuses: [200, 304], summary: 'Every user with department and org (ETag: a hash of the list, the same on every replica; If-None-Match → 304)' },
+    ({ req, res }) => (notModified(req, res, cp.directory.etag()) ? undefined : { users: cp.directory.list() }));
 
   api.add({ method: 'get', path: '/directory/users/:user', tag: 'directory', roles: ['read', 'ingest'], summary: 'One user' }, ({ params }) => {
     const e = cp.directory.get(params.user!);

@@ -8,6 +8,7 @@ import type { SseHub } from '../enforcement/sse.js';
 import { notFound } from '../errors.js';
 import type { Telemetry } from '../telemetry.js';
 import { instant, intParam } from './params.js';
+import { notModified } from './conditional.js';
 import type { Api } from './route.js';
 
 export const manualBlockSchema = z.strictObject({
@@ -26,15 +27,7 @@ export function mountEnforcement(api: Api, cp: ControlPlane, hub: SseHub, teleme
   api.add({ method: 'get', path: '/enforcement', tag: 'enforcement', roles: ['read', 'ingest'], statuses: [200, 304], summary: 'Blocks, provider states and limits (ETag = revision)' },
     ({ req, res }) => {
       const state = cp.feed.state();
-      const etag = `"${state.revision}"`;
-      res.setHeader('ETag', etag);
-      res.setHeader('Cache-Control', 'no-cache');
-      const inm = req.get('if-none-match');
-      if (inm !== undefined && inm.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) {
-        res.status(304).end();
-        return undefined;
-      }
-      return state;
+      return notModified(req, res, `"${state.revision}"`) ? undefined : state;
     });
 
   api.add({ method: 'get', path: '/enforcement/stream', tag: 'enforcement', roles: ['read', 'ingest'], summary: 'SSE: `state` event with the full snapshot on connect and on every change', responseContentType: 'text/event-stream' },

@@ -98,3 +98,23 @@ describe('directory', () => {
     expect(t.cp.directory.size).toBe(0);
   });
 });
+
+describe('directory list: conditional GET', () => {
+  it('answers 304 to the ETag it gave until the directory changes', async () => {
+    const t = await startTestServer();
+    try {
+      await t.json('PUT', '/api/v1/directory/users/ann', { department: 'eng', org: 'acme' });
+      const first = await t.call('GET', '/api/v1/directory', { token: 'ingest' });
+      const etag = first.headers.get('etag')!;
+      expect(etag).toMatch(/^"[\w-]{22}"$/);
+      expect((await t.call('GET', '/api/v1/directory', { token: 'ingest', headers: { 'if-none-match': etag } })).status).toBe(304);
+      await t.json('PUT', '/api/v1/directory/users/bo', { department: 'ops' });
+      const changed = await t.call('GET', '/api/v1/directory', { token: 'ingest', headers: { 'if-none-match': etag } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(etag);
+      expect(((await changed.json()) as { users: unknown[] }).users).toHaveLength(2);
+    } finally {
+      await t.stop();
+    }
+  });
+});
