@@ -109,6 +109,13 @@ const schema = z.object({
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
 
+/** Variables of 0.1.0 that have a new name. */
+const RENAMED: Readonly<Record<string, string>> = {
+  TOKENMETER_HOST: 'TOKENMETER_CONTROL_PLANE_HOST',
+  TOKENMETER_PORT: 'TOKENMETER_CONTROL_PLANE_PORT',
+  TOKENMETER_CLOCK_OFFSET_MS: 'nothing (a test-only setting that no longer exists)',
+};
+
 /** Whether `host` is a loopback address (only this machine can connect). */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -127,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     variable: String(i.path[0] ?? 'environment'),
     message: `${i.message}${picked[String(i.path[0])] !== undefined ? ` (got "${picked[String(i.path[0])]}")` : ''}`,
   }));
+  // Renamed variables are refused with their new name, so none is silently ignored.
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if (env[old] !== undefined && env[old] !== '') problems.push({ variable: old, message: `was renamed: use ${now}` });
+  }
   const e = (parsed.success ? parsed.data : {}) as Record<string, unknown>;
   const tokens: Partial<Record<TokenRole, string>> = {};
   const byValue = new Map<string, string>();

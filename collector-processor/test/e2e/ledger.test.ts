@@ -15,7 +15,7 @@ import type { RunningCollector } from '../../src/index.js';
 import { encodeSpans, post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const TOKENS = { admin: 'e2e-admin', read: 'e2e-read', ingest: 'e2e-ingest', alertmanager: 'e2e-am' };
+const TOKENS = { admin: 'e2e-admin', read: 'e2e-read-token', ingest: 'e2e-ingest', alertmanager: 'e2e-alertmanager' };
 const OTLP_TOKEN = 'e2e-otlp';
 const AUTH = { 'content-type': 'application/x-protobuf', authorization: `Bearer ${OTLP_TOKEN}` };
 
@@ -43,8 +43,8 @@ describe('collector → real control plane ledger', () => {
     cp = startProcess(process.execPath, [join(ROOT, 'quota-webhook', 'dist', 'main.js')], {
       env: {
         ...process.env,
-        TOKENMETER_HOST: '127.0.0.1',
-        TOKENMETER_PORT: String(port),
+        TOKENMETER_CONTROL_PLANE_HOST: '127.0.0.1',
+        TOKENMETER_CONTROL_PLANE_PORT: String(port),
         TOKENMETER_DB_URL: join(dir, 'ledger.db'),
         TOKENMETER_ADMIN_TOKEN: TOKENS.admin,
         TOKENMETER_READ_TOKEN: TOKENS.read,

@@ -27,6 +27,13 @@ describe('configuration', () => {
     expect(loadConfig({ TOKENMETER_CONTROL_PLANE_HOST: '0.0.0.0', TOKENMETER_ALLOW_UNAUTHENTICATED: 'true' }).host).toBe('0.0.0.0');
   });
 
+  it('renamed variables are refused with their new name, never silently ignored', () => {
+    expect(problems({ TOKENMETER_PORT: '8080', TOKENMETER_HOST: '127.0.0.1' })).toEqual([
+      { variable: 'TOKENMETER_HOST', message: 'was renamed: use TOKENMETER_CONTROL_PLANE_HOST' },
+      { variable: 'TOKENMETER_PORT', message: 'was renamed: use TOKENMETER_CONTROL_PLANE_PORT' },
+    ]);
+  });
+
   it('the same token for two roles is refused, naming both variables', () => {
     expect(problems({ TOKENMETER_ADMIN_TOKEN: 'same-token', TOKENMETER_READ_TOKEN: 'same-token' })).toEqual([
       { variable: 'TOKENMETER_READ_TOKEN', message: 'is the same token as TOKENMETER_ADMIN_TOKEN: give every role its own token' },
