@@ -7,13 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { context, diag, metrics, trace, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import type { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
@@ -22,6 +18,7 @@ import { addSink, type CallSink } from './core/hooks.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
+import { otelSdk } from './telemetry/otel-sdk.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 
 export interface StartOptions {
@@ -69,7 +66,9 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   let listeningPort: number | undefined;
   const readers: MetricReader[] = [];
   if (isNoop(metrics.getMeterProvider())) {
+    const { MeterProvider, PeriodicExportingMetricReader } = otelSdk.sdkMetrics();
     if (config.metricsExporters.includes('prometheus')) {
+      const { PrometheusExporter } = otelSdk.prometheusExporter();
       const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
       readers.push(exporter);
       server = createServer((req, res) => {
@@ -87,6 +86,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     if (config.metricsExporters.includes('otlp')) {
       // The exporter reads its endpoint, headers and timeout from the standard OTEL_EXPORTER_OTLP_* variables of process.env.
       const { exportIntervalMillis, exportTimeoutMillis } = config.otlpMetrics;
+      const { OTLPMetricExporter } = otelSdk.otlpMetricExporter();
       readers.push(
         new PeriodicExportingMetricReader({
           exporter: new OTLPMetricExporter(),
@@ -111,6 +111,9 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
 
   let tracerProvider: TracerProvider | undefined;
   if (config.tracesExporter === 'otlp' && isNoop((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) {
+    const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
+    const { OTLPTraceExporter } = otelSdk.otlpTraceExporter();
+    const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
     tracerProvider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(tracerProvider);
@@ -165,6 +168,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
 }
 
 function buildResource(config: TokenmeterConfig): Resource {
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = otelSdk.resources();
   let resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   if (config.serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': config.serviceName }));
   return resource;
