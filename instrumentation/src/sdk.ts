@@ -112,7 +112,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   let tracerProvider: TracerProvider | undefined;
   if (config.tracesExporter === 'otlp' && isNoop((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) {
     const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
-    const { OTLPTraceExporter } = otelSdk.otlpTraceExporter();
+    const { OTLPTraceExporter } = config.otlpTracesProtocol === 'http/json' ? otelSdk.otlpTraceExporterJson() : otelSdk.otlpTraceExporterProto();
     const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
     tracerProvider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

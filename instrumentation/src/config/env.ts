@@ -10,6 +10,8 @@ import type { EnforcementMode } from './types.js';
 
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'none';
 export type TracesExporterName = 'otlp' | 'none';
+/** OTLP/HTTP encodings (gRPC is not offered). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 /** The SDK's whole configuration. */
 export interface TokenmeterConfig {
@@ -21,6 +23,8 @@ export interface TokenmeterConfig {
   metricsExporters: MetricsExporterName[];
   /** `OTEL_TRACES_EXPORTER`: `otlp` or `none`; default `otlp` when an OTLP endpoint is set, else `none`. */
   tracesExporter: TracesExporterName;
+  /** `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf` (default, as the OTLP specification says) or `http/json`. */
+  otlpTracesProtocol: OtlpProtocol;
   /** `OTEL_METRIC_EXPORT_INTERVAL` (60000) and `OTEL_METRIC_EXPORT_TIMEOUT` (30000): the OTLP metrics push, in ms. */
   otlpMetrics: { exportIntervalMillis: number; exportTimeoutMillis: number };
   /** `TOKENMETER_PROMETHEUS_HOST` (0.0.0.0) and `TOKENMETER_PROMETHEUS_PORT` (9464). */
@@ -75,12 +79,14 @@ export function parseConfig(env: Env = process.env, options: { strict?: boolean 
     if (value !== undefined) attribution[key] = value;
   }
   const otlpEndpointSet = [env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT].some((v) => v !== undefined && v.trim() !== '');
+  const tracesProtocolVariable = read.string('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const controlUrl = read.url('TOKENMETER_CONTROL_PLANE_URL');
   const token = read.string('TOKENMETER_API_TOKEN');
   const config: TokenmeterConfig = {
     disabled: read.boolean('TOKENMETER_DISABLED', false),
     metricsExporters: read.list('OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, ['prometheus']),
     tracesExporter: read.oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, otlpEndpointSet ? 'otlp' : 'none'),
+    otlpTracesProtocol: read.oneOf(tracesProtocolVariable, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
     prometheus: {
       host: read.string('TOKENMETER_PROMETHEUS_HOST') ?? '0.0.0.0',
       port: read.integer('TOKENMETER_PROMETHEUS_PORT', 9464, 0, 65535),

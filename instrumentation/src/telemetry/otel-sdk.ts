@@ -15,6 +15,7 @@ import type * as Core from '@opentelemetry/core';
 import type * as ExporterMetricsOtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as ExporterPrometheus from '@opentelemetry/exporter-prometheus';
 import type * as ExporterTraceOtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as ExporterTraceOtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
@@ -28,6 +29,7 @@ export const otelSdk = {
   prometheusExporter: (): typeof ExporterPrometheus => load('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus,
   otlpMetricExporter: (): typeof ExporterMetricsOtlpHttp => load('@opentelemetry/exporter-metrics-otlp-http') as typeof ExporterMetricsOtlpHttp,
   sdkTrace: (): typeof SdkTrace => load('@opentelemetry/sdk-trace') as typeof SdkTrace,
-  otlpTraceExporter: (): typeof ExporterTraceOtlpHttp => load('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterTraceOtlpHttp,
+  otlpTraceExporterJson: (): typeof ExporterTraceOtlpHttp => load('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterTraceOtlpHttp,
+  otlpTraceExporterProto: (): typeof ExporterTraceOtlpProto => load('@opentelemetry/exporter-trace-otlp-proto') as typeof ExporterTraceOtlpProto,
   contextManager: (): typeof ContextAsyncHooks => load('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooks,
 };

@@ -18,6 +18,8 @@ describe('parseConfig: each variable', () => {
     expect(problem({ OTEL_TRACES_EXPORTER: 'jaeger' })).toBe('OTEL_TRACES_EXPORTER must be one of otlp, none, got "jaeger"');
     expect(problem({ OTEL_METRIC_EXPORT_INTERVAL: '1s' })).toBe('OTEL_METRIC_EXPORT_INTERVAL must be an integer 100-86400000, got "1s"');
     expect(problem({ OTEL_METRIC_EXPORT_TIMEOUT: '50' })).toBe('OTEL_METRIC_EXPORT_TIMEOUT must be an integer 100-86400000, got "50"');
+    expect(problem({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBe('OTEL_EXPORTER_OTLP_PROTOCOL must be one of http/protobuf, http/json, got "grpc"');
+    expect(problem({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toBe('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of http/protobuf, http/json, got "grpc"');
     for (const variable of ['TOKENMETER_DEPARTMENT', 'TOKENMETER_FEATURE', 'TOKENMETER_USER', 'TOKENMETER_INVESTIGATION', 'TOKENMETER_SESSION']) {
       expect(problem({ [variable]: 'x'.repeat(257) })).toBe(`${variable} must be 1-256 characters without control characters, got "${'x'.repeat(40)}"`);
     }
@@ -53,6 +55,9 @@ describe('parseConfig: each variable', () => {
     });
     expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).config.tracesExporter).toBe('none');
     expect(parseConfig({}).config.otlpMetrics).toEqual({ exportIntervalMillis: 60000, exportTimeoutMillis: 30000 });
+    expect(parseConfig({}).config.otlpTracesProtocol).toBe('http/protobuf');
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).config.otlpTracesProtocol).toBe('http/json');
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).config.otlpTracesProtocol).toBe('http/protobuf');
   });
 
   it('lists every problem in one ConfigError when strict', () => {
