@@ -14,10 +14,13 @@ import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
 import { startControlLink, type ControlLink } from './control/index.js';
+import { TRACER_NAME } from './core/call.js';
 import { addSink, type CallSink } from './core/hooks.js';
+import { setSpanStarter } from './core/span-starter.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
+import { LeanTracer } from './telemetry/lean-span.js';
 import { otelSdk } from './telemetry/otel-sdk.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 
@@ -114,7 +117,10 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
     const { OTLPTraceExporter } = config.otlpTracesProtocol === 'http/json' ? otelSdk.otlpTraceExporterJson() : otelSdk.otlpTraceExporterProto();
     const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
-    tracerProvider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
+    const processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+    tracerProvider = new TracerProvider({ resource, spanProcessors: [processor] });
+    // Our GenAI spans skip the SDK tracer's per-attribute validation, into the same processor (telemetry/lean-span.ts).
+    removers.push(setSpanStarter(new LeanTracer({ resource, processor, scope: { name: TRACER_NAME } })));
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(tracerProvider);
   }

@@ -32,6 +32,7 @@ import type { Outcome } from '../semconv.js';
 import { currentCallScope } from './call-scope.js';
 import type { CallScope } from './call-scope.js';
 import { currentCatalog } from './catalog.js';
+import { spanStarter } from './span-starter.js';
 import { emitFinished, runGates } from './hooks.js';
 import type { CallCost, CallDescriptor, FinishedCall } from './hooks.js';
 
@@ -136,7 +137,7 @@ class Call implements CallTracker {
     if (input.serviceTier !== undefined) descriptor.serviceTier = input.serviceTier;
     if (input.maxOutputTokens !== undefined) descriptor.maxOutputTokens = input.maxOutputTokens;
     this.descriptor = descriptor;
-    this.span = startSpan(descriptor);
+    this.span = startSpan(descriptor, this._startTimeMs, this._startPerf);
   }
 
   gate(): void {
@@ -238,7 +239,7 @@ function count(value: number | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
 
-function startSpan(descriptor: CallDescriptor): Span {
+function startSpan(descriptor: CallDescriptor, startTimeMs: number, startPerf: number): Span {
   const model = descriptor.requestModel;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: descriptor.operation,
@@ -249,7 +250,8 @@ function startSpan(descriptor: CallDescriptor): Span {
     attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = descriptor.serviceTier;
   }
   const name = model === undefined ? descriptor.operation : `${descriptor.operation} ${model}`;
-  return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  const starter = spanStarter();
+  return starter === undefined ? tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }) : starter.startSpan(name, attributes, startTimeMs, startPerf, context.active());
 }
 
 /** Usage attributes follow semconv: input includes cached input, output includes reasoning. */

@@ -22,14 +22,20 @@ import type * as SdkTrace from '@opentelemetry/sdk-trace';
 
 const load = createRequire(import.meta.url);
 
+/** `require(specifier)` on first use, then the module itself (a `require` call resolves the path again: microseconds). */
+function lazy<T>(specifier: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load(specifier) as T);
+}
+
 export const otelSdk = {
-  core: (): typeof Core => load('@opentelemetry/core') as typeof Core,
-  resources: (): typeof Resources => load('@opentelemetry/resources') as typeof Resources,
-  sdkMetrics: (): typeof SdkMetrics => load('@opentelemetry/sdk-metrics') as typeof SdkMetrics,
-  prometheusExporter: (): typeof ExporterPrometheus => load('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus,
-  otlpMetricExporter: (): typeof ExporterMetricsOtlpHttp => load('@opentelemetry/exporter-metrics-otlp-http') as typeof ExporterMetricsOtlpHttp,
-  sdkTrace: (): typeof SdkTrace => load('@opentelemetry/sdk-trace') as typeof SdkTrace,
-  otlpTraceExporterJson: (): typeof ExporterTraceOtlpHttp => load('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterTraceOtlpHttp,
-  otlpTraceExporterProto: (): typeof ExporterTraceOtlpProto => load('@opentelemetry/exporter-trace-otlp-proto') as typeof ExporterTraceOtlpProto,
-  contextManager: (): typeof ContextAsyncHooks => load('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooks,
+  core: lazy<typeof Core>('@opentelemetry/core'),
+  resources: lazy<typeof Resources>('@opentelemetry/resources'),
+  sdkMetrics: lazy<typeof SdkMetrics>('@opentelemetry/sdk-metrics'),
+  prometheusExporter: lazy<typeof ExporterPrometheus>('@opentelemetry/exporter-prometheus'),
+  otlpMetricExporter: lazy<typeof ExporterMetricsOtlpHttp>('@opentelemetry/exporter-metrics-otlp-http'),
+  sdkTrace: lazy<typeof SdkTrace>('@opentelemetry/sdk-trace'),
+  otlpTraceExporterJson: lazy<typeof ExporterTraceOtlpHttp>('@opentelemetry/exporter-trace-otlp-http'),
+  otlpTraceExporterProto: lazy<typeof ExporterTraceOtlpProto>('@opentelemetry/exporter-trace-otlp-proto'),
+  contextManager: lazy<typeof ContextAsyncHooks>('@opentelemetry/context-async-hooks'),
 };
