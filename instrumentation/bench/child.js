@@ -9,7 +9,9 @@ const CONTENDER = fileURLToPath(new URL('contender.js', import.meta.url));
 export function startContender(contender, mode, sink, extraEnv = {}) {
   const options = processOptions(contender, sink);
   const child = fork(CONTENDER, [contender.name, mode], {
-    execArgv: [...options.execArgv, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${contender.name}-${mode}-${Date.now()}.cpuprofile`] : [])],
+    // A replay is profiled whole (start-up included, as it is measured); rounds profile themselves (contender.js).
+    // BENCH_NODE_ARGS: extra node flags for the contenders (e.g. `--no-turbo-inlining` so a profile names the function that spends the time).
+    execArgv: [...options.execArgv, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF && mode === 'replay' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${contender.name}-${mode}-${Date.now()}.cpuprofile`] : [])],
     env: { ...options.env, ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

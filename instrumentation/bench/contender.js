@@ -7,6 +7,9 @@
  *   node contender.js <name> replay   real HTTP to the mock provider: BENCH_REPLAY_CALLS calls,
  *                                     BENCH_REPLAY_INFLIGHT in flight, then reports and exits
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { contenders, flushSpans, installPeer, openaiClass } from './contenders.js';
 import { inProcessFetch } from './transport.js';
 
@@ -41,8 +44,10 @@ if (mode === 'rounds') {
   };
   await calls(2000); // warm-up: JIT, lazy parts, the first exports
   await flushSpans();
+  const profiler = await startProfiler(); // BENCH_CPU_PROF: the measured rounds only
   process.send({ type: 'ready', measured });
   process.on('message', (message) => {
+    if (message.type === 'exit') void profiler.stop().then(() => process.exit(0));
     if (message.type !== 'round') return;
     void (async () => {
       const cpu = process.cpuUsage();
@@ -74,6 +79,23 @@ if (mode === 'rounds') {
   process.disconnect();
 } else {
   throw new Error(`unknown mode ${mode}`);
+}
+
+/** With `BENCH_CPU_PROF=<dir>`, a CPU profile (100 µs sampling) from now until `stop()`, written as `<dir>/<name>-rounds.cpuprofile`. */
+async function startProfiler() {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `${name}-rounds.cpuprofile`), JSON.stringify(profile));
+    },
+  };
 }
 
 /** A deterministic mix of chat requests: a few models, prompts of varied length, an output bound. */

@@ -21,6 +21,7 @@ import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
 import { LeanTracer } from './telemetry/lean-span.js';
+import { createOtlpProtobufSpanExporter } from './telemetry/otlp-span-exporter.js';
 import { otelSdk } from './telemetry/otel-sdk.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 
@@ -115,9 +116,9 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   let tracerProvider: TracerProvider | undefined;
   if (config.tracesExporter === 'otlp' && isNoop((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) {
     const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
-    const { OTLPTraceExporter } = config.otlpTracesProtocol === 'http/json' ? otelSdk.otlpTraceExporterJson() : otelSdk.otlpTraceExporterProto();
+    const exporter = config.otlpTracesProtocol === 'http/json' ? new (otelSdk.otlpTraceExporterJson().OTLPTraceExporter)() : createOtlpProtobufSpanExporter();
     const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
-    const processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+    const processor = new BatchSpanProcessor({ exporter });
     tracerProvider = new TracerProvider({ resource, spanProcessors: [processor] });
     // Our GenAI spans skip the SDK tracer's per-attribute validation, into the same processor (telemetry/lean-span.ts).
     removers.push(setSpanStarter(new LeanTracer({ resource, processor, scope: { name: TRACER_NAME } })));

@@ -15,7 +15,9 @@ import type * as Core from '@opentelemetry/core';
 import type * as ExporterMetricsOtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as ExporterPrometheus from '@opentelemetry/exporter-prometheus';
 import type * as ExporterTraceOtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
-import type * as ExporterTraceOtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as OtlpExporterBase from '@opentelemetry/otlp-exporter-base';
+import type * as OtlpExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
+import type * as OtlpTransformer from '@opentelemetry/otlp-transformer';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
@@ -36,6 +38,8 @@ export const otelSdk = {
   otlpMetricExporter: lazy<typeof ExporterMetricsOtlpHttp>('@opentelemetry/exporter-metrics-otlp-http'),
   sdkTrace: lazy<typeof SdkTrace>('@opentelemetry/sdk-trace'),
   otlpTraceExporterJson: lazy<typeof ExporterTraceOtlpHttp>('@opentelemetry/exporter-trace-otlp-http'),
-  otlpTraceExporterProto: lazy<typeof ExporterTraceOtlpProto>('@opentelemetry/exporter-trace-otlp-proto'),
+  otlpExporterBase: lazy<typeof OtlpExporterBase>('@opentelemetry/otlp-exporter-base'),
+  otlpExporterBaseNodeHttp: lazy<typeof OtlpExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http'),
+  otlpTransformer: lazy<typeof OtlpTransformer>('@opentelemetry/otlp-transformer'),
   contextManager: lazy<typeof ContextAsyncHooks>('@opentelemetry/context-async-hooks'),
 };
