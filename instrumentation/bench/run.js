@@ -17,9 +17,9 @@ import { benchOverhead } from './overhead.js';
 const here = new URL('.', import.meta.url);
 const cases = (process.env.BENCH_CASES ?? 'overhead,loopback,siblings').split(',');
 
-/** Runs the sibling benches (pipeline, metrics hot path, pricing, limit checks, router) where their modules exist. */
+/** Runs the sibling benches (pipeline, spans, metrics hot path, pricing, limit checks, router) where their modules exist. */
 async function benchSiblings() {
-  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router']) {
+  for (const prefix of ['pipeline', 'spans', 'metrics', 'pricing', 'limits', 'router']) {
     const file = readdirSync(here).find((f) => f.startsWith(prefix) && /\.(ts|js)$/.test(f));
     if (file === undefined) {
       console.log(`\n(${prefix} bench: no bench/${prefix}* module yet)`);
