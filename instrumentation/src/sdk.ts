@@ -5,7 +5,9 @@
  * asked, tracing, sets the default attribution, and links to the control
  * plane. Respects an application that set up its own OpenTelemetry SDK.
  */
-import { createServer, type Server } from 'node:http';
+import type * as Http from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { context, diag, metrics, trace, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -13,7 +15,8 @@ import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
-import { startControlLink, type ControlLink } from './control/index.js';
+import type * as Control from './control/index.js';
+import type { ControlLink } from './control/index.js';
 import { TRACER_NAME } from './core/call.js';
 import { addSink, type CallSink } from './core/hooks.js';
 import { setSpanStarter } from './core/span-starter.js';
@@ -43,6 +46,8 @@ export interface TokenmeterHandle {
 }
 
 let current: TokenmeterHandle | undefined;
+/** Loads one of our own modules when first needed (synchronously: `require` of an ES module). */
+const lazyRequire = createRequire(import.meta.url);
 
 /** Starts the SDK once; later calls return the same handle. */
 export function startTokenmeter(options: StartOptions = {}): TokenmeterHandle {
@@ -75,6 +80,8 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
       const { PrometheusExporter } = otelSdk.prometheusExporter();
       const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
       readers.push(exporter);
+      // `require`, not `import`: the ES module facade of node:http costs ~35 ms of start-up (it loads tls).
+      const { createServer } = lazyRequire('node:http') as typeof Http;
       server = createServer((req, res) => {
         if ((req.url ?? '/').split('?')[0] === '/metrics') exporter.getMetricsRequestHandler(req, res);
         else res.writeHead(404).end('not found: metrics are at /metrics\n');
@@ -127,6 +134,8 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   }
 
   let link: ControlLink | undefined;
+  // The control link (HTTP/HTTPS clients, the SSE parser, the reporter) loads only for a control plane.
+  const startControlLink = (options: Control.ControlLinkOptions): ControlLink => (lazyRequire('./control/index.js') as typeof Control).startControlLink(options);
   if (config.controlPlane !== undefined && config.enforcement !== 'off') {
     link = startControlLink({
       url: config.controlPlane.url,

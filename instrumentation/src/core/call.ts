@@ -4,7 +4,6 @@
  * known (pricing, span attributes, sinks). Nothing here throws into the
  * caller except a gate's refusal.
  */
-import { randomBytes } from 'node:crypto';
 import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { currentAttribution } from '../attribution/context.js';
@@ -288,7 +287,7 @@ function callId(span: Span): string {
   const spanId = span.spanContext().spanId;
   if (span.isRecording() && spanId !== '0000000000000000') return spanId;
   if (poolOffset >= pool.length) {
-    pool = randomBytes(8 * 128);
+    crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
     poolOffset = 0;
   }
   const id = pool.toString('hex', poolOffset, poolOffset + 8);
@@ -296,8 +295,8 @@ function callId(span: Span): string {
   return id;
 }
 
-let pool: Buffer = Buffer.alloc(0);
-let poolOffset = 0;
+const pool = Buffer.alloc(8 * 128);
+let poolOffset = pool.length;
 
 const reported = new Set<string>();
 

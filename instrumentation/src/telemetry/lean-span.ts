@@ -9,7 +9,6 @@
  * attributes, end ~2.5 µs through the SDK tracer, ~0.9 µs here. The exported
  * span is the same, byte for byte (test/telemetry/lean-span.test.ts).
  */
-import { randomFillSync } from 'node:crypto';
 import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type AttributeValue, type Context, type Exception, type HrTime, type Link, type Span, type SpanContext, type SpanStatus, type TimeInput } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -213,7 +212,7 @@ function isTimeInput(value: unknown): value is TimeInput {
 /** Random ids from a pooled buffer (one syscall per 256 span ids); never all zeros. */
 function randomHex(bytes: 8 | 16): string {
   if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
+    crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
     poolOffset = 0;
   }
   const start = poolOffset;
