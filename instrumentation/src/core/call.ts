@@ -92,10 +92,18 @@ export function startCall(input: CallInput): CallTracker {
   return call;
 }
 
+/** The span of a call made while no tracer provider is registered. */
+const NOT_RECORDING: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
+
+/** The API's stand-in provider (`NoopTracerProvider`), or no delegate at all. */
+function isNoopProvider(delegate: unknown): boolean {
+  return delegate === undefined || (delegate as { constructor?: { name?: string } }).constructor?.name === 'NoopTracerProvider';
+}
+
 /** Stands in when starting a call failed: the request proceeds unmetered. */
 const UNTRACKED: CallTracker = {
   descriptor: { provider: 'unknown', operation: 'unknown', streaming: false, attribution: {} },
-  span: trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }),
+  span: NOT_RECORDING,
   run: (fn) => fn(),
   end: () => {},
 };
@@ -239,6 +247,9 @@ function count(value: number | undefined): number {
 }
 
 function startSpan(descriptor: CallDescriptor, startTimeMs: number, startPerf: number): Span {
+  const starter = spanStarter();
+  // No tracer provider anywhere: the span could not record; skip building it (the usual metrics-only set-up).
+  if (starter === undefined && isNoopProvider((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) return NOT_RECORDING;
   const model = descriptor.requestModel;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: descriptor.operation,
@@ -249,7 +260,6 @@ function startSpan(descriptor: CallDescriptor, startTimeMs: number, startPerf: n
     attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = descriptor.serviceTier;
   }
   const name = model === undefined ? descriptor.operation : `${descriptor.operation} ${model}`;
-  const starter = spanStarter();
   return starter === undefined ? tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }) : starter.startSpan(name, attributes, startTimeMs, startPerf, context.active());
 }
 
@@ -282,21 +292,25 @@ function endSpan(span: Span, call: FinishedCall, error: unknown): void {
   span.end();
 }
 
-/** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one syscall per 128 ids). */
+/** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one draw and one hex conversion per 512 ids). */
 function callId(span: Span): string {
-  const spanId = span.spanContext().spanId;
-  if (span.isRecording() && spanId !== '0000000000000000') return spanId;
-  if (poolOffset >= pool.length) {
+  if (span.isRecording()) {
+    const spanId = span.spanContext().spanId;
+    if (spanId !== '0000000000000000') return spanId;
+  }
+  if (poolOffset >= poolHex.length) {
     crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
+    poolHex = pool.toString('hex');
     poolOffset = 0;
   }
-  const id = pool.toString('hex', poolOffset, poolOffset + 8);
-  poolOffset += 8;
+  const id = poolHex.slice(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   return id;
 }
 
-const pool = Buffer.alloc(8 * 128);
-let poolOffset = pool.length;
+const pool = Buffer.alloc(8 * 512);
+let poolHex = '';
+let poolOffset = 0;
 
 const reported = new Set<string>();
 
