@@ -57,15 +57,22 @@ export class LeanTracer {
 
 const INVALID_SPAN_CONTEXT: SpanContext = { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: TraceFlags.NONE };
 
+// Shared until a span sets its own (nothing mutates them): a span that only gets attributes allocates no more.
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime;
+const NO_DURATION: HrTime = Object.freeze([-1, -1]) as unknown as HrTime;
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+
 /** A recording span that is also the `ReadableSpan` the exporters read. */
 export class LeanSpan implements Span, ReadableSpan {
   readonly kind = SpanKind.CLIENT;
   readonly startTime: HrTime;
-  endTime: HrTime = [0, 0];
-  duration: HrTime = [-1, -1];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly links: Link[] = [];
-  readonly events: TimedEvent[] = [];
+  endTime: HrTime = NOT_ENDED;
+  duration: HrTime = NO_DURATION;
+  status: SpanStatus = UNSET_STATUS;
+  links: Link[] = NO_LINKS;
+  events: TimedEvent[] = NO_EVENTS;
   ended = false;
   droppedAttributesCount = 0;
   droppedEventsCount = 0;
@@ -118,6 +125,7 @@ export class LeanSpan implements Span, ReadableSpan {
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.ended) return this;
+    if (this.events === NO_EVENTS) this.events = [];
     if (this.events.length >= COUNT_LIMIT) {
       this.events.shift();
       this.droppedEventsCount++;
@@ -131,6 +139,7 @@ export class LeanSpan implements Span, ReadableSpan {
 
   addLink(link: Link): this {
     if (this.ended) return this;
+    if (this.links === NO_LINKS) this.links = [];
     if (this.links.length >= COUNT_LIMIT) {
       this.links.shift();
       this.droppedLinksCount++;
