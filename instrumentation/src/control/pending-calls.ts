@@ -4,15 +4,14 @@
  * state generated after the acknowledgement retires it, and a full table
  * gives up its oldest call (which then stays counted until its window ends).
  */
-import type { PerWindow } from './window-total.js';
-
 /** One finished call, counted locally. */
 export interface PendingCall<C> {
   readonly id: string;
   /** The counter (org, provider) it counts in. */
   readonly counter: C;
-  /** Start of the hour and of the day the call counts in. */
-  readonly windowStartMs: PerWindow<number>;
+  /** Start of the hour and of the day the call counts in (two numbers, not an object: one entry per call). */
+  readonly hourStartMs: number;
+  readonly dayStartMs: number;
   readonly tokens: number;
   /** When the control plane acknowledged storing it; undefined until then. */
   ackedAtMs: number | undefined;

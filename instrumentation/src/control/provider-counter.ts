@@ -7,7 +7,7 @@
  */
 import type { ProviderLimits } from '../protocol.js';
 import type { PendingCall } from './pending-calls.js';
-import { LIMIT_WINDOWS, WINDOW_MS, windowStart, windowTotals, type LimitWindow, type PerWindow } from './window-total.js';
+import { LIMIT_WINDOWS, WINDOW_MS, windowStart, windowTotals, type LimitWindow, type PerWindow, type WindowTotal } from './window-total.js';
 
 /** Where a window currently is: aligned on the control plane's anchor. */
 interface WindowSpan {
@@ -40,11 +40,10 @@ export class ProviderCounter {
   moveWindows(nowMs: number): boolean {
     const { hour, day } = this.windows;
     if (nowMs >= hour.startMs && nowMs < hour.endMs && nowMs >= day.startMs && nowMs < day.endMs) return false;
-    for (const window of LIMIT_WINDOWS) {
-      const span = this.windows[window];
-      span.startMs = windowStart(nowMs, span.anchorMs, WINDOW_MS[window]);
-      span.endMs = span.startMs + WINDOW_MS[window];
-    }
+    hour.startMs = windowStart(nowMs, hour.anchorMs, WINDOW_MS.hour);
+    hour.endMs = hour.startMs + WINDOW_MS.hour;
+    day.startMs = windowStart(nowMs, day.anchorMs, WINDOW_MS.day);
+    day.endMs = day.startMs + WINDOW_MS.day;
     return true;
   }
 
@@ -53,12 +52,9 @@ export class ProviderCounter {
     for (const window of LIMIT_WINDOWS) this.windows[window].endMs = Number.NEGATIVE_INFINITY;
   }
 
-  /** Start of the hour and of the day (on this counter's anchors) that contain `timeMs`. */
-  windowStartsOf(timeMs: number): PerWindow<number> {
-    return {
-      hour: windowStart(timeMs, this.windows.hour.anchorMs, WINDOW_MS.hour),
-      day: windowStart(timeMs, this.windows.day.anchorMs, WINDOW_MS.day),
-    };
+  /** Start of the `window` (on this counter's anchor) that contains `timeMs`. */
+  windowStartOf(window: LimitWindow, timeMs: number): number {
+    return windowStart(timeMs, this.windows[window].anchorMs, WINDOW_MS[window]);
   }
 
   /** Local sums start again from the calls that overflowed the pending table. */
@@ -72,7 +68,8 @@ export class ProviderCounter {
 
   /** Adds a pending call to the local sums; false when its day is over (it counts nowhere any more). */
   addLocal(entry: PendingCall<ProviderCounter>): boolean {
-    const { hour, day } = entry.windowStartMs;
+    const hour = entry.hourStartMs;
+    const day = entry.dayStartMs;
     if (day !== this.windows.day.startMs) return day > this.windows.day.startMs;
     this.local.day.addIn(day, entry.tokens);
     if (hour === this.windows.hour.startMs) this.local.hour.addIn(hour, entry.tokens);
@@ -81,13 +78,20 @@ export class ProviderCounter {
 
   /** Requests counted in the current `window`: the fleet's plus the local ones. */
   requests(window: LimitWindow): number {
-    const startMs = this.windows[window].startMs;
-    return this.base[window].requestsIn(startMs) + this.local[window].requestsIn(startMs);
+    return window === 'hour' ? requestsIn(this.base.hour, this.local.hour, this.windows.hour) : requestsIn(this.base.day, this.local.day, this.windows.day);
   }
 
   /** Tokens counted in the current `window`: the fleet's plus the local ones. */
   tokens(window: LimitWindow): number {
-    const startMs = this.windows[window].startMs;
-    return this.base[window].tokensIn(startMs) + this.local[window].tokensIn(startMs);
+    return window === 'hour' ? tokensIn(this.base.hour, this.local.hour, this.windows.hour) : tokensIn(this.base.day, this.local.day, this.windows.day);
   }
+}
+
+// Named (`.hour`, `.day`) rather than keyed access on the per-call path: the limit check runs before every call.
+function requestsIn(base: WindowTotal, local: WindowTotal, window: WindowSpan): number {
+  return base.requestsIn(window.startMs) + local.requestsIn(window.startMs);
+}
+
+function tokensIn(base: WindowTotal, local: WindowTotal, window: WindowSpan): number {
+  return base.tokensIn(window.startMs) + local.tokensIn(window.startMs);
 }

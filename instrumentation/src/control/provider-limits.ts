@@ -16,7 +16,7 @@ import type { EnforcementState, ProviderLimits, ProviderState } from '../protoco
 import { ProviderUnavailableError, type ProviderLimitName } from './errors.js';
 import { PendingCalls, type PendingCall } from './pending-calls.js';
 import { ProviderCounter } from './provider-counter.js';
-import { LIMIT_WINDOWS, WINDOW_MS, type LimitWindow } from './window-total.js';
+import { LIMIT_WINDOWS, WINDOW_MS } from './window-total.js';
 
 /** One provider's settings for one organisation as the router and the gate see them. */
 export interface ProviderSettings {
@@ -168,9 +168,10 @@ export class ProviderPolicy {
     }
     counter.averageTokens = counter.averageTokens === 0 ? tokens : counter.averageTokens * 0.8 + tokens * 0.2;
     this._roll(counter, nowMs);
-    const windowStartMs = counter.windowStartsOf(startTimeMs);
-    if (windowStartMs.day < counter.windows.day.startMs) return; // counts in a day that is over
-    const entry: PendingCall<ProviderCounter> = { id, counter, windowStartMs, tokens, ackedAtMs: undefined, removed: false };
+    const hourStartMs = counter.windowStartOf('hour', startTimeMs);
+    const dayStartMs = counter.windowStartOf('day', startTimeMs);
+    if (dayStartMs < counter.windows.day.startMs) return; // counts in a day that is over
+    const entry: PendingCall<ProviderCounter> = { id, counter, hourStartMs, dayStartMs, tokens, ackedAtMs: undefined, removed: false };
     this._pending.add(entry);
     counter.addLocal(entry);
     if (this._pending.size > this._maxPendingCalls) this._foldOldest();
@@ -207,17 +208,25 @@ export class ProviderPolicy {
     this._roll(counter, nowMs);
     const limits = counter.limits;
     // Request limits first (hour, day), then token limits: the order refusals were always reported in.
-    for (const window of LIMIT_WINDOWS) {
-      const limit = limits[REQUEST_LIMIT[window]];
-      if (limit === undefined) continue;
-      const used = counter.requests(window) + counter.inflightRequests;
-      if (used + 1 > limit) return refusal(org, provider, REQUEST_LIMIT[window], limit, used, counter.windows[window].endMs);
+    if (limits.hourly_requests !== undefined) {
+      const used = counter.requests('hour') + counter.inflightRequests;
+      if (used + 1 > limits.hourly_requests) return refusal(org, provider, 'hourly_requests', limits.hourly_requests, used, counter.windows.hour.endMs);
     }
-    for (const window of LIMIT_WINDOWS) {
-      const limit = limits[TOKEN_LIMIT[window]];
-      if (limit === undefined) continue;
-      const used = counter.tokens(window) + counter.inflightTokens;
-      if (used >= limit || used + estimate > limit) return refusal(org, provider, TOKEN_LIMIT[window], limit, Math.round(used), counter.windows[window].endMs);
+    if (limits.daily_requests !== undefined) {
+      const used = counter.requests('day') + counter.inflightRequests;
+      if (used + 1 > limits.daily_requests) return refusal(org, provider, 'daily_requests', limits.daily_requests, used, counter.windows.day.endMs);
+    }
+    if (limits.hourly_tokens !== undefined) {
+      const used = counter.tokens('hour') + counter.inflightTokens;
+      if (used >= limits.hourly_tokens || used + estimate > limits.hourly_tokens) {
+        return refusal(org, provider, 'hourly_tokens', limits.hourly_tokens, Math.round(used), counter.windows.hour.endMs);
+      }
+    }
+    if (limits.daily_tokens !== undefined) {
+      const used = counter.tokens('day') + counter.inflightTokens;
+      if (used >= limits.daily_tokens || used + estimate > limits.daily_tokens) {
+        return refusal(org, provider, 'daily_tokens', limits.daily_tokens, Math.round(used), counter.windows.day.endMs);
+      }
     }
     return undefined;
   }
@@ -286,12 +295,10 @@ export class ProviderPolicy {
   private _foldOldest(): void {
     const oldest = this._pending.shiftOldest();
     if (oldest === undefined) return;
-    for (const window of LIMIT_WINDOWS) oldest.counter.sticky[window].addIn(oldest.windowStartMs[window], oldest.tokens);
+    oldest.counter.sticky.hour.addIn(oldest.hourStartMs, oldest.tokens);
+    oldest.counter.sticky.day.addIn(oldest.dayStartMs, oldest.tokens);
   }
 }
-
-const REQUEST_LIMIT = { hour: 'hourly_requests', day: 'daily_requests' } as const satisfies Record<LimitWindow, ProviderLimitName>;
-const TOKEN_LIMIT = { hour: 'hourly_tokens', day: 'daily_tokens' } as const satisfies Record<LimitWindow, ProviderLimitName>;
 
 /** Keeps only finite numeric limits (a JSON null or a missing object means unlimited). */
 function normalizeLimits(limits: ProviderLimits | null | undefined): ProviderLimits {

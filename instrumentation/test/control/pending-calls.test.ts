@@ -3,7 +3,7 @@ import { PendingCalls, type PendingCall } from '../../src/control/pending-calls.
 import { WindowTotal, windowStart } from '../../src/control/window-total.js';
 
 function call(id: string, tokens = 1): PendingCall<string> {
-  return { id, counter: 'c', windowStartMs: { hour: 0, day: 0 }, tokens, ackedAtMs: undefined, removed: false };
+  return { id, counter: 'c', hourStartMs: 0, dayStartMs: 0, tokens, ackedAtMs: undefined, removed: false };
 }
 
 describe('PendingCalls', () => {
