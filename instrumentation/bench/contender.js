@@ -1,92 +1,113 @@
 /**
- * One benchmark contender, run as a child of `run.js` (patches are global, so
- * each contender owns a process): sets up its instrumentation, then loads
- * openai 6 (the major every peer supports) and times non-streaming chat calls
- * on an in-process transport when the parent asks for a round.
+ * One contender of the overhead benches, in a process of its own (patches
+ * and providers are global). Started by `overhead.js` or `loopback.js` with
+ * the flags and environment of `contenders.js`; talks to its parent over IPC.
  *
- *   contender: bare | tokenmeter | tokenmeter-nofp | tokenmeter-spans | contrib | traceloop
- *   (`tokenmeter*` are started with `--require …/register.cjs` by the parent)
+ *   node contender.js <name> rounds   in-process fetch; times rounds of sequential calls on request
+ *   node contender.js <name> replay   real HTTP to the mock provider: BENCH_REPLAY_CALLS calls,
+ *                                     BENCH_REPLAY_INFLIGHT in flight, then reports and exits
  */
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { contenders, flushSpans, installPeer, openaiClass } from './contenders.js';
 import { inProcessFetch } from './transport.js';
 
-const name = process.argv[2];
-const fixture = createRequire(new URL('../../tools/sdk-fixtures/openai-v6/package.json', import.meta.url));
+const [name, mode] = process.argv.slice(2);
+const contender = contenders([name])[0];
+if (contender === undefined) throw new Error(`unknown or uninstalled contender ${name}`);
+if (contender.peer !== undefined) installPeer(contender);
 
-/** Counts what reached the exporter, so each peer is shown to be measuring. */
-const exported = { spans: 0 };
-const noopSpanExporter = {
-  export(spans, done) {
-    exported.spans += spans.length;
-    done({ code: 0 });
-  },
-  shutdown: async () => {},
-  forceFlush: async () => {},
-};
-
-/** A real tracer and meter provider from the OTel JS 3.x SDK, exporting nowhere, as a production set-up would have. */
-function installOtelSdk() {
-  const api = fixture('@opentelemetry/api');
-  const { TracerProvider, BatchSpanProcessor } = fixture('@opentelemetry/sdk-trace');
-  const { MeterProvider } = fixture('@opentelemetry/sdk-metrics');
-  const { PrometheusExporter } = fixture('@opentelemetry/exporter-prometheus');
-  const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: noopSpanExporter })] });
-  const meterProvider = new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] });
-  api.trace.setGlobalTracerProvider(tracerProvider);
-  api.metrics.setGlobalMeterProvider(meterProvider);
-  return { tracerProvider, meterProvider };
-}
-
-let sdk;
-let sinkCalls = 0;
-if (name === 'contrib') {
-  sdk = installOtelSdk();
-  const { OpenAIInstrumentation } = fixture('@opentelemetry/instrumentation-openai');
-  new OpenAIInstrumentation();
-} else if (name === 'traceloop') {
-  sdk = installOtelSdk();
-  const { OpenAIInstrumentation } = fixture('@traceloop/instrumentation-openai');
-  new OpenAIInstrumentation();
-} else if (name === 'tokenmeter-spans') {
-  sdk = installOtelSdk();
-}
-if (name.startsWith('tokenmeter')) {
-  if (process.env.TOKENMETER_BENCH_REGISTERED !== '1') {
-    // No register build yet: the patches alone (no metrics sink).
-    const { enableInstrumentations } = await import('../dist/instrumentations/index.js');
-    enableInstrumentations({ openaiIncludeStreamUsage: true });
-  }
+/** Counts the calls tokenmeter measured, so the parent can check it is measuring. */
+let measured = 0;
+if (contender.tokenmeter) {
   const { addSink } = await import('../dist/core/hooks.js');
-  addSink(() => sinkCalls++);
+  addSink(() => measured++);
+}
+const OpenAI = openaiClass();
+
+/** Process CPU (all threads: the exporters' work and GC count) in ns. */
+function cpuNanos(since) {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) * 1000;
 }
 
-const { OpenAI } = fixture('openai');
-const client = new OpenAI({ apiKey: 'bench', fetch: await inProcessFetch(), maxRetries: 0 });
-const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
-
-async function calls(count) {
-  for (let i = 0; i < count; i++) await client.chat.completions.create(body);
-}
-
-/** Wall time and CPU time (all threads, so GC counts) per call; CPU time barely moves when other processes load the machine. */
-async function round(count) {
+if (mode === 'rounds') {
+  // Each call yields one event-loop turn before it is answered, as a network round trip does: the
+  // batch span processors' exports run during the round and count. (With a fetch that never yields,
+  // a round is one microtask chain: exports wait, the span queue fills at 2,048 and later spans are dropped.)
+  const fetch = await inProcessFetch({ yieldPerCall: true });
+  const client = new OpenAI({ apiKey: 'bench', fetch, maxRetries: 0 });
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+  const calls = async (count) => {
+    for (let i = 0; i < count; i++) await client.chat.completions.create(body);
+  };
+  await calls(2000); // warm-up: JIT, lazy parts, the first exports
+  await flushSpans();
+  const profiler = await startProfiler(); // BENCH_CPU_PROF: the measured rounds only
+  process.send({ type: 'ready', measured });
+  process.on('message', (message) => {
+    if (message.type === 'exit') void profiler.stop().then(() => process.exit(0));
+    if (message.type !== 'round') return;
+    void (async () => {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      await calls(message.calls);
+      const wallNanos = Number(process.hrtime.bigint() - start) / message.calls;
+      process.send({ type: 'round', cpuNanos: cpuNanos(cpu) / message.calls, wallNanos });
+    })();
+  });
+} else if (mode === 'replay') {
+  const total = Number(process.env.BENCH_REPLAY_CALLS);
+  const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
+  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
+  const startupNanos = cpuNanos(); // since the process started: the register hook, the SDKs, the set-up
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await calls(count);
-  const wallNanos = Number(process.hrtime.bigint() - start) / count;
-  const used = process.cpuUsage(cpu);
-  return { wallNanos, cpuNanos: ((used.user + used.system) * 1000) / count };
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      await client.chat.completions.create(request(i));
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, worker));
+  await flushSpans();
+  const replayNanos = cpuNanos(cpu);
+  const wallNanos = Number(process.hrtime.bigint() - start);
+  process.send({ type: 'replayed', startupNanos, replayNanos, wallNanos, measured });
+  process.disconnect();
+} else {
+  throw new Error(`unknown mode ${mode}`);
 }
 
-await calls(1500); // warm-up: JIT, connection of the lazy parts
-await sdk?.tracerProvider.forceFlush();
-const measuring = name === 'bare' ? true : name.startsWith('tokenmeter') ? sinkCalls > 0 : exported.spans > 0;
-process.send({ type: 'ready', measuring, spans: exported.spans, records: sinkCalls });
+/** With `BENCH_CPU_PROF=<dir>`, a CPU profile (100 µs sampling) from now until `stop()`, written as `<dir>/<name>-rounds.cpuprofile`. */
+async function startProfiler() {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `${name}-rounds.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
 
-process.on('message', (message) => {
-  if (message.type === 'round') {
-    void round(message.calls).then((times) => process.send({ type: 'round', ...times })); // replies asynchronously
-  } else if (message.type === 'exit') {
-    process.exit(0);
-  }
-});
+/** A deterministic mix of chat requests: a few models, prompts of varied length, an output bound. */
+function request(i) {
+  const models = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o'];
+  const words = 8 + ((i * 7919) % 120);
+  return {
+    model: models[i % models.length],
+    messages: [
+      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'user', content: `Request ${i}: ${'lorem '.repeat(words)}` },
+    ],
+    max_tokens: 16 + (i % 48),
+  };
+}

@@ -1,9 +1,10 @@
 /**
- * The in-process transport the benchmark calls through (no network, so the
- * instrumentation's overhead is visible): the mock provider's
+ * The in-process transport the overhead bench calls through (no socket, so
+ * the instrumentation's own cost is what differs): the mock provider's
  * `createInProcessFetch()` when its build exports it, else (or with
  * `BENCH_TRANSPORT=canned`) a `fetch` answering every chat request with the
- * same canned OpenAI response.
+ * same canned OpenAI response. `yieldPerCall` answers each call after one
+ * event-loop turn, as a network round trip would let timers and I/O run.
  */
 const COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench',
@@ -39,6 +40,11 @@ function canned() {
   };
 }
 
-export async function inProcessFetch() {
-  return (await transport()).fetch;
+export async function inProcessFetch({ yieldPerCall = false } = {}) {
+  const { fetch } = await transport();
+  if (!yieldPerCall) return fetch;
+  return async (input, init) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return fetch(input, init);
+  };
 }

@@ -8,28 +8,32 @@
  * SDK. In a worker thread it opens no endpoint: the main thread counts the
  * worker's calls.
  */
-import { createServer, type Server } from 'node:http';
+import type * as Http from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { context, diag, metrics, trace, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import type { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
 import { governanceConfigGate } from './control/config-gate.js';
-import { startControlLink, type ControlLink } from './control/index.js';
+import type * as Control from './control/index.js';
+import type { ControlLink } from './control/index.js';
+import { TRACER_NAME } from './core/call.js';
 import { ControlMetrics } from './control/metrics.js';
 import { addGate, addSink, type CallSink } from './core/hooks.js';
+import { setSpanStarter } from './core/span-starter.js';
 import { configureFingerprints } from './fingerprint/fingerprint.js';
 import { deriveFingerprintKey } from './fingerprint/key.js';
 import { drainFingerprints } from './fingerprint/pending.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
+import { LeanTracer } from './telemetry/lean-span.js';
+import { createOtlpProtobufSpanExporter } from './telemetry/otlp-span-exporter.js';
+import { otelSdk } from './telemetry/otel-sdk.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 import { flushOnSignals } from './process/signals.js';
 import { flushWorkers, forwardToMainThread, isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
@@ -52,6 +56,8 @@ export interface TokenmeterHandle {
 }
 
 let current: TokenmeterHandle | undefined;
+/** Loads one of our own modules when first needed (synchronously: `require` of an ES module). */
+const lazyRequire = createRequire(import.meta.url);
 
 /** Starts the SDK once; later calls return the same handle. */
 export function startTokenmeter(options: StartOptions = {}): TokenmeterHandle {
@@ -89,9 +95,13 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     // A worker thread: the main thread's metrics count this thread's calls.
     removers.push(addSink(guardSink(worker.sink)), () => worker.close());
   } else if (isNoop(metrics.getMeterProvider())) {
+    const { MeterProvider, PeriodicExportingMetricReader } = otelSdk.sdkMetrics();
     if (config.metricsExporters.includes('prometheus')) {
+      const { PrometheusExporter } = otelSdk.prometheusExporter();
       const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
       readers.push(exporter);
+      // `require`, not `import`: the ES module facade of node:http costs ~35 ms of start-up (it loads tls).
+      const { createServer } = lazyRequire('node:http') as typeof Http;
       server = createServer((req, res) => {
         if ((req.url ?? '/').split('?')[0] === '/metrics') exporter.getMetricsRequestHandler(req, res);
         else res.writeHead(404).end('not found: metrics are at /metrics\n');
@@ -107,6 +117,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     if (config.metricsExporters.includes('otlp')) {
       // The exporter reads its endpoint, headers and timeout from the standard OTEL_EXPORTER_OTLP_* variables of process.env.
       const { exportIntervalMillis, exportTimeoutMillis } = config.otlpMetrics;
+      const { OTLPMetricExporter } = otelSdk.otlpMetricExporter();
       readers.push(
         new PeriodicExportingMetricReader({
           exporter: new OTLPMetricExporter(),
@@ -142,12 +153,20 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
 
   let tracerProvider: TracerProvider | undefined;
   if (config.tracesExporter === 'otlp' && isNoop((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) {
-    tracerProvider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
+    const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
+    const exporter = config.otlpTracesProtocol === 'http/json' ? new (otelSdk.otlpTraceExporterJson().OTLPTraceExporter)() : createOtlpProtobufSpanExporter();
+    const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
+    const processor = new BatchSpanProcessor({ exporter });
+    tracerProvider = new TracerProvider({ resource, spanProcessors: [processor] });
+    // Our GenAI spans skip the SDK tracer's per-attribute validation, into the same processor (telemetry/lean-span.ts).
+    removers.push(setSpanStarter(new LeanTracer({ resource, processor, scope: { name: TRACER_NAME } })));
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(tracerProvider);
   }
 
   let link: ControlLink | undefined;
+  // The control link (HTTP/HTTPS clients, the SSE parser, the reporter) loads only for a control plane.
+  const startControlLink = (options: Control.ControlLinkOptions): ControlLink => (lazyRequire('./control/index.js') as typeof Control).startControlLink(options);
   if (config.controlPlane !== undefined) {
     link = startControlLink({
       url: config.controlPlane.url,
@@ -201,6 +220,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
 }
 
 function buildResource(config: TokenmeterConfig): Resource {
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = otelSdk.resources();
   let resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   if (config.serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': config.serviceName }));
   return resource;

@@ -14,6 +14,8 @@ import type { EnforcementMode } from './types.js';
 
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'none';
 export type TracesExporterName = 'otlp' | 'none';
+/** OTLP/HTTP encodings (gRPC is not offered). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 /** The SDK's whole configuration. */
 export interface TokenmeterConfig {
@@ -25,6 +27,8 @@ export interface TokenmeterConfig {
   metricsExporters: MetricsExporterName[];
   /** `OTEL_TRACES_EXPORTER`: `otlp` or `none`; default `otlp` when an OTLP endpoint is set, else `none`. */
   tracesExporter: TracesExporterName;
+  /** `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf` (default, as the OTLP specification says) or `http/json`. */
+  otlpTracesProtocol: OtlpProtocol;
   /** `OTEL_METRIC_EXPORT_INTERVAL` (60000) and `OTEL_METRIC_EXPORT_TIMEOUT` (30000): the OTLP metrics push, in ms. */
   otlpMetrics: { exportIntervalMillis: number; exportTimeoutMillis: number };
   /** `OTEL_EXPORTER_PROMETHEUS_HOST` (0.0.0.0) and `OTEL_EXPORTER_PROMETHEUS_PORT` (9464); older names `TOKENMETER_PROMETHEUS_HOST`/`_PORT`. */
@@ -130,6 +134,7 @@ export function parseConfig(
   }
 
   const otlpEndpointSet = [env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT].some((v) => v !== undefined && v.trim() !== '');
+  const tracesProtocolVariable = read.string('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const rawUrl = read.string('TOKENMETER_CONTROL_PLANE_URL');
   const controlUrl = rawUrl === undefined ? undefined : httpUrl(rawUrl);
   if (rawUrl !== undefined && controlUrl === undefined) {
@@ -160,6 +165,7 @@ export function parseConfig(
     disabled: read.standardBoolean('OTEL_SDK_DISABLED', 'TOKENMETER_DISABLED'),
     metricsExporters: read.list('OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, ['prometheus']),
     tracesExporter: read.oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, otlpEndpointSet ? 'otlp' : 'none'),
+    otlpTracesProtocol: read.oneOf(tracesProtocolVariable, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
     prometheus: {
       host: read.string(read.standard('OTEL_EXPORTER_PROMETHEUS_HOST', 'TOKENMETER_PROMETHEUS_HOST')) ?? '0.0.0.0',
       port: read.integer(read.standard('OTEL_EXPORTER_PROMETHEUS_PORT', 'TOKENMETER_PROMETHEUS_PORT'), 9464, 0, 65535),

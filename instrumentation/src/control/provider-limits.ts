@@ -2,7 +2,7 @@
  * Per-organisation provider settings (enabled, priority, hourly and daily
  * request and token limits) and the counters that enforce the limits.
  *
- * A counter per (org, provider) adds three things:
+ * A counter per (org, provider) (`provider-counter.ts`) adds three things:
  * - the baseline: the control plane's exact fleet totals for the current hour
  *   and day, from the latest enforcement state;
  * - local usage: calls this process finished that the baseline does not yet
@@ -14,9 +14,9 @@
  */
 import type { EnforcementState, ProviderLimits, ProviderState } from '../protocol.js';
 import { ProviderUnavailableError, type ProviderLimitName } from './errors.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+import { PendingCalls, type PendingCall } from './pending-calls.js';
+import { ProviderCounter } from './provider-counter.js';
+import { LIMIT_WINDOWS, WINDOW_MS } from './window-total.js';
 
 /** One provider's settings for one organisation as the router and the gate see them. */
 export interface ProviderSettings {
@@ -47,95 +47,6 @@ export interface ProviderPolicyOptions {
   maxPendingCalls?: number;
 }
 
-interface Pending {
-  id: string;
-  counter: Counter;
-  hourStartMs: number;
-  dayStartMs: number;
-  tokens: number;
-  ackedAtMs: number | undefined;
-  removed: boolean;
-}
-
-class Counter {
-  limits: ProviderLimits = {};
-  hasLimits = false;
-  // Baseline windows (anchored on the control plane's hour_start/day_start when known).
-  hourAnchorMs = 0;
-  dayAnchorMs = 0;
-  hourStartMs = Number.NEGATIVE_INFINITY;
-  dayStartMs = Number.NEGATIVE_INFINITY;
-  hourEndMs = Number.NEGATIVE_INFINITY;
-  dayEndMs = Number.NEGATIVE_INFINITY;
-  baseHourStartMs = Number.NaN;
-  baseDayStartMs = Number.NaN;
-  baseHourRequests = 0;
-  baseHourTokens = 0;
-  baseDayRequests = 0;
-  baseDayTokens = 0;
-  // Local calls not (known to be) in the baseline, summed for the current windows.
-  localHourRequests = 0;
-  localHourTokens = 0;
-  localDayRequests = 0;
-  localDayTokens = 0;
-  // Calls that overflowed the pending table: counted until their window ends.
-  stickyHourStartMs = Number.NaN;
-  stickyHourRequests = 0;
-  stickyHourTokens = 0;
-  stickyDayStartMs = Number.NaN;
-  stickyDayRequests = 0;
-  stickyDayTokens = 0;
-  // In flight.
-  inflightRequests = 0;
-  inflightTokens = 0;
-  lastReserveMs = 0;
-  /** Average tokens per call, the reservation for a call without an estimate. */
-  averageTokens = 0;
-
-  /** Moves the windows to the ones containing `nowMs`; true when they moved (local sums must be recounted). */
-  moveWindows(nowMs: number): boolean {
-    if (nowMs >= this.hourStartMs && nowMs < this.hourEndMs && nowMs >= this.dayStartMs && nowMs < this.dayEndMs) return false;
-    this.hourStartMs = this.hourAnchorMs + Math.floor((nowMs - this.hourAnchorMs) / HOUR_MS) * HOUR_MS;
-    this.hourEndMs = this.hourStartMs + HOUR_MS;
-    this.dayStartMs = this.dayAnchorMs + Math.floor((nowMs - this.dayAnchorMs) / DAY_MS) * DAY_MS;
-    this.dayEndMs = this.dayStartMs + DAY_MS;
-    return true;
-  }
-
-  /** Local sums start again from the calls that overflowed the pending table. */
-  resetLocal(): void {
-    this.localHourRequests = this.stickyHourStartMs === this.hourStartMs ? this.stickyHourRequests : 0;
-    this.localHourTokens = this.stickyHourStartMs === this.hourStartMs ? this.stickyHourTokens : 0;
-    this.localDayRequests = this.stickyDayStartMs === this.dayStartMs ? this.stickyDayRequests : 0;
-    this.localDayTokens = this.stickyDayStartMs === this.dayStartMs ? this.stickyDayTokens : 0;
-  }
-
-  /** Adds a pending call to the local sums; false when its day is over (it counts nowhere any more). */
-  addLocal(entry: Pending): boolean {
-    if (entry.dayStartMs !== this.dayStartMs) return entry.dayStartMs > this.dayStartMs;
-    this.localDayRequests += 1;
-    this.localDayTokens += entry.tokens;
-    if (entry.hourStartMs === this.hourStartMs) {
-      this.localHourRequests += 1;
-      this.localHourTokens += entry.tokens;
-    }
-    return true;
-  }
-
-  hourRequests(): number {
-    return (this.baseHourStartMs === this.hourStartMs ? this.baseHourRequests : 0) + this.localHourRequests;
-  }
-  hourTokens(): number {
-    return (this.baseHourStartMs === this.hourStartMs ? this.baseHourTokens : 0) + this.localHourTokens;
-  }
-  dayRequests(): number {
-    return (this.baseDayStartMs === this.dayStartMs ? this.baseDayRequests : 0) + this.localDayRequests;
-  }
-  dayTokens(): number {
-    return (this.baseDayStartMs === this.dayStartMs ? this.baseDayTokens : 0) + this.localDayTokens;
-  }
-}
-
 /** Provider settings per organisation and the limit counters; fed by the enforcement state. */
 export class ProviderPolicy {
   private readonly _maxInflightMillis: number;
@@ -143,12 +54,9 @@ export class ProviderPolicy {
   /** org → provider → state (org `*` = default). */
   private _settings = new Map<string, Map<string, ProviderState>>();
   /** org ('' when the call has none) → provider → counter. */
-  private readonly _counters = new Map<string, Map<string, Counter>>();
-  /** call id → pending entry. */
-  private readonly _pending = new Map<string, Pending>();
-  /** Pending entries oldest first (removed ones are skipped), for folding on overflow in O(1). */
-  private _order: Pending[] = [];
-  private _orderHead = 0;
+  private readonly _counters = new Map<string, Map<string, ProviderCounter>>();
+  /** Finished calls not (known to be) in the control plane's totals. */
+  private readonly _pending = new PendingCalls<ProviderCounter>();
   private _stateGeneratedMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: ProviderPolicyOptions = {}) {
@@ -175,7 +83,7 @@ export class ProviderPolicy {
 
     // Calls acknowledged before the state was generated are in its totals now.
     for (const entry of this._pending.values()) {
-      if (entry.ackedAtMs !== undefined && entry.ackedAtMs <= this._stateGeneratedMs) this._remove(entry);
+      if (entry.ackedAtMs !== undefined && entry.ackedAtMs <= this._stateGeneratedMs) this._pending.remove(entry);
     }
     for (const [org, byProvider] of this._counters) {
       for (const [provider, counter] of byProvider) this._refreshCounter(org, provider, counter);
@@ -260,14 +168,11 @@ export class ProviderPolicy {
     }
     counter.averageTokens = counter.averageTokens === 0 ? tokens : counter.averageTokens * 0.8 + tokens * 0.2;
     this._roll(counter, nowMs);
-    const hourStartMs = counter.hourAnchorMs + Math.floor((startTimeMs - counter.hourAnchorMs) / HOUR_MS) * HOUR_MS;
-    const dayStartMs = counter.dayAnchorMs + Math.floor((startTimeMs - counter.dayAnchorMs) / DAY_MS) * DAY_MS;
-    if (dayStartMs < counter.dayStartMs) return; // counts in a day that is over
-    const entry: Pending = { id, counter, hourStartMs, dayStartMs, tokens, ackedAtMs: undefined, removed: false };
-    const previous = this._pending.get(id);
-    if (previous !== undefined) this._remove(previous);
-    this._pending.set(id, entry);
-    this._order.push(entry);
+    const hourStartMs = counter.windowStartOf('hour', startTimeMs);
+    const dayStartMs = counter.windowStartOf('day', startTimeMs);
+    if (dayStartMs < counter.windows.day.startMs) return; // counts in a day that is over
+    const entry: PendingCall<ProviderCounter> = { id, counter, hourStartMs, dayStartMs, tokens, ackedAtMs: undefined, removed: false };
+    this._pending.add(entry);
     counter.addLocal(entry);
     if (this._pending.size > this._maxPendingCalls) this._foldOldest();
   }
@@ -288,52 +193,53 @@ export class ProviderPolicy {
     if (counter === undefined) return undefined;
     this._roll(counter, nowMs);
     return {
-      hourRequests: counter.hourRequests(),
-      hourTokens: counter.hourTokens(),
-      dayRequests: counter.dayRequests(),
-      dayTokens: counter.dayTokens(),
+      hourRequests: counter.requests('hour'),
+      hourTokens: counter.tokens('hour'),
+      dayRequests: counter.requests('day'),
+      dayTokens: counter.tokens('day'),
       inflightRequests: counter.inflightRequests,
       inflightTokens: counter.inflightTokens,
-      hourResetAt: new Date(counter.hourEndMs),
-      dayResetAt: new Date(counter.dayEndMs),
+      hourResetAt: new Date(counter.windows.hour.endMs),
+      dayResetAt: new Date(counter.windows.day.endMs),
     };
   }
 
-  private _overLimit(counter: Counter, org: string | undefined, provider: string, estimate: number, nowMs: number): ProviderUnavailableError | undefined {
+  private _overLimit(counter: ProviderCounter, org: string | undefined, provider: string, estimate: number, nowMs: number): ProviderUnavailableError | undefined {
     this._roll(counter, nowMs);
     const limits = counter.limits;
+    // Request limits first (hour, day), then token limits: the order refusals were always reported in.
     if (limits.hourly_requests !== undefined) {
-      const used = counter.hourRequests() + counter.inflightRequests;
-      if (used + 1 > limits.hourly_requests) return refusal(org, provider, 'hourly_requests', limits.hourly_requests, used, counter.hourEndMs);
+      const used = counter.requests('hour') + counter.inflightRequests;
+      if (used + 1 > limits.hourly_requests) return refusal(org, provider, 'hourly_requests', limits.hourly_requests, used, counter.windows.hour.endMs);
     }
     if (limits.daily_requests !== undefined) {
-      const used = counter.dayRequests() + counter.inflightRequests;
-      if (used + 1 > limits.daily_requests) return refusal(org, provider, 'daily_requests', limits.daily_requests, used, counter.dayEndMs);
+      const used = counter.requests('day') + counter.inflightRequests;
+      if (used + 1 > limits.daily_requests) return refusal(org, provider, 'daily_requests', limits.daily_requests, used, counter.windows.day.endMs);
     }
     if (limits.hourly_tokens !== undefined) {
-      const used = counter.hourTokens() + counter.inflightTokens;
+      const used = counter.tokens('hour') + counter.inflightTokens;
       if (used >= limits.hourly_tokens || used + estimate > limits.hourly_tokens) {
-        return refusal(org, provider, 'hourly_tokens', limits.hourly_tokens, Math.round(used), counter.hourEndMs);
+        return refusal(org, provider, 'hourly_tokens', limits.hourly_tokens, Math.round(used), counter.windows.hour.endMs);
       }
     }
     if (limits.daily_tokens !== undefined) {
-      const used = counter.dayTokens() + counter.inflightTokens;
+      const used = counter.tokens('day') + counter.inflightTokens;
       if (used >= limits.daily_tokens || used + estimate > limits.daily_tokens) {
-        return refusal(org, provider, 'daily_tokens', limits.daily_tokens, Math.round(used), counter.dayEndMs);
+        return refusal(org, provider, 'daily_tokens', limits.daily_tokens, Math.round(used), counter.windows.day.endMs);
       }
     }
     return undefined;
   }
 
   /** The counter of (org, provider), created when the provider has limits; undefined when it has none. */
-  private _counterFor(org: string | undefined, provider: string, state: ProviderState, nowMs: number): Counter | undefined {
+  private _counterFor(org: string | undefined, provider: string, state: ProviderState, nowMs: number): ProviderCounter | undefined {
     const key = org ?? '';
     let byProvider = this._counters.get(key);
     let counter = byProvider?.get(provider);
     if (counter === undefined) {
       if (!hasLimits(state.limits)) return undefined;
       if (byProvider === undefined) this._counters.set(key, (byProvider = new Map()));
-      counter = new Counter();
+      counter = new ProviderCounter();
       byProvider.set(provider, counter);
       this._refreshCounter(key, provider, counter);
       this._roll(counter, nowMs);
@@ -342,7 +248,7 @@ export class ProviderPolicy {
   }
 
   /** Loads limits and the exact baseline of one counter from the current settings. */
-  private _refreshCounter(orgKey: string, provider: string, counter: Counter): void {
+  private _refreshCounter(orgKey: string, provider: string, counter: ProviderCounter): void {
     const org = orgKey === '' ? undefined : orgKey;
     const state = this.settings(org, provider);
     counter.limits = state?.limits ?? {};
@@ -352,34 +258,26 @@ export class ProviderPolicy {
     if (usage !== undefined) {
       const hourStart = Date.parse(usage.hour_start);
       const dayStart = Date.parse(usage.day_start);
-      counter.baseHourStartMs = hourStart;
-      counter.baseDayStartMs = dayStart;
-      counter.baseHourRequests = usage.hour_requests;
-      counter.baseHourTokens = usage.hour_tokens;
-      counter.baseDayRequests = usage.day_requests;
-      counter.baseDayTokens = usage.day_tokens;
-      if (!Number.isNaN(hourStart)) counter.hourAnchorMs = hourStart % HOUR_MS;
-      if (!Number.isNaN(dayStart)) counter.dayAnchorMs = dayStart % DAY_MS;
+      counter.base.hour.set(hourStart, usage.hour_requests, usage.hour_tokens);
+      counter.base.day.set(dayStart, usage.day_requests, usage.day_tokens);
+      if (!Number.isNaN(hourStart)) counter.windows.hour.anchorMs = hourStart % WINDOW_MS.hour;
+      if (!Number.isNaN(dayStart)) counter.windows.day.anchorMs = dayStart % WINDOW_MS.day;
       if (counter.averageTokens === 0 && usage.day_requests > 0) counter.averageTokens = usage.day_tokens / usage.day_requests;
     } else {
       // No usage reported for this org and provider: the fleet has none in the current windows.
-      counter.baseHourRequests = 0;
-      counter.baseHourTokens = 0;
-      counter.baseDayRequests = 0;
-      counter.baseDayTokens = 0;
+      for (const window of LIMIT_WINDOWS) counter.base[window].set(Number.NaN);
     }
     // Force the windows onto the (possibly new) anchors at the next roll.
-    counter.hourEndMs = Number.NEGATIVE_INFINITY;
-    counter.dayEndMs = Number.NEGATIVE_INFINITY;
+    counter.invalidateWindows();
   }
 
   /** Moves a counter's windows to `nowMs`, recounting its local calls when they moved. */
-  private _roll(counter: Counter, nowMs: number): void {
+  private _roll(counter: ProviderCounter, nowMs: number): void {
     if (counter.moveWindows(nowMs)) this._recount(counter, nowMs);
   }
 
   /** Recounts local sums from the pending calls: of one counter, or of all (after a new state). */
-  private _recount(only: Counter | undefined, nowMs: number): void {
+  private _recount(only: ProviderCounter | undefined, nowMs: number): void {
     for (const byProvider of this._counters.values()) {
       for (const counter of byProvider.values()) {
         if (only !== undefined && counter !== only) continue;
@@ -387,57 +285,18 @@ export class ProviderPolicy {
         counter.resetLocal();
       }
     }
-    for (let i = this._orderHead; i < this._order.length; i++) {
-      const entry = this._order[i]!;
-      if (entry.removed || (only !== undefined && entry.counter !== only)) continue;
-      if (!entry.counter.addLocal(entry)) this._remove(entry);
-    }
-  }
-
-  private _remove(entry: Pending): void {
-    entry.removed = true;
-    if (this._pending.get(entry.id) === entry) this._pending.delete(entry.id);
-    if (this._pending.size === 0) {
-      this._order = [];
-      this._orderHead = 0;
-    }
-  }
-
-  private _compactOrder(): void {
-    if (this._orderHead > 1024 && this._orderHead * 2 > this._order.length) {
-      this._order = this._order.slice(this._orderHead).filter((entry) => !entry.removed);
-      this._orderHead = 0;
-    }
+    this._pending.forEachOldestFirst((entry) => {
+      if (only !== undefined && entry.counter !== only) return;
+      if (!entry.counter.addLocal(entry)) this._pending.remove(entry);
+    });
   }
 
   /** The pending table is full: the oldest call stays counted (until its window ends) but can no longer be retired by an ack. */
   private _foldOldest(): void {
-    let oldest: Pending | undefined;
-    while (this._orderHead < this._order.length) {
-      const entry = this._order[this._orderHead++]!;
-      if (!entry.removed) {
-        oldest = entry;
-        break;
-      }
-    }
-    this._compactOrder();
+    const oldest = this._pending.shiftOldest();
     if (oldest === undefined) return;
-    this._remove(oldest);
-    const counter = oldest.counter;
-    if (counter.stickyHourStartMs !== oldest.hourStartMs) {
-      counter.stickyHourStartMs = oldest.hourStartMs;
-      counter.stickyHourRequests = 0;
-      counter.stickyHourTokens = 0;
-    }
-    counter.stickyHourRequests += 1;
-    counter.stickyHourTokens += oldest.tokens;
-    if (counter.stickyDayStartMs !== oldest.dayStartMs) {
-      counter.stickyDayStartMs = oldest.dayStartMs;
-      counter.stickyDayRequests = 0;
-      counter.stickyDayTokens = 0;
-    }
-    counter.stickyDayRequests += 1;
-    counter.stickyDayTokens += oldest.tokens;
+    oldest.counter.sticky.hour.addIn(oldest.hourStartMs, oldest.tokens);
+    oldest.counter.sticky.day.addIn(oldest.dayStartMs, oldest.tokens);
   }
 }
 

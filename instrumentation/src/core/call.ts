@@ -4,7 +4,6 @@
  * known (pricing, span attributes, sinks). Nothing here throws into the
  * caller except a gate's refusal.
  */
-import { randomBytes } from 'node:crypto';
 import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { currentAttribution } from '../attribution/context.js';
@@ -39,6 +38,7 @@ import { deferFingerprint, PendingFingerprint } from '../fingerprint/pending.js'
 import { currentCallScope } from './call-scope.js';
 import type { CallScope } from './call-scope.js';
 import { currentCatalog } from './catalog.js';
+import { spanStarter } from './span-starter.js';
 import { emitFinished, runGates } from './hooks.js';
 import type { CallCost, CallDescriptor, FinishedCall } from './hooks.js';
 
@@ -103,10 +103,18 @@ export function startCall(input: CallInput): CallTracker {
   return call;
 }
 
+/** The span of a call made while no tracer provider is registered. */
+const NOT_RECORDING: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
+
+/** The API's stand-in provider (`NoopTracerProvider`), or no delegate at all. */
+function isNoopProvider(delegate: unknown): boolean {
+  return delegate === undefined || (delegate as { constructor?: { name?: string } }).constructor?.name === 'NoopTracerProvider';
+}
+
 /** Stands in when starting a call failed: the request proceeds unmetered. */
 const UNTRACKED: CallTracker = {
   descriptor: { provider: 'unknown', operation: 'unknown', streaming: false, attribution: {} },
-  span: trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 }),
+  span: NOT_RECORDING,
   run: (fn) => fn(),
   end: () => {},
 };
@@ -149,7 +157,7 @@ class Call implements CallTracker {
     if (input.maxOutputTokens !== undefined) descriptor.maxOutputTokens = input.maxOutputTokens;
     this.descriptor = descriptor;
     this._prompt = input.prompt;
-    this.span = startSpan(descriptor);
+    this.span = startSpan(descriptor, this._startTimeMs, this._startPerf);
   }
 
   gate(): void {
@@ -264,7 +272,10 @@ function count(value: number | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
 
-function startSpan(descriptor: CallDescriptor): Span {
+function startSpan(descriptor: CallDescriptor, startTimeMs: number, startPerf: number): Span {
+  const starter = spanStarter();
+  // No tracer provider anywhere: the span could not record; skip building it (the usual metrics-only set-up).
+  if (starter === undefined && isNoopProvider((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) return NOT_RECORDING;
   const model = descriptor.requestModel;
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: descriptor.operation,
@@ -276,7 +287,7 @@ function startSpan(descriptor: CallDescriptor): Span {
   }
   if (descriptor.maxOutputTokens !== undefined) attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = descriptor.maxOutputTokens;
   const name = model === undefined ? descriptor.operation : `${descriptor.operation} ${model}`;
-  return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  return starter === undefined ? tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }) : starter.startSpan(name, attributes, startTimeMs, startPerf, context.active());
 }
 
 /** Usage attributes follow semconv: input includes cached input, output includes reasoning. */
@@ -315,20 +326,24 @@ function endSpan(span: Span, call: FinishedCall, error: unknown, endTime?: numbe
   span.end(endTime);
 }
 
-/** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one syscall per 128 ids). */
+/** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one draw and one hex conversion per 512 ids). */
 function callId(span: Span): string {
-  const spanId = span.spanContext().spanId;
-  if (span.isRecording() && spanId !== '0000000000000000') return spanId;
-  if (poolOffset >= pool.length) {
-    pool = randomBytes(8 * 128);
+  if (span.isRecording()) {
+    const spanId = span.spanContext().spanId;
+    if (spanId !== '0000000000000000') return spanId;
+  }
+  if (poolOffset >= poolHex.length) {
+    crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
+    poolHex = pool.toString('hex');
     poolOffset = 0;
   }
-  const id = pool.toString('hex', poolOffset, poolOffset + 8);
-  poolOffset += 8;
+  const id = poolHex.slice(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   return id;
 }
 
-let pool: Buffer = Buffer.alloc(0);
+const pool = Buffer.alloc(8 * 512);
+let poolHex = '';
 let poolOffset = 0;
 
 const reported = new Set<string>();

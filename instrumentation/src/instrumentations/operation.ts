@@ -49,7 +49,8 @@ export function patchOperation(operation: Operation, isEnabled: () => boolean): 
       if (call.body !== args[0]) args[0] = call.body;
       let result: unknown;
       try {
-        result = tracker.run(() => original.apply(this, args));
+        // Only a recording span needs to be the active one while the request is made.
+        result = tracker.span.isRecording() ? tracker.run(() => original.apply(this, args)) : original.apply(this, args);
       } catch (error) {
         tracker.end({ error });
         throw error;

@@ -8,4 +8,6 @@ export { AnthropicAdapter } from './adapters/anthropic.js';
 export type { AnthropicClientLike } from './adapters/anthropic.js';
 export type { ProviderAdapter, AdapterRequest, AdapterAnswer, AdapterStreamEvent } from './adapters/types.js';
 export type { CooldownOptions, BreakerState } from './health.js';
+export { systemClock } from './clock.js';
+export type { RouterClock } from './clock.js';
 export type { ChatMessage, ChatRequest, ChatResult, ChatStream, ChatDelta, Attempt, FallbackReason, FinishReason } from './types.js';

@@ -1,6 +1,6 @@
 /**
  * In-process accumulation of every finished call, keyed by its label set,
- * exported at collection time (DESIGN.md, performance notes: recording eight
+ * exported at collection time (`bench/metrics.ts`: recording eight
  * instruments with nine attributes each costs ~12 µs per call; a map lookup
  * and a few additions cost well under one).
  */
@@ -95,6 +95,16 @@ interface AttributionSlot {
   lastOperation: string;
   lastRequestModel: string | undefined;
   lastResponseModel: string | undefined;
+  /** Every series of this slot by response model (calls that alternate models find theirs without building a key). */
+  readonly byResponseModel: Map<string | undefined, SeriesEntry[]>;
+}
+
+/** A series with the call fields that select it. */
+interface SeriesEntry {
+  provider: string;
+  operation: string;
+  requestModel: string | undefined;
+  series: Series;
 }
 
 export class Accumulator {
@@ -163,7 +173,7 @@ export class Accumulator {
       }
     }
     const key = `${a.org ?? ''}\u0001${a.department ?? ''}\u0001${a.feature ?? ''}\u0001${user ?? ''}\u0001${a.project ?? ''}`;
-    return { user, overflowed, key, last: undefined, lastProvider: '', lastOperation: '', lastRequestModel: undefined, lastResponseModel: undefined };
+    return { user, overflowed, key, last: undefined, lastProvider: '', lastOperation: '', lastRequestModel: undefined, lastResponseModel: undefined, byResponseModel: new Map() };
   }
 
   private _seriesOf(call: FinishedCall, slot: AttributionSlot): Series {
@@ -177,11 +187,25 @@ export class Accumulator {
     ) {
       return last;
     }
-    const key = `${call.provider}\u0001${call.operation}\u0001${call.requestModel ?? ''}\u0001${call.responseModel ?? ''}\u0001${slot.key}`;
-    let series = this.series.get(key);
+    let entries = slot.byResponseModel.get(call.responseModel);
+    let series: Series | undefined;
+    if (entries !== undefined) {
+      for (const entry of entries) {
+        if (entry.provider === call.provider && entry.operation === call.operation && entry.requestModel === call.requestModel) {
+          series = entry.series;
+          break;
+        }
+      }
+    }
     if (series === undefined) {
-      series = new Series(baseAttributes(call, slot.user));
-      this.series.set(key, series);
+      const key = `${call.provider}\u0001${call.operation}\u0001${call.requestModel ?? ''}\u0001${call.responseModel ?? ''}\u0001${slot.key}`;
+      series = this.series.get(key);
+      if (series === undefined) {
+        series = new Series(baseAttributes(call, slot.user));
+        this.series.set(key, series);
+      }
+      if (entries === undefined) slot.byResponseModel.set(call.responseModel, (entries = []));
+      entries.push({ provider: call.provider, operation: call.operation, requestModel: call.requestModel, series });
     }
     slot.last = series;
     slot.lastProvider = call.provider;

@@ -4,17 +4,7 @@
  * so the per-call path never touches an instrument.
  */
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { millisToHrTime } from '@opentelemetry/core';
-import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  DataPointType,
-  type CollectionResult,
-  type DataPoint,
-  type Histogram,
-  type MetricData,
-  type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import type { CollectionResult, DataPoint, Histogram, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import {
   ATTR_GEN_AI_TOKEN_TYPE,
   METRIC_GEN_AI_CLIENT_INFERENCE_DURATION,
@@ -30,6 +20,7 @@ import {
 } from '../semconv.js';
 import type { Accumulator } from './accumulator.js';
 import type { HistogramState } from './histogram.js';
+import { otelSdk } from './otel-sdk.js';
 
 /** Instrumentation scope of the metrics. */
 export const METER_NAME = '@tokenmeter/instrumentation';
@@ -45,7 +36,7 @@ export interface ProducerOptions {
 }
 
 export class AccumulatorProducer implements MetricProducer {
-  private readonly _startTime: HrTime = millisToHrTime(Date.now());
+  private readonly _startTime: HrTime = hrTimeOf(Date.now());
 
   constructor(
     private readonly _accumulator: Accumulator,
@@ -53,12 +44,12 @@ export class AccumulatorProducer implements MetricProducer {
   ) {}
 
   async collect(): Promise<CollectionResult> {
-    return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: METER_NAME, version: this._options.version }, metrics: this.metrics() }] }, errors: [] };
+    return { resourceMetrics: { resource: otelSdk.resources().emptyResource(), scopeMetrics: [{ scope: { name: METER_NAME, version: this._options.version }, metrics: this.metrics() }] }, errors: [] };
   }
 
   /** The metric data as of now (synchronous; `collect` wraps it). */
   metrics(): MetricData[] {
-    const end = millisToHrTime(Date.now());
+    const end = hrTimeOf(Date.now());
     const start = this._startTime;
     const point = <T>(attributes: Attributes, value: T): DataPoint<T> => ({ startTime: start, endTime: end, attributes, value });
     const tokens: DataPoint<number>[] = [];
@@ -118,6 +109,7 @@ export class AccumulatorProducer implements MetricProducer {
 }
 
 function sum(name: string, description: string, unit: string, dataPoints: DataPoint<number>[], valueType: ValueType): MetricData {
+  const { AggregationTemporality, DataPointType } = otelSdk.sdkMetrics();
   return {
     descriptor: { name, description, unit, valueType },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
@@ -128,12 +120,19 @@ function sum(name: string, description: string, unit: string, dataPoints: DataPo
 }
 
 function hist(name: string, description: string, unit: string, dataPoints: DataPoint<Histogram>[]): MetricData {
+  const { AggregationTemporality, DataPointType } = otelSdk.sdkMetrics();
   return {
     descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.HISTOGRAM,
     dataPoints,
   };
+}
+
+/** Epoch milliseconds as an OTel `HrTime` ([seconds, nanoseconds]). */
+function hrTimeOf(millis: number): HrTime {
+  const seconds = Math.floor(millis / 1000);
+  return [seconds, Math.round((millis - seconds * 1000) * 1e6)];
 }
 
 function histogram(state: HistogramState): Histogram {

@@ -18,6 +18,8 @@ describe('parseConfig: each variable', () => {
     expect(problem({ OTEL_TRACES_EXPORTER: 'jaeger' })).toBe('OTEL_TRACES_EXPORTER must be one of otlp, none, got "jaeger"');
     expect(problem({ OTEL_METRIC_EXPORT_INTERVAL: '1s' })).toBe('OTEL_METRIC_EXPORT_INTERVAL must be an integer 100-86400000, got "1s"');
     expect(problem({ OTEL_METRIC_EXPORT_TIMEOUT: '50' })).toBe('OTEL_METRIC_EXPORT_TIMEOUT must be an integer 100-86400000, got "50"');
+    expect(problem({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBe('OTEL_EXPORTER_OTLP_PROTOCOL must be one of http/protobuf, http/json, got "grpc"');
+    expect(problem({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toBe('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of http/protobuf, http/json, got "grpc"');
     expect(problem({ TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS: '61000' })).toBe('TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS must be an integer 0-60000, got "61000"');
     expect(problem({ TOKENMETER_SHUTDOWN_FLUSH_MS: '1.5' })).toBe('TOKENMETER_SHUTDOWN_FLUSH_MS must be an integer 0-600000, got "1.5"');
     expect(problem({ TOKENMETER_PROMPT_FINGERPRINT: 'hashed' })).toBe('TOKENMETER_PROMPT_FINGERPRINT must be true or false, got "hashed"');
@@ -65,6 +67,9 @@ describe('parseConfig: each variable', () => {
     });
     expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).config.tracesExporter).toBe('none');
     expect(parseConfig({}).config.otlpMetrics).toEqual({ exportIntervalMillis: 60000, exportTimeoutMillis: 30000 });
+    expect(parseConfig({}).config.otlpTracesProtocol).toBe('http/protobuf');
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).config.otlpTracesProtocol).toBe('http/json');
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).config.otlpTracesProtocol).toBe('http/protobuf');
   });
 
   it('lists every problem in one ConfigError when strict, governance first', () => {

@@ -1,6 +1,6 @@
 /**
  * The openai majors under test: the newest (7.x, the ESM build, as `import`
- * gives it), 6.x and 4.x (their CJS builds, resolved from the fixture
+ * gives it), 6.x, 5.x and 4.x (their CJS builds, resolved from the fixture
  * workspaces that pin them).
  */
 import { readFileSync } from 'node:fs';
@@ -37,5 +37,6 @@ export const OPENAI_MAJORS: OpenAIMajor[] = [
     OpenAI: openai7.OpenAI as unknown as OpenAIClient,
   },
   fromFixture('openai-v6'),
+  fromFixture('openai-v5'),
   fromFixture('openai-v4'),
 ];

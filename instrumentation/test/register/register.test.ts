@@ -54,6 +54,29 @@ describe('register hooks (child processes)', () => {
     expectMeasured(result, OPENAI_CALLS);
   });
 
+  it('CJS: openai 5', async () => {
+    const { result } = await runApp({ module: 'cjs', env: { SDK_FROM: join(SDK_FIXTURES_DIR, 'openai-v5'), SDKS: 'openai' } });
+    expect(result.versions.openai).toMatch(/^5\./);
+    expectMeasured(result, OPENAI_CALLS);
+  });
+
+  it.each([
+    ['openai 5', 'openai-v5', /^5\./],
+    ['openai 4', 'openai-v4', /^4\./],
+  ])('ESM --import: %s (its ESM build) is measured', async (_name, fixture, version) => {
+    const { result } = await runApp({ module: 'esm', env: { SDK_FROM: join(SDK_FIXTURES_DIR, fixture) } });
+    expect(result.versions['openai version']).toMatch(version);
+    expect(result.versions.openai).toMatch(/node_modules\/openai\/index\.mjs(\?|$)/);
+    expectMeasured(result, OPENAI_CALLS);
+  });
+
+  it('ESM --import: @anthropic-ai/sdk 0.x (its ESM build) is measured', async () => {
+    const { result } = await runApp({ module: 'esm', env: { SDK_FROM: join(SDK_FIXTURES_DIR, 'anthropic-v0') } });
+    expect(result.versions['anthropic version']).toMatch(/^0\./);
+    expect(result.versions.anthropic).toMatch(/node_modules\/@anthropic-ai\/sdk\/index\.mjs(\?|$)/);
+    expectMeasured(result, ANTHROPIC_CALLS);
+  });
+
   it('CJS: openai 4 (4.104) and @anthropic-ai/sdk 0.x', async () => {
     const openai = await runApp({ module: 'cjs', env: { SDK_FROM: join(SDK_FIXTURES_DIR, 'openai-v4'), SDKS: 'openai' } });
     expect(openai.result.versions.openai).toMatch(/^4\./);

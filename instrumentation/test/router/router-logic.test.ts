@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { QuotaExceededError } from '../../src/control/errors.js';
 import { createRouter, AllProvidersFailedError } from '../../src/router/index.js';
 import type { AdapterRequest, AdapterStreamEvent, ProviderAdapter } from '../../src/router/index.js';
+import { waitFor } from '@tokenmeter/testkit';
+import { ManualClock } from '../fixtures/manual-clock.js';
 
 type Behaviour = 'ok' | { status: number } | 'hang' | 'refuse-model' | 'bad-request' | Error;
 
@@ -56,6 +58,12 @@ class ScriptedAdapter implements ProviderAdapter {
 
 const messages = [{ role: 'user' as const, content: 'hello' }];
 
+/** Lets a hanging attempt's timeout fall due on the router's clock (routerOver's 200 ms). */
+async function timeOut(clock: ManualClock, hanging: ScriptedAdapter): Promise<void> {
+  await waitFor(() => hanging.calls > 0 && clock.pendingTimers > 0, { intervalMillis: 1, what: 'the attempt to start' });
+  clock.advance(200);
+}
+
 function routerOver(a: ScriptedAdapter, b: ScriptedAdapter, extra: Partial<Parameters<typeof createRouter>[0]> = {}) {
   return createRouter({
     providers: [
@@ -73,7 +81,10 @@ describe('router decisions', () => {
     for (const behaviour of [{ status: 429 }, { status: 503 }, 'hang', new QuotaExceededError({ id: 'b', scope: 'provider', subject: 'openai', reason: 'manual', since: 'x' })] as Behaviour[]) {
       const first = new ScriptedAdapter('openai', behaviour);
       const second = new ScriptedAdapter('anthropic');
-      const result = await routerOver(first, second).chat({ messages, maxTokens: 16 });
+      const clock = new ManualClock();
+      const answer = routerOver(first, second, { clock }).chat({ messages, maxTokens: 16 });
+      if (behaviour === 'hang') await timeOut(clock, first);
+      const result = await answer;
       expect(result.provider).toBe('anthropic');
       expect(result.model).toBe('claude-b');
       expect(result.text).toBe('answer from anthropic');
@@ -84,9 +95,14 @@ describe('router decisions', () => {
   it('names the reason and status of each failed attempt', async () => {
     const result = await routerOver(new ScriptedAdapter('openai', { status: 429 }), new ScriptedAdapter('anthropic')).chat({ messages, maxTokens: 16 });
     expect(result.attempts[0]).toMatchObject({ provider: 'openai', model: 'gpt-a', outcome: 'failed', reason: 'rate_limited', status: 429 });
-    const timedOut = await routerOver(new ScriptedAdapter('openai', 'hang'), new ScriptedAdapter('anthropic')).chat({ messages, maxTokens: 16 });
+    const clock = new ManualClock();
+    const hanging = new ScriptedAdapter('openai', 'hang');
+    const answer = routerOver(hanging, new ScriptedAdapter('anthropic'), { clock }).chat({ messages, maxTokens: 16 });
+    await timeOut(clock, hanging);
+    const timedOut = await answer;
     expect(timedOut.attempts[0]).toMatchObject({ reason: 'timeout' });
     expect(timedOut.attempts[0]!.durationMs).toBeGreaterThanOrEqual(190);
+    expect(timedOut.attempts[0]!.durationMs).toBe(200); // the timeout, exactly, on the router's clock
   });
 
   it('does not fall back on a bad request: another provider would not fix it', async () => {
@@ -115,7 +131,8 @@ describe('router decisions', () => {
   it('cools a failing provider down, skips it, and brings it back after a successful probe', async () => {
     const first = new ScriptedAdapter('openai', { status: 500 });
     const second = new ScriptedAdapter('anthropic');
-    const router = routerOver(first, second, { cooldown: { failures: 2, millis: 150 } });
+    const clock = new ManualClock();
+    const router = routerOver(first, second, { cooldown: { failures: 2, millis: 150 }, clock });
     await router.chat({ messages, maxTokens: 16 });
     await router.chat({ messages, maxTokens: 16 });
     expect(router.health()[0]).toMatchObject({ provider: 'openai', state: 'open', consecutiveFailures: 2 });
@@ -123,7 +140,9 @@ describe('router decisions', () => {
     expect(skipped.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'skipped', reason: 'cooling_down' });
     expect(first.calls).toBe(2);
     first.behaviour = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, 160));
+    clock.advance(149);
+    expect((await router.chat({ messages, maxTokens: 16 })).attempts[0]).toMatchObject({ outcome: 'skipped', reason: 'cooling_down' });
+    clock.advance(11);
     const probed = await router.chat({ messages, maxTokens: 16 });
     expect(probed.provider).toBe('openai');
     expect(router.health()[0]).toMatchObject({ state: 'closed', consecutiveFailures: 0 });

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addSink, type FinishedCall } from '../../src/core/hooks.js';
 import { enableInstrumentations } from '../../src/instrumentations/index.js';
 import { createRouter, type RouterOptions } from '../../src/router/index.js';
+import { ManualClock } from '../fixtures/manual-clock.js';
 
 let mock: RunningMockLlm;
 let disable: () => void;
@@ -109,7 +110,8 @@ describe('router over the real SDKs and the mock provider', () => {
   });
 
   it('cools a provider down after repeated failures and brings it back once its probe succeeds', async () => {
-    const r = router({ cooldown: { failures: 2, millis: 400 } });
+    const clock = new ManualClock();
+    const r = router({ cooldown: { failures: 2, millis: 400 }, clock });
     mock.setFaults([{ match: { provider: 'openai' }, fault: '500' }]);
     await r.chat(request);
     await r.chat(request);
@@ -120,7 +122,7 @@ describe('router over the real SDKs and the mock provider', () => {
     expect(cooling.attempts[0]).toMatchObject({ outcome: 'skipped', reason: 'cooling_down' });
     expect(mock.requests().map((x) => x.provider)).toEqual(['anthropic']); // not even tried
     mock.clearFaults();
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    clock.advance(450);
     const probe = await r.chat(request);
     expect(probe.provider).toBe('openai');
     expect(r.health()[0]).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
@@ -128,10 +130,11 @@ describe('router over the real SDKs and the mock provider', () => {
   });
 
   it('a failed probe starts a new cool-down', async () => {
-    const r = router({ cooldown: { failures: 1, millis: 200 } });
+    const clock = new ManualClock();
+    const r = router({ cooldown: { failures: 1, millis: 200 }, clock });
     mock.setFaults([{ match: { provider: 'openai' }, fault: '429' }]);
     await r.chat(request);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock.advance(250);
     mock.clearRequests();
     const probe = await r.chat(request);
     expect(probe.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'failed', reason: 'rate_limited' });

@@ -25,6 +25,32 @@ describe('Accumulator', () => {
     });
   });
 
+  it('keeps calls that alternate models, operations and providers under one attribution in their own series', () => {
+    const acc = new Accumulator({ userCardinalityLimit: 10 });
+    const shared = { org: 'acme', user: 'u1' };
+    const kinds = [
+      { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' },
+      { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18' },
+      // Same response model, another request model / operation / provider: each its own series.
+      { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-latest', responseModel: 'gpt-4o-2024-08-06' },
+      { provider: 'openai', operation: 'embeddings', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' },
+      { provider: 'azure.ai.openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' },
+      { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: undefined },
+    ];
+    for (let i = 0; i < 60; i++) acc.record(finishedCall({ attribution: shared, ...kinds[i % kinds.length]! }));
+    expect(acc.series.size).toBe(kinds.length);
+    for (const kind of kinds) {
+      const series = [...acc.series.values()].find(
+        (s) =>
+          s.attributes['gen_ai.provider.name'] === kind.provider &&
+          s.attributes['gen_ai.operation.name'] === kind.operation &&
+          s.attributes['gen_ai.request.model'] === kind.requestModel &&
+          s.attributes['gen_ai.response.model'] === kind.responseModel,
+      );
+      expect(series?.outcomes.get('ok')?.requests, JSON.stringify(kind)).toBe(10);
+    }
+  });
+
   it('sums disjoint token types and records semconv histograms (input with cache, output with reasoning)', () => {
     const acc = new Accumulator({ userCardinalityLimit: 10 });
     acc.record(finishedCall());

@@ -8,11 +8,18 @@ export const OPENAI_SUPPORTED_VERSIONS = ['>=4.19.0 <8'];
 export const PROVIDER_OPENAI = 'openai';
 export const PROVIDER_AZURE_OPENAI = 'azure.ai.openai';
 
-/** `openai` or `azure.ai.openai`, from the client a resource belongs to. */
+/** `openai` or `azure.ai.openai`, from the client a resource belongs to (the last client's answer is kept: most calls reuse one). */
 export function providerOf(resource: unknown): string {
   const client = (resource as { _client?: { constructor?: { name?: unknown } } } | null)?._client;
-  return client?.constructor?.name === 'AzureOpenAI' ? PROVIDER_AZURE_OPENAI : PROVIDER_OPENAI;
+  if (client !== undefined && client === lastClient) return lastProvider;
+  const provider = client?.constructor?.name === 'AzureOpenAI' ? PROVIDER_AZURE_OPENAI : PROVIDER_OPENAI;
+  lastClient = client;
+  lastProvider = provider;
+  return provider;
 }
+
+let lastClient: unknown;
+let lastProvider = PROVIDER_OPENAI;
 
 /** Chat Completions usage → disjoint types: prompt tokens include cached ones, completion tokens include reasoning. */
 export function chatTokens(usage: ChatCompletionUsage): Partial<TokenUsage> {

@@ -1,0 +1,44 @@
+/** Starts contender processes and talks to them over IPC. */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { processOptions } from './contenders.js';
+
+const CONTENDER = fileURLToPath(new URL('contender.js', import.meta.url));
+
+/** A contender's process in `mode`; `next()` resolves with its next message, `exited` when it ends. */
+export function startContender(contender, mode, sink, extraEnv = {}) {
+  const options = processOptions(contender, sink);
+  const child = fork(CONTENDER, [contender.name, mode], {
+    // A replay is profiled whole (start-up included, as it is measured); rounds profile themselves (contender.js).
+    // BENCH_NODE_ARGS: extra node flags for the contenders (e.g. `--no-turbo-inlining` so a profile names the function that spends the time).
+    execArgv: [...options.execArgv, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF && mode === 'replay' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${contender.name}-${mode}-${Date.now()}.cpuprofile`] : [])],
+    env: { ...options.env, ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiters = [];
+  const queued = [];
+  child.on('message', (message) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter.resolve(message);
+    else queued.push(message);
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.on('exit', (code) => {
+    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${contender.name} exited (${code}) before answering`));
+  });
+  return {
+    contender,
+    child,
+    exited,
+    send: (message) => child.send(message),
+    next: () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve, reject) => waiters.push({ resolve, reject }))),
+  };
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const us = (nanos) => (nanos / 1000).toFixed(2);
