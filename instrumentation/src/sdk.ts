@@ -19,8 +19,7 @@ import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
 import { governanceConfigGate } from './control/config-gate.js';
-import type * as Control from './control/index.js';
-import type { ControlLink } from './control/index.js';
+import { startControlLink, type ControlLink } from './control/index.js';
 import { TRACER_NAME } from './core/call.js';
 import { ControlMetrics } from './control/metrics.js';
 import { addGate, addSink, type CallSink } from './core/hooks.js';
@@ -165,8 +164,6 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   }
 
   let link: ControlLink | undefined;
-  // The control link (HTTP/HTTPS clients, the SSE parser, the reporter) loads only for a control plane.
-  const startControlLink = (options: Control.ControlLinkOptions): ControlLink => (lazyRequire('./control/index.js') as typeof Control).startControlLink(options);
   if (config.controlPlane !== undefined) {
     link = startControlLink({
       url: config.controlPlane.url,

@@ -5,13 +5,18 @@
  * polling of `GET /api/v1/enforcement` while the stream is down. Tracks
  * whether the control plane is reachable, for fail-open / fail-closed.
  */
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type * as Http from 'node:http';
+import type { ClientRequest } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { createParser } from 'eventsource-parser';
 import type { EnforcementState } from '../protocol.js';
 import { backoffMillis } from './backoff.js';
 import type { Logger } from './logger.js';
 import type { ControlMetrics } from './metrics.js';
+
+/** `node:http(s)` load with the first stream: their ES module facades cost tens of ms of start-up (they load tls). */
+const lazyRequire = createRequire(import.meta.url);
 
 export interface EnforcementClientOptions {
   /** Base URL of the control plane. */
@@ -165,7 +170,7 @@ export class EnforcementClient {
   private _stream(): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const url = new URL(this._streamUrl);
-      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      const request = (url.protocol === 'https:' ? (lazyRequire('node:https') as typeof Https).request : (lazyRequire('node:http') as typeof Http).request)(url, {
         headers: { ...this._headers, accept: 'text/event-stream' },
         agent: false,
       });
