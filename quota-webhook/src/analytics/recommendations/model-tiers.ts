@@ -65,7 +65,7 @@ const STEPS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     'gemini-2.0-flash': 'gemini-2.0-flash-lite',
   },
   mistral: {
-    'mistral-large': 'mistral-medium',
+    'mistral-large': 'mistral-small',
     'mistral-medium': 'mistral-small',
     'magistral-medium': 'magistral-small',
     'devstral-medium': 'devstral-small',
