@@ -32,7 +32,7 @@ describe('largest-remainder distribution', () => {
     const bad: string[] = [];
     for (let c = 0; c < 5_000; c++) {
       const n = 1 + Math.floor(next() * 12);
-      const weights = Array.from({ length: n }, () => BigInt(Math.floor(next() * 1e9)) * (next() < 0.2 ? 0n : 1n));
+      const weights: bigint[] = Array.from({ length: n }, () => BigInt(Math.floor(next() * 1e9)) * (next() < 0.2 ? 0n : 1n));
       if (weights.every((w) => w === 0n)) weights[0] = 1n;
       const total = BigInt(Math.floor(next() * 1e15)) * 1000n + BigInt(Math.floor(next() * 1000));
       const shares = distribute(total, weights);
