@@ -72,7 +72,7 @@ export class AlertReceiver {
         continue;
       }
       // Soft limits never refuse: a block-labelled alert of a soft quota (or budget) only notifies.
-      const quota = alert.labels.quota_id !== undefined ? this._cp.findQuota(alert.labels.quota_id) : undefined;
+      const quota = alert.labels.quota_id !== undefined ? this._cp.quotaSet.find(alert.labels.quota_id) : undefined;
       const soft = quota?.enforcement === 'soft';
       if (action === 'notify' || soft) {
         await this._notify(alert, actor);
@@ -94,7 +94,7 @@ export class AlertReceiver {
 
   private _idFor(alert: Alert, scope: string, subject: string): string {
     const quotaId = alert.labels.quota_id;
-    return quotaId !== undefined && this._cp.findQuota(quotaId)
+    return quotaId !== undefined && this._cp.quotaSet.find(quotaId)
       ? blockId(['quota', quotaId, scope, subject])
       : blockId(['alert', alert.labels.alertname ?? '', scope, subject]);
   }
@@ -103,7 +103,7 @@ export class AlertReceiver {
     const id = this._idFor(alert, scope, subject);
     if (this._cp.blocks.get(id)) return undefined;
     const now = this._cp.clock();
-    const quota = alert.labels.quota_id !== undefined ? this._cp.findQuota(alert.labels.quota_id) : undefined;
+    const quota = alert.labels.quota_id !== undefined ? this._cp.quotaSet.find(alert.labels.quota_id) : undefined;
     const message = alert.annotations?.summary ?? alert.annotations?.description;
     let block: StoredBlock;
     if (quota) {
@@ -132,7 +132,7 @@ export class AlertReceiver {
     const block = this._cp.blocks.get(id);
     if (!block) return undefined;
     if (block.reason === 'quota' && block.quota_id !== undefined) {
-      const quota = this._cp.findQuota(block.quota_id);
+      const quota = this._cp.quotaSet.find(block.quota_id);
       if (quota?.enforcement === 'soft') {
         const ok = await this._cp.blocks.remove(id, actor, `alert resolved and quota ${quota.id} is now soft`);
         return ok ? id : undefined;

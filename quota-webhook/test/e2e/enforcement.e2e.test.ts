@@ -240,7 +240,7 @@ describe('quota enforcement through Prometheus and Alertmanager', () => {
       id: r.id, time: r.time, org: r.org, user: r.user, provider: r.provider, operation: r.operation, request_model: r.request_model,
       response_model: r.response_model, tokens: r.tokens, cost_usd: r.sender_cost_usd, outcome: r.outcome, latency_ms: r.latency_ms, source: r.source,
     }));
-    expect(await stack.api('POST', '/api/v1/usage', { records: replay }, 'ingest')).toEqual({ accepted: 0, duplicates: 3, unpriced: 0 });
+    expect(await stack.api('POST', '/api/v1/usage', { records: replay }, 'ingest')).toEqual({ accepted: 0, duplicates: 3, unpriced: 0, rejected: [] });
 
     expect(await audit()).toEqual(before.audit);
     expect(await blocks()).toEqual(before.blocks);
@@ -257,7 +257,7 @@ describe('quota enforcement through Prometheus and Alertmanager', () => {
     const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
     expect(held.map((b) => b.reset_at)).toEqual([new Date(nextMonth).toISOString(), new Date(nextMonth).toISOString()]);
     // One minute into the next month, by the control plane's clock (a test-only offset; nothing else changes).
-    await stack.controlPlane.restart({ TOKENMETER_CLOCK_OFFSET_MS: String(nextMonth + 60_000 - Date.now()) });
+    await stack.controlPlane.restart({ TOKENMETER_TEST_CLOCK_OFFSET_MS: String(nextMonth + 60_000 - Date.now()) });
 
     await waitFor(async () => (await blocks()).length === 0, { what: 'the blocks to lift' });
     const entries = await audit();

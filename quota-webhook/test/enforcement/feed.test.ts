@@ -141,7 +141,7 @@ describe('GET /api/v1/enforcement/stream (SSE)', () => {
     const two = await nextState(st);
     expect(two.blocks.map((b) => `${b.scope}:${b.subject}`).sort()).toEqual(['provider:anthropic', 'user:alice']);
     t.clock.now = Date.parse('2026-03-16T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     const lifted = await nextState(st);
     expect(lifted.blocks.map((b) => `${b.scope}:${b.subject}`)).toEqual(['provider:anthropic']);
     expect(lifted.revision).toBeGreaterThan(two.revision);

@@ -220,11 +220,11 @@ describe('Alertmanager receiver: unblocking', () => {
     expect((await blocks(t))[0]).toMatchObject({ reset_at: '2026-03-31T22:00:00.000Z' });
 
     t.clock.now = Date.parse('2026-03-31T21:59:59.999Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toHaveLength(1);
 
     t.clock.now = Date.parse('2026-03-31T22:00:00.000Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([]);
     const trail = await audit(t, 'block');
     expect(trail.map((e) => [e.action, e.actor])).toEqual([['block', 'alertmanager'], ['unblock', 'system']]);
@@ -248,10 +248,10 @@ describe('Alertmanager receiver: unblocking', () => {
     // Two late-reported calls made in the 12:00 hour already reach that window's limit.
     await t.json('POST', '/api/v1/usage', { records: [record({ department: 'research', time: '2026-03-15T12:00:01Z' }), record({ department: 'research', time: '2026-03-15T12:00:02Z' })] }, 'ingest');
     t.clock.now = Date.parse('2026-03-15T12:00:05Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([expect.objectContaining({ usage: 2, reset_at: '2026-03-15T13:00:00.000Z' })]);
     t.clock.now = Date.parse('2026-03-15T13:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([]);
   });
 
@@ -298,11 +298,11 @@ describe('Alertmanager receiver: unblocking', () => {
     await t.json('POST', '/api/v1/blocks', { scope: 'user', subject: 'forever' });
     expect((await blocks(t)).find((b) => b.subject === 'temp')).toMatchObject({ reason: 'manual', reset_at: '2026-03-15T12:00:00.000Z' });
     t.clock.now = NOW + 1;
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect((await blocks(t)).map((b) => b.subject)).toEqual(['forever']);
     expect((await audit(t, 'block')).at(-1)).toMatchObject({ action: 'unblock', actor: 'system', subject: 'user:temp', reason: 'reset time 2026-03-15T12:00:00.000Z reached' });
     t.clock.now = Date.parse('2027-01-01T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect((await blocks(t)).map((b) => b.subject)).toEqual(['forever']);
   });
 
@@ -324,7 +324,7 @@ describe('Alertmanager receiver: audit, input and auth', () => {
     await ingest(t, 3, { department: 'research' });
     await alert(t, 'firing', quotaAlertLabels(research));
     t.clock.now = Date.parse('2026-04-01T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     const manual = await t.json('POST', '/api/v1/blocks', { scope: 'user', subject: 'mallory', reason: 'abuse report' });
     await t.call('DELETE', `/api/v1/blocks/${manual.body.id}?reason=cleared`);
     const trail = await audit(t, 'block');
