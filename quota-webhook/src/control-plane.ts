@@ -6,6 +6,7 @@
  * this class only connects their changes.
  */
 import { AuditLog } from './audit.js';
+import { ChargebackSettings } from './chargeback/settings.js';
 import type { Config } from './config.js';
 import { Directory } from './directory/directory.js';
 import { BlockSet } from './enforcement/blocks.js';
@@ -49,6 +50,8 @@ export class ControlPlane {
   readonly prices: Prices;
   readonly providers: Providers;
   readonly directory: Directory;
+  /** Allocation rules, feature values and batchable marks, recommendation dismissals. */
+  readonly chargeback: ChargebackSettings;
   readonly blocks: BlockSet;
   readonly quotaBlocks: QuotaBlocks;
   readonly feed: EnforcementFeed;
@@ -70,6 +73,7 @@ export class ControlPlane {
     this.prices = new Prices(store, this.audit);
     this.providers = new Providers(store, this.audit);
     this.directory = new Directory(store, this.audit);
+    this.chargeback = new ChargebackSettings(store, this.audit, clock);
     this.feed = new EnforcementFeed(
       store,
       { blocks: () => wireBlocks(this.blocks.list(), this.directory.view.values()), providers: (now) => this.providers.states(now) },
@@ -101,7 +105,7 @@ export class ControlPlane {
 
   async init(): Promise<void> {
     const { rebuild } = await this.store.init();
-    await Promise.all([this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load()]);
+    await Promise.all([this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load(), this.chargeback.load()]);
     if (rebuild) {
       const r = await this.ledger.rebuildTotals(this.timeZones.list(), { rollup: true });
       this.onInfo('migrated the ledger: totals and rollup rebuilt from the records', r);

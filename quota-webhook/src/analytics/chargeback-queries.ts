@@ -1,17 +1,20 @@
 /** The ledger aggregates of the chargeback endpoints (allocation, top, efficiency, ROI): one GROUP BY each. */
 import type { AllocationAttribute, AllocationLeaf, Amounts } from './allocation.js';
 import type { EfficiencyGroup } from './efficiency.js';
-import { ATTRIBUTE_SQL, big, num, sliceWhere, str, type LedgerSlice, type ReadQuery } from './ledger-sql.js';
+import { costSumSql } from '../store/sql.js';
+import { costSum, num, str } from '../store/rows.js';
+import { ATTRIBUTE_SQL, sliceWhere, type LedgerSlice, type ReadQuery } from './ledger-sql.js';
 import type { TopGroup, TopGroupBy } from './top.js';
 
-const COST = 'COALESCE(SUM(cost_pico), 0)';
+/** Exact pico-USD sums (columns `cost_micro`, `cost_sub`; decoded by `costSum`). */
+const COST = costSumSql('cost');
 const UNPRICED = 'SUM(CASE WHEN cost_pico IS NULL THEN 1 ELSE 0 END)';
 
 /** Σ of the slice, computed on its own: the reconciliation's "ledger total". */
 export async function ledgerTotal(q: ReadQuery, slice: LedgerSlice): Promise<Amounts & { unpriced: number }> {
   const w = sliceWhere(slice);
-  const [r] = await q(`SELECT COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST} AS cost, ${UNPRICED} AS unpriced FROM records${w.sql}`, w.params);
-  return { requests: num(r?.requests), tokens: num(r?.tokens), cost_pico: big(r?.cost), unpriced: num(r?.unpriced) };
+  const [r] = await q(`SELECT COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST}, ${UNPRICED} AS unpriced FROM records${w.sql}`, w.params);
+  return { requests: num(r?.requests), tokens: num(r?.tokens), cost_pico: (r ? costSum(r) : 0n), unpriced: num(r?.unpriced) };
 }
 
 /** The slice grouped by `attributes` (the levels plus what the rules match on). */
@@ -19,12 +22,12 @@ export async function allocationLeaves(q: ReadQuery, slice: LedgerSlice, attribu
   const w = sliceWhere(slice);
   const cols = attributes.map((a) => `${ATTRIBUTE_SQL[a]}`);
   const select = attributes.map((a, i) => `${cols[i]} AS a_${a}`).join(', ');
-  const rows = await q(`SELECT ${select}, COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST} AS cost, ${UNPRICED} AS unpriced
+  const rows = await q(`SELECT ${select}, COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST}, ${UNPRICED} AS unpriced
     FROM records${w.sql} GROUP BY ${cols.join(', ')}`, w.params);
   return rows.map((r) => {
     const attrs: AllocationLeaf['attrs'] = {};
     for (const a of attributes) attrs[a] = str(r[`a_${a}`]);
-    return { attrs, requests: num(r.requests), tokens: num(r.tokens), cost_pico: big(r.cost), unpriced: num(r.unpriced) };
+    return { attrs, requests: num(r.requests), tokens: num(r.tokens), cost_pico: costSum(r), unpriced: num(r.unpriced) };
   });
 }
 
@@ -32,10 +35,10 @@ export async function topGroups(q: ReadQuery, slice: LedgerSlice, groupBy: TopGr
   const w = sliceWhere(slice);
   const col = ATTRIBUTE_SQL[groupBy]!;
   const users = activeUsers ? ', COUNT(DISTINCT user_id) AS users' : '';
-  const rows = await q(`SELECT ${col} AS k, COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST} AS cost${users}
+  const rows = await q(`SELECT ${col} AS k, COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST}${users}
     FROM records${w.sql} GROUP BY ${col}`, w.params);
   return rows.map((r) => {
-    const g: TopGroup = { key: str(r.k), requests: num(r.requests), tokens: num(r.tokens), cost_pico: big(r.cost) };
+    const g: TopGroup = { key: str(r.k), requests: num(r.requests), tokens: num(r.tokens), cost_pico: costSum(r) };
     if (activeUsers) g.active_users = num(r.users);
     return g;
   });
@@ -51,13 +54,13 @@ export async function efficiencyGroups(q: ReadQuery, slice: LedgerSlice, groupBy
       SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok, SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END) AS errors,
       SUM(CASE WHEN outcome = 'blocked' THEN 1 ELSE 0 END) AS blocked,
       SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write, SUM(reasoning) AS reasoning,
-      ${COST} AS cost, SUM(CASE WHEN outcome <> 'blocked' THEN latency_ms ELSE 0 END) AS latency_sum,
+      ${COST}, SUM(CASE WHEN outcome <> 'blocked' THEN latency_ms ELSE 0 END) AS latency_sum,
       SUM(CASE WHEN outcome <> 'blocked' THEN 1 ELSE 0 END) AS latency_n
     FROM records${w.sql} GROUP BY ${col}`, w.params);
   return rows.map((r) => ({
     key: str(r.k), requests: num(r.requests), ok: num(r.ok), errors: num(r.errors), blocked: num(r.blocked),
     input: num(r.input), output: num(r.output), cache_read: num(r.cache_read), cache_write: num(r.cache_write), reasoning: num(r.reasoning),
-    cost_pico: big(r.cost), latency_sum_ms: num(r.latency_sum), latency_count: num(r.latency_n),
+    cost_pico: costSum(r), latency_sum_ms: num(r.latency_sum), latency_count: num(r.latency_n),
   }));
 }
 
@@ -71,9 +74,9 @@ export interface FeatureCost {
 
 export async function featureCosts(q: ReadQuery, slice: LedgerSlice): Promise<FeatureCost[]> {
   const w = sliceWhere(slice);
-  const rows = await q(`SELECT feature, COUNT(*) AS requests, SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok, ${COST} AS cost, ${UNPRICED} AS unpriced
+  const rows = await q(`SELECT feature, COUNT(*) AS requests, SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok, ${COST}, ${UNPRICED} AS unpriced
     FROM records${w.sql} AND feature IS NOT NULL GROUP BY feature`, w.params);
-  return rows.map((r) => ({ feature: String(r.feature), requests: num(r.requests), ok: num(r.ok), cost_pico: big(r.cost), unpriced: num(r.unpriced) }));
+  return rows.map((r) => ({ feature: String(r.feature), requests: num(r.requests), ok: num(r.ok), cost_pico: costSum(r), unpriced: num(r.unpriced) }));
 }
 
 /**

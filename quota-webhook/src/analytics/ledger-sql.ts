@@ -1,25 +1,26 @@
 /**
  * Portable SQL over the ledger's `records` table for the chargeback and
- * recommendation queries: `?` placeholders, integer arithmetic only (integer
- * division of integers is integral in SQLite and Postgres alike), and value
- * readers that accept what either driver returns (numbers, bigints, numeric
- * strings).
+ * recommendation queries, run through `Store.readQuery`: `?` placeholders,
+ * integer arithmetic only (integer division of 64-bit integers is integral
+ * in SQLite and Postgres alike), money summed with `costSumSql` and decoded
+ * with `costSum`, other values with `num` / `str` (store/rows.ts).
  */
+import { SUBJECT_COLUMN } from '../store/sql.js';
+import type { SqlRow } from '../store/types.js';
 
-/** Runs one read-only query; rows as plain objects keyed by column alias. */
-export type ReadQuery = (sql: string, params: ReadonlyArray<string | number>) => Promise<Array<Record<string, unknown>>>;
+/** Runs one read-only query (`Store.readQuery`). */
+export type ReadQuery = (sql: string, params: ReadonlyArray<string | number>) => Promise<SqlRow[]>;
 
 /** Scopes the analytics endpoints filter by. */
 export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model', 'project'] as const;
 export type AnalyticsScope = (typeof ANALYTICS_SCOPES)[number];
 
 /** The model a record was priced as: the response model if known, else the request model. */
-export const MODEL_EXPR = 'COALESCE(response_model, request_model)';
+export const MODEL_EXPR = SUBJECT_COLUMN.model;
 
 /** Column (or expression) of each attribute. */
 export const ATTRIBUTE_SQL: Readonly<Record<string, string>> = {
-  org: 'org', department: 'department', project: 'project', feature: 'feature', investigation: 'investigation',
-  user: 'user_id', service: 'service', provider: 'provider', model: MODEL_EXPR,
+  ...SUBJECT_COLUMN, investigation: 'investigation', service: 'service',
 };
 
 export interface LedgerSlice {
@@ -39,25 +40,4 @@ export function sliceWhere(s: LedgerSlice): { sql: string; params: Array<string 
     params.push(s.subject);
   }
   return { sql, params };
-}
-
-export function num(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v === null || v === undefined) return 0;
-  return Number(v);
-}
-
-export function big(v: unknown): bigint {
-  if (typeof v === 'bigint') return v;
-  if (v === null || v === undefined) return 0n;
-  if (typeof v === 'number') return BigInt(Math.trunc(v));
-  const s = String(v);
-  // Postgres numeric sums arrive as strings, possibly with a ".0…" tail.
-  const dot = s.indexOf('.');
-  return BigInt(dot === -1 ? s : s.slice(0, dot));
-}
-
-export function str(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
 }

@@ -6,10 +6,10 @@ import type { Api } from './route.js';
 
 export function mountAllocationRules(api: Api, cp: ControlPlane): void {
   api.add({ method: 'get', path: '/allocation-rules', tag: 'allocation', roles: ['read'], summary: 'List allocation rules (tried in id order; the first that matches a record takes it)' },
-    () => ({ rules: cp.chargeback.rules() }));
+    () => ({ rules: cp.chargeback.ruleList() }));
 
   api.add({ method: 'get', path: '/allocation-rules/:id', tag: 'allocation', roles: ['read'], summary: 'Get an allocation rule' }, ({ params }) => {
-    const rule = cp.chargeback.rule(params.id!);
+    const rule = cp.chargeback.rules.get(params.id!);
     if (!rule) throw notFound('allocation rule', params.id!);
     return rule;
   });
@@ -25,6 +25,6 @@ export function mountAllocationRules(api: Api, cp: ControlPlane): void {
   });
 
   api.add({ method: 'delete', path: '/allocation-rules/:id', tag: 'allocation', roles: [], summary: 'Delete an allocation rule (audited)' }, async ({ params, actor }) => {
-    if (!(await cp.chargeback.deleteRule(params.id!, actor))) throw notFound('allocation rule', params.id!);
+    if (!(await cp.chargeback.rules.delete(params.id!, actor))) throw notFound('allocation rule', params.id!);
   });
 }

@@ -5,7 +5,7 @@ import { EFFICIENCY_GROUPS } from '../analytics/chargeback-queries.js';
 import { allocationReport, efficiencyReport, roiReport, topReport } from '../analytics/chargeback-service.js';
 import { TOP_GROUPS, TOP_METRICS } from '../analytics/top.js';
 import type { ControlPlane } from '../control-plane.js';
-import { parseWindow, windowFields } from './analytics-window.js';
+import { parseWindow, readQueryOf, windowFields } from './analytics-window.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';
 
@@ -35,13 +35,13 @@ export const efficiencyQuery = z.strictObject({ ...windowFields, group_by: z.enu
 export const roiQuery = z.strictObject({ ...windowFields });
 
 export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
-  const q = cp.readQuery;
+  const q = readQueryOf(cp);
   api.add({
     method: 'get', path: '/analytics/allocation', tag: 'analytics', roles: ['read'], query: allocationQuery,
     summary: 'Chargeback: cost, tokens and requests per org → department → … with shared and unattributed spend distributed (even | proportional | weights); rows reconcile with the ledger to the pico-dollar',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
-    return allocationReport(q, w, { levels: query.levels ?? DEFAULT_LEVELS, method: query.shared ?? 'proportional', rules: cp.chargeback.rules() });
+    return allocationReport(q, w, { levels: query.levels ?? DEFAULT_LEVELS, method: query.shared ?? 'proportional', rules: cp.chargeback.ruleList() });
   });
 
   api.add({
@@ -65,6 +65,6 @@ export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
     summary: 'Value, cost, net and ROI per feature with a value set (PUT /features/{feature}/value), and the features without one',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
-    return roiReport(q, w, cp.chargeback.features().map((f) => ({ feature: f.feature, versions: f.values })));
+    return roiReport(q, w, cp.chargeback.featureList().map((f) => ({ feature: f.feature, versions: f.values })));
   });
 }

@@ -9,10 +9,10 @@ const deleteValueQuery = z.strictObject({ effective_from: effectiveDate.optional
 
 export function mountFeatures(api: Api, cp: ControlPlane): void {
   api.add({ method: 'get', path: '/features', tag: 'features', roles: ['read'], summary: 'Features with a value or a batchable mark' },
-    () => ({ features: cp.chargeback.features() }));
+    () => ({ features: cp.chargeback.featureList() }));
 
   api.add({ method: 'get', path: '/features/:feature/value', tag: 'features', roles: ['read'], summary: 'The value versions of a feature' }, ({ params }) => {
-    const f = cp.chargeback.feature(params.feature!);
+    const f = cp.chargeback.features.get(params.feature!);
     if (!f || f.values.length === 0) throw notFound('feature value', params.feature!);
     return { feature: f.feature, values: f.values };
   });

@@ -6,7 +6,7 @@ import { RECOMMENDATION_TYPES, type RecommendationType } from '../analytics/reco
 import { dismissBody } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, notFound } from '../errors.js';
-import { parseWindow, windowFields } from './analytics-window.js';
+import { parseWindow, readQueryOf, windowFields } from './analytics-window.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';
 
@@ -32,7 +32,7 @@ export function mountRecommendations(api: Api, cp: ControlPlane): void {
     summary: 'Ranked recommendations (model selection, prompt caching, batching, prompt efficiency, failed spend) with evidence, estimated monthly savings from the price catalog, difficulty and confidence',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'last_30_days');
-    return recommendationsReport(cp.readQuery, cp.catalog, w, cp.chargeback.batchableFeatures(), cp.chargeback.dismissals(), {
+    return recommendationsReport(readQueryOf(cp), cp.prices.catalog, w, cp.chargeback.batchableFeatures(), cp.chargeback.dismissals.view, {
       ...(query.type ? { types: query.type } : {}),
       minMonthlySavingsPico: parseUsd(query.min_savings_usd ?? '1'),
       limit: query.limit ?? 100,
@@ -45,7 +45,7 @@ export function mountRecommendations(api: Api, cp: ControlPlane): void {
     summary: 'Dismiss a recommendation (audited): hidden until its estimated monthly savings reach 1.5× the estimate now and exceed it by 10 USD',
   }, async ({ params, body, query, actor }) => {
     const w = parseWindow(query, cp.clock(), 'last_30_days');
-    const current = await currentRecommendations(cp.readQuery, cp.catalog, w, cp.chargeback.batchableFeatures());
+    const current = await currentRecommendations(readQueryOf(cp), cp.prices.catalog, w, cp.chargeback.batchableFeatures());
     const rec = current.find((r) => r.id === params.id);
     if (!rec) throw new ApiError(404, 'not_found', `recommendation "${params.id}" is not among the current recommendations of the window`);
     const d = await cp.chargeback.dismiss({ id: rec.id, type: rec.type, kind: rec.kind, monthly_savings_usd: formatUsd(rec.monthlySavingsPico), ...(body?.reason !== undefined ? { reason: body.reason } : {}) }, actor);
@@ -53,6 +53,6 @@ export function mountRecommendations(api: Api, cp: ControlPlane): void {
   });
 
   api.add({ method: 'delete', path: '/analytics/recommendations/:id/dismiss', tag: 'analytics', roles: [], summary: 'Undo a dismissal (audited)' }, async ({ params, actor }) => {
-    if (!(await cp.chargeback.restore(params.id!, actor))) throw notFound('dismissal', params.id!);
+    if (!(await cp.chargeback.dismissals.delete(params.id!, actor))) throw notFound('dismissal', params.id!);
   });
 }

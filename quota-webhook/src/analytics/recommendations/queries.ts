@@ -2,7 +2,8 @@
  * The ledger aggregates the detectors read: one GROUP BY each over the
  * evidence window (the time index bounds every scan to the window).
  */
-import { MODEL_EXPR, num, sliceWhere, str, type LedgerSlice, type ReadQuery } from '../ledger-sql.js';
+import { num, str } from '../../store/rows.js';
+import { MODEL_EXPR, sliceWhere, type LedgerSlice, type ReadQuery } from '../ledger-sql.js';
 import type { TokenSums } from './rates.js';
 import type { DuplicateStats, HourStats, PrefixStats, SubjectKey, SubjectStats, TruncationStats } from './types.js';
 
@@ -74,8 +75,9 @@ export async function duplicateStats(q: ReadQuery, slice: LedgerSlice): Promise<
   const w = sliceWhere(slice);
   const rows = await q(`SELECT org, feature, service, provider, model, SUM(n - 1) AS duplicates, COUNT(*) AS repeated,
       SUM(i - i / n) AS input, SUM(o - o / n) AS output, SUM(cr - cr / n) AS cache_read, SUM(cw - cw / n) AS cache_write, SUM(rs - rs / n) AS reasoning
-    FROM (SELECT org, feature, service, provider, ${MODEL_EXPR} AS model, COUNT(*) AS n, SUM(input) AS i, SUM(output) AS o,
-        SUM(cache_read) AS cr, SUM(cache_write) AS cw, SUM(reasoning) AS rs
+    FROM (SELECT org, feature, service, provider, ${MODEL_EXPR} AS model, COUNT(*) AS n, CAST(SUM(input) AS BIGINT) AS i,
+        CAST(SUM(output) AS BIGINT) AS o, CAST(SUM(cache_read) AS BIGINT) AS cr, CAST(SUM(cache_write) AS BIGINT) AS cw,
+        CAST(SUM(reasoning) AS BIGINT) AS rs
       FROM records${w.sql} AND request_hash IS NOT NULL AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
       GROUP BY ${SUBJECT}, request_hash, time_ms / 86400000 HAVING COUNT(*) > 1) repeats
     GROUP BY org, feature, service, provider, model`, w.params);
@@ -118,12 +120,13 @@ export async function truncationStats(q: ReadQuery, slice: LedgerSlice): Promise
 /** Traffic by UTC hour of day: non-interactive traffic (no user, not streamed), and all traffic of features marked batchable. */
 export async function hourStats(q: ReadQuery, slice: LedgerSlice, batchable: readonly string[]): Promise<HourStats[]> {
   const w = sliceWhere(slice);
-  const interactive = 'CASE WHEN user_id IS NULL AND stream IS NOT TRUE THEN 0 ELSE 1 END';
+  const quiet = 'user_id IS NULL AND (stream IS NULL OR stream = 0)';
+  const interactive = `CASE WHEN ${quiet} THEN 0 ELSE 1 END`;
   const marked = batchable.length === 0 ? '' : ` OR feature IN (${batchable.map(() => '?').join(', ')})`;
   const rows = await q(`SELECT org, feature, service, provider, ${MODEL_EXPR} AS model, (time_ms / 3600000) % 24 AS hour_utc,
       ${interactive} AS interactive, COUNT(*) AS requests, ${sumCols()}
     FROM records${w.sql} AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked' AND (service_tier IS NULL OR service_tier <> 'batch')
-      AND ((user_id IS NULL AND stream IS NOT TRUE)${marked})
+      AND ((${quiet})${marked})
     GROUP BY ${SUBJECT}, (time_ms / 3600000) % 24, ${interactive}`, [...w.params, ...batchable]);
   return rows.map((r) => ({ ...subjectOf(r), ...sums(r), hourUtc: num(r.hour_utc), interactive: num(r.interactive) === 1, requests: num(r.requests) }));
 }
