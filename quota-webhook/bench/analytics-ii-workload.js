@@ -7,7 +7,7 @@
  * - feature-0 is `platform-search`, shared by an allocation rule;
  * - users 950–999 carry no department (unattributed spend);
  * - features 1–5 are nightly jobs (no user, not streamed, 01:00–03:59 UTC);
- * - features 6–10 send one 6,000-token prefix on every call to Claude Sonnet 4.5, uncached;
+ * - features 6–10 send one 6,000-token prefix on every call to Claude Sonnet 4.5, uncached, in office hours;
  * - features 11–15 end 30 % of their calls in tool calls; 1 % of all calls end at the length limit;
  * - 2 % of calls repeat one request of their feature and model that day; 2 % fail (billed), 0.5 % are blocked.
  */
@@ -57,10 +57,12 @@ export function analyticsFactory(prefix, startMs, endMs, total) {
         const nightly = f >= 1 && f <= 5;
         const cached = f >= 6 && f <= 10;
         if (nightly) time = Math.min(endMs - 1, time - (time % DAY) + HOUR + (h % (3 * HOUR)));
-        const m = cached ? 2 : (h >>> 8) % MODELS.length;
-        const model = MODELS[m];
-        // 2 % of calls are one request repeated all day long (per feature and model).
+        // The cached features run in office hours (09:00–16:59 UTC), so their prefix is sent again within the hour.
+        if (cached) time = Math.min(endMs - 1, time - (time % DAY) + 9 * HOUR + (h % (8 * HOUR)));
+        // 2 % of calls are one request repeated all day long (per feature, on the feature's own model).
         const repeat = !nightly && (h >>> 12) % 50 === 0;
+        const m = cached ? 2 : repeat ? f % MODELS.length : (h >>> 8) % MODELS.length;
+        const model = MODELS[m];
         const roll = (h >>> 16) % 1000;
         const outcome = roll < 20 ? 'error' : roll < 25 ? 'blocked' : 'ok';
         const prefixTokens = cached ? 6000 : 600 + ((h >>> 4) % 2400);

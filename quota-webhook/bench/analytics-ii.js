@@ -62,7 +62,7 @@ export async function runAnalyticsIIBench(target, { records = 1_000_000, rounds 
     const backfill = await timed(async () => {
       while (!gen.done) {
         const batch = gen.batch(BATCH);
-        const r = await server.cp.ingest(batch);
+        const r = await server.cp.intake.ingest(batch);
         if (r.accepted !== batch.length) throw new Error(`backfill: accepted ${r.accepted} of ${batch.length}`);
       }
     });

@@ -31,12 +31,18 @@ export interface LedgerSlice {
   subject?: string;
 }
 
-/** ` WHERE time_ms >= ? AND time_ms < ? [AND <scope> = ?]` and its parameters. */
-export function sliceWhere(s: LedgerSlice): { sql: string; params: Array<string | number> } {
+/** An attribute's column or expression, its columns qualified by `alias` (e.g. `r.`). */
+export function attributeSql(attribute: string, alias = ''): string {
+  if (attribute === 'model') return `COALESCE(${alias}response_model, ${alias}request_model)`;
+  return `${alias}${ATTRIBUTE_SQL[attribute]}`;
+}
+
+/** ` WHERE time_ms >= ? AND time_ms < ? [AND <scope> = ?]` and its parameters; columns qualified by `alias`. */
+export function sliceWhere(s: LedgerSlice, alias = ''): { sql: string; params: Array<string | number> } {
   const params: Array<string | number> = [s.fromMs, s.toMs];
-  let sql = ' WHERE time_ms >= ? AND time_ms < ?';
+  let sql = ` WHERE ${alias}time_ms >= ? AND ${alias}time_ms < ?`;
   if (s.scope !== undefined && s.subject !== undefined) {
-    sql += ` AND ${ATTRIBUTE_SQL[s.scope]} = ?`;
+    sql += ` AND ${attributeSql(s.scope, alias)} = ?`;
     params.push(s.subject);
   }
   return { sql, params };

@@ -87,6 +87,16 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       expect(new Set(only.recommendations.map((r: Json) => r.subject.name))).toEqual(new Set(['classify']));
       // as_of before the traffic: nothing to recommend.
       expect((await get(t, 'recommendations?min_savings_usd=0&as_of=2026-11-01')).recommendations).toEqual([]);
+
+      // An admin marks the interactive `classify` feature batchable: all its traffic counts, at half price ($3.00 → $1.50).
+      expect((await t.json('PUT', '/api/v1/features/classify/batchable', { batchable: true })).body).toEqual({ feature: 'classify', batchable: true });
+      const marked = (await get(t, 'recommendations?min_savings_usd=0&type=batching')).recommendations;
+      expect(marked.map((r: Json) => [r.subject.name, r.kind, r.window_savings_usd, r.confidence])).toEqual([
+        ['nightly-etl', 'nightly_job', '3.375', 'high'], ['classify', 'marked_batchable', '1.5', 'high'],
+      ]);
+      expect((await t.json('GET', '/api/v1/features', undefined, 'read')).body.features).toEqual([expect.objectContaining({ feature: 'classify', batchable: true, values: [] })]);
+      await t.json('PUT', '/api/v1/features/classify/batchable', { batchable: false });
+      expect((await t.json('GET', '/api/v1/features', undefined, 'read')).body.features).toEqual([]);
     });
 
     it('a dismissed recommendation is audited and stays hidden until its savings grow substantially', async () => {
@@ -117,6 +127,12 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       expect(back.map((r: Json) => r.id)).toEqual([first.id]);
       expect(cents(back[0].estimated_monthly_savings_usd)).toBe('28.54');
       expect(back[0].dismissal).toMatchObject({ hidden: false });
+      // Undoing the dismissal is audited too.
+      expect((await t.json('DELETE', `/api/v1/analytics/recommendations/${first.id}/dismiss`)).status).toBe(204);
+      expect((await t.json('DELETE', `/api/v1/analytics/recommendations/${first.id}/dismiss`)).status).toBe(404);
+      expect((await get(t, 'recommendations?min_savings_usd=0&type=prompt_caching')).recommendations[0].dismissal).toBeUndefined();
+      const trail = await t.json('GET', '/api/v1/audit?kind=recommendation-dismissal', undefined, 'read');
+      expect(trail.body.entries.map((e: Json) => e.action)).toEqual(['dismiss', 'delete']);
     });
   });
 
@@ -221,7 +237,19 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       expect(roi.features).toEqual([expect.objectContaining({ feature: 'classify', value_usd: '10', cost_usd: '3', net_usd: '7', roi: 2.3333, successful_requests: 1000 })]);
       expect(roi.features_without_value.map((f: Json) => f.feature)).toContain('platform-search');
       const audit = await t.json('GET', '/api/v1/audit?kind=feature', undefined, 'read');
-      expect(audit.body.entries[0]).toMatchObject({ action: 'set-value', subject: 'classify' });
+      expect(audit.body.entries[0]).toMatchObject({ action: 'set-value', subject: 'classify', actor: 'admin' });
+
+      // A second version from 2026-11-06 halves the value of the calls after it: 144 calls on 11-05 at $0.01, 856 at $0.005.
+      await t.json('PUT', '/api/v1/features/classify/value', { effective_from: '2026-11-06', usd_per_success: '0.005' });
+      expect((await t.json('GET', '/api/v1/features/classify/value', undefined, 'read')).body.values.map((v: Json) => v.effective_from)).toEqual(['2026-11-01', '2026-11-06']);
+      const two = await get(t, 'roi?from=2026-10-01');
+      expect(two.features[0]).toMatchObject({ value_usd: '5.72', net_usd: '2.72', roi: 0.9067 });
+      // A monthly value instead: $310 a month over November 1–20 12:00 UTC = $310 × 19.5 / 30 = $201.5.
+      expect((await t.json('DELETE', '/api/v1/features/classify/value?effective_from=2026-11-06')).status).toBe(204);
+      await t.json('PUT', '/api/v1/features/classify/value', { effective_from: '2026-11-01', usd_per_month: '310' });
+      expect((await get(t, 'roi?from=2026-10-01')).features[0]).toMatchObject({ value_usd: '201.5', value_basis: ['per_month'] });
+      expect((await t.json('DELETE', '/api/v1/features/classify/value')).status).toBe(204);
+      expect((await t.json('GET', '/api/v1/features/classify/value', undefined, 'read')).status).toBe(404);
     });
 
     it('a period with no data answers with empty, balanced tables', async () => {

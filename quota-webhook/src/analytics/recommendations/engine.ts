@@ -11,7 +11,7 @@ import { detectCaching } from './caching.js';
 import { detectFailedSpend } from './failed-spend.js';
 import { detectModelSelection } from './model-selection.js';
 import { detectDuplicates, detectInputHeavy, detectTruncation } from './prompt-efficiency.js';
-import { duplicateStats, hourStats, prefixStats, subjectStats, truncationStats } from './queries.js';
+import { duplicateStats, prefixStats, trafficStats, truncationStats } from './queries.js';
 import { byMonthlySavings } from './rank.js';
 import type { DetectorContext, Recommendation } from './types.js';
 
@@ -33,11 +33,10 @@ export function localHourMapper(tz: string, atMs: number): (hourUtc: number) => 
 
 export async function runDetectors(q: ReadQuery, o: EngineOptions): Promise<Recommendation[]> {
   // One query at a time: SQLite runs them on one connection anyway, and a Postgres pool stays free for other requests.
-  const stats = await subjectStats(q, o.slice);
+  const { subjects: stats, hours } = await trafficStats(q, o.slice, o.batchable);
   const prefixes = await prefixStats(q, o.slice);
   const duplicates = await duplicateStats(q, o.slice);
   const truncation = await truncationStats(q, o.slice);
-  const hours = await hourStats(q, o.slice, o.batchable);
   const ctx: DetectorContext = {
     catalog: o.catalog, asOfMs: o.asOfMs, fromMs: o.slice.fromMs, toMs: o.slice.toMs,
     localHour: localHourMapper(o.tz, o.asOfMs), batchable: new Set(o.batchable),
