@@ -7,7 +7,7 @@ import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers.js';
-import { NOW, cachingWorkload, chargebackWorkload, nightlyWorkload, simpleWorkload } from './workloads.js';
+import { NOW, cachingWorkload, chargebackWorkload, efficiencyWorkload, nightlyWorkload, simpleWorkload } from './workloads.js';
 
 export interface AnalyticsTarget {
   kind: 'sqlite' | 'postgres';
@@ -50,7 +50,7 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
   describe(`${target.kind}: recommendations`, () => {
     it('finds the caching, batching and model-selection savings of known workloads, to the cent', async () => {
       const t = await open();
-      await ingest(t, [...cachingWorkload(), ...nightlyWorkload(), ...simpleWorkload()]);
+      await ingest(t, [...cachingWorkload(), ...nightlyWorkload(), ...simpleWorkload(), ...efficiencyWorkload()]);
       const body = await get(t, 'recommendations?min_savings_usd=0');
       const recs: Json[] = body.recommendations;
       const find = (type: string, name: string): Json => recs.find((r) => r.type === type && r.subject.name === name);
@@ -70,6 +70,10 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       const model = find('model_selection', 'classify');
       expect(model).toMatchObject({ difficulty: 'high', window_savings_usd: '1.2', evidence: { cheaper_model: 'claude-sonnet-4-5', requests: 1000 } });
       expect(cents(model.estimated_monthly_savings_usd)).toBe('1.22');
+
+      expect(find('prompt_efficiency', 'summarize')).toMatchObject({ kind: 'truncated_retries', window_savings_usd: '0.1012', evidence: { truncated_requests: 20, retried_truncated_requests: 20, mean_max_output_tokens: 256 } });
+      expect(find('failed_spend', 'summarize')).toMatchObject({ window_savings_usd: '0.00375', evidence: { failed_requests: 3, top_error_type: 'timeout' } });
+      expect(find('prompt_efficiency', 'faq')).toMatchObject({ kind: 'duplicate_requests', window_savings_usd: '0.0012', evidence: { duplicate_requests: 4, repeated_requests: 1 } });
 
       // Ranked by savings, each with a reason for its difficulty and a confidence.
       const savings = recs.map((r) => parseUsd(r.estimated_monthly_savings_usd));

@@ -115,3 +115,36 @@ export function chargebackWorkload(): Array<Record<string, unknown>> {
   for (let i = 0; i < 4; i++) call({ department: 'platform', feature: 'platform-search', service: 'search' });
   return out;
 }
+
+/**
+ * Prompt efficiency and failed spend on GPT-5 ($1.25 / $10) and GPT-5 mini ($0.25 / $2):
+ * - `summarize`: 20 answers cut at the length limit (2,000 in, 256 out), each
+ *   retried 30 s later with the same prefix: 20 × $0.00506 = $0.1012 wasted;
+ *   3 failed calls billed 1,000 input tokens each: $0.00375.
+ * - `faq`: one request (800 in, 50 out) sent 5 times on 2026-11-15: 4 repeats × $0.0003 = $0.0012.
+ */
+export function efficiencyWorkload(): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const start = Date.parse('2026-11-14T08:00:00Z');
+  for (let i = 0; i < 20; i++) {
+    const t = start + i * 10 * MINUTE;
+    const fp = (finish: string, r: string) => ({ prefix_hash: hash(i, 'd'), request_hash: hash(i, r), prefix_tokens: 1500, max_output_tokens: 256, finish_reason: finish });
+    const base = { org: 'acme', department: 'eng', user: 'eve', feature: 'summarize', provider: 'openai', request_model: 'gpt-5', stream: true };
+    out.push(wire(t, { ...base, tokens: { input: 2000, output: 256, cache_read: 0, cache_write: 0, reasoning: 0 }, fingerprint: fp('length', 'a') }));
+    out.push(wire(t + 30_000, { ...base, tokens: { input: 2000, output: 400, cache_read: 0, cache_write: 0, reasoning: 0 }, fingerprint: { ...fp('stop', 'b'), max_output_tokens: 1024 } }));
+  }
+  for (let i = 0; i < 3; i++) {
+    out.push(wire(start + (300 + i) * MINUTE, {
+      org: 'acme', department: 'eng', feature: 'summarize', provider: 'openai', request_model: 'gpt-5', outcome: 'error', error_type: 'timeout',
+      tokens: { input: 1000, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 },
+    }));
+  }
+  for (let i = 0; i < 5; i++) {
+    out.push(wire(Date.parse('2026-11-15T10:00:00Z') + i * 7 * MINUTE, {
+      org: 'acme', department: 'sales', user: `s${i}`, feature: 'faq', provider: 'openai', request_model: 'gpt-5-mini', stream: true,
+      tokens: { input: 800, output: 50, cache_read: 0, cache_write: 0, reasoning: 0 },
+      fingerprint: { prefix_hash: 'abcabcabcabcabca', request_hash: 'facefacefaceface', prefix_tokens: 600, finish_reason: 'stop' },
+    }));
+  }
+  return out;
+}

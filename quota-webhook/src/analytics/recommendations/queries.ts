@@ -145,7 +145,8 @@ export async function truncationStats(q: ReadQuery, slice: LedgerSlice): Promise
         AND ${TRUNCATED} AND prefix_hash IS NOT NULL AND outcome <> 'blocked') tb
       JOIN records r ON r.time_ms >= tb.b * 300000 AND r.time_ms < tb.b * 300000 + 300000 AND r.prefix_hash = tb.ph
     ${outer.sql} AND ${model} IS NOT NULL AND r.outcome <> 'blocked'
-    GROUP BY r.org, r.feature, r.service, r.provider, ${model}, tb.ph, tb.b`, [...inner.params, ...outer.params]);
+    GROUP BY r.org, r.feature, r.service, r.provider, ${model}, tb.ph, tb.b
+    HAVING SUM(CASE WHEN ${truncated} THEN 1 ELSE 0 END) > 0`, [...inner.params, ...outer.params]);
   const acc = new Map<string, TruncationStats & { capSum: number; capN: number }>();
   for (const r of rows) {
     const key = subjectOf(r);
@@ -154,6 +155,7 @@ export async function truncationStats(q: ReadQuery, slice: LedgerSlice): Promise
     if (!a) acc.set(k, (a = { ...key, truncated: 0, wasted: 0, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 }, meanMaxOutputTokens: null, capSum: 0, capN: 0 }));
     const n = num(r.n);
     const t = num(r.t);
+    if (t === 0) continue; // another subject's truncation in a bucket this subject shares a prefix with
     const wasted = Math.min(t, n - 1);
     a.truncated += t;
     a.wasted += wasted;
