@@ -70,9 +70,10 @@ function summary(figures) {
     const rows = figures.analytics.filter((r) => r.store === store && !r.case.startsWith('baseline'));
     if (rows.length === 0) continue;
     const worst = (filter) => Math.max(...rows.filter(filter).map((r) => r.medianMs));
-    const def = worst((r) => !r.case.includes('13 months'));
-    const year = worst((r) => r.case.includes('13 months'));
-    lines.push(`chargeback + recommendations ${store}, ${int(rows[0].records)} records: ≤ ${fmt(def)} ms default windows, ≤ ${fmt(year)} ms over 13 months (worst median) — goal < 1 s: ${ok(def < 1000)} (default windows), ${ok(year < 1000)} (13 months)`);
+    const long = (r) => r.window === '13 months' || r.window === '92 days';
+    const def = worst((r) => !long(r));
+    const year = worst(long);
+    lines.push(`chargeback + recommendations ${store}, ${int(rows[0].records)} records: ≤ ${fmt(def)} ms default windows, ≤ ${fmt(year)} ms over the longest (worst median) — goal < 1 s: ${ok(def < 1000)} (default windows), ${ok(year < 1000)} (longest)`);
   }
   if (figures.decision) {
     const gate = figures.decision.limits.find((r) => r.name.startsWith('runGates + enforcement gate'));

@@ -1,4 +1,5 @@
 /** `/allocation-rules`: which spend is shared and how it is split (admin writes, audited). */
+import { z } from 'zod';
 import { allocationRuleBody, idParam } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
 import { notFound, parseOr400 } from '../errors.js';
@@ -18,7 +19,7 @@ export function mountAllocationRules(api: Api, cp: ControlPlane): void {
     method: 'put', path: '/allocation-rules/:id', tag: 'allocation', roles: [], body: allocationRuleBody, statuses: [200, 201],
     summary: 'Create or replace an allocation rule: spend matching `match` is shared among `receivers` (default every department with direct spend), by `weights` when shared=weights. Id `unattributed` configures the pool of spend without a department',
   }, async ({ body, params, actor, res }) => {
-    const id = parseOr400(idParam, params.id, 'path').valueOf();
+    const { id } = parseOr400(z.object({ id: idParam }), { id: params.id }, 'path');
     const { rule, created } = await cp.chargeback.putRule(id, body, actor);
     res.status(created ? 201 : 200);
     return rule;

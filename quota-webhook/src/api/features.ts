@@ -2,8 +2,12 @@
 import { z } from 'zod';
 import { batchableBody, effectiveDate, featureValueBody } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
-import { notFound } from '../errors.js';
+import { notFound, parseOr400 } from '../errors.js';
 import type { Api } from './route.js';
+
+/** A feature name as the ledger carries it (`tokenmeter.feature`). */
+const featurePath = z.object({ feature: z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters') });
+const featureOf = (params: Record<string, string>): string => parseOr400(featurePath, { feature: params.feature }, 'path').feature;
 
 const deleteValueQuery = z.strictObject({ effective_from: effectiveDate.optional().describe('Remove only the version from this date (default: every version)') });
 
@@ -21,7 +25,7 @@ export function mountFeatures(api: Api, cp: ControlPlane): void {
     method: 'put', path: '/features/:feature/value', tag: 'features', roles: [], body: featureValueBody,
     summary: 'Set what a feature earns — USD per successful request and/or per month — from an effective date (a version with the same date is replaced; audited)',
   }, async ({ body, params, actor }) => {
-    const f = await cp.chargeback.setValue(params.feature!, body, actor);
+    const f = await cp.chargeback.setValue(featureOf(params), body, actor);
     return { feature: f.feature, values: f.values };
   });
 
@@ -34,7 +38,7 @@ export function mountFeatures(api: Api, cp: ControlPlane): void {
     method: 'put', path: '/features/:feature/batchable', tag: 'features', roles: [], body: batchableBody,
     summary: 'Mark a feature as able to wait for the Batch API: all its traffic counts for the batching recommendation (audited)',
   }, async ({ body, params, actor }) => {
-    const f = await cp.chargeback.setBatchable(params.feature!, body.batchable, actor);
+    const f = await cp.chargeback.setBatchable(featureOf(params), body.batchable, actor);
     return { feature: f.feature, batchable: f.batchable === true };
   });
 }

@@ -32,11 +32,10 @@ export function localHourMapper(tz: string, atMs: number): (hourUtc: number) => 
 }
 
 export async function runDetectors(q: ReadQuery, o: EngineOptions): Promise<Recommendation[]> {
-  // One query at a time: SQLite runs them on one connection anyway, and a Postgres pool stays free for other requests.
-  const { subjects: stats, hours } = await trafficStats(q, o.slice, o.batchable);
-  const prefixes = await prefixStats(q, o.slice);
-  const duplicates = await duplicateStats(q, o.slice);
-  const truncation = await truncationStats(q, o.slice);
+  // Postgres runs the four on four pool connections at once; SQLite, on its one connection, one after the other.
+  const [{ subjects: stats, hours }, prefixes, duplicates, truncation] = await Promise.all([
+    trafficStats(q, o.slice, o.batchable), prefixStats(q, o.slice), duplicateStats(q, o.slice), truncationStats(q, o.slice),
+  ]);
   const ctx: DetectorContext = {
     catalog: o.catalog, asOfMs: o.asOfMs, fromMs: o.slice.fromMs, toMs: o.slice.toMs,
     localHour: localHourMapper(o.tz, o.asOfMs), batchable: new Set(o.batchable),
