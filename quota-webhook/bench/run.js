@@ -5,11 +5,14 @@
  * 2. quota evaluation and /metrics with 10,000 users' quotas over a month (bench/evaluation.js);
  * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
  * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
- * 5. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,analytics-ii`
- * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000), `BENCH_ANALYTICS_RECORDS`
- * the analytics ledger (default 1,000,000; its backfill takes about a minute per store).
- * Bounded: about two minutes without the crossing bench on a 2-core machine.
+ * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
+ * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics-ii`
+ * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000);
+ * `BENCH_REPORT_RECORDS` the reports' (default 1,000,000); `BENCH_ANALYTICS_RECORDS` the analytics ledger
+ * (default 1,000,000; its backfill is 4–10 minutes per store on a loaded 2-core machine).
+ * Bounded: about two minutes without the crossing, reports and analytics-ii benches on a 2-core machine
+ * (the reports bench adds about five).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,10 +22,11 @@ import { runAnalyticsIIBench } from './analytics-ii.js';
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
+import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,analytics-ii').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics-ii').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const analyticsRecords = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -79,8 +83,12 @@ function summary(figures) {
     const gate = figures.decision.limits.find((r) => r.name.startsWith('runGates + enforcement gate'));
     lines.push(`SDK decision, 10,000 blocks: ${fmt(gate.medianNanos)} ns allowed, ${fmt(figures.decision.blockedLookupNanos)} ns blocked — goal < 1 µs: ${ok(gate.medianNanos < 1000 && figures.decision.blockedLookupNanos < 1000)}`);
   }
-  if (figures.crossing?.latencyMs) {
-    lines.push(`crossing → refusal: p95 ${figures.crossing.latencyMs.p95} ms — goal p95 < 5 s: ${ok(figures.crossing.latencyMs.p95 < 5000)}`);
+  for (const c of figures.crossing ?? []) {
+    lines.push(`${c.name}: p95 ${c.latencyMs.p95} ms — goal p95 < 5 s: ${ok(c.latencyMs.p95 < 5000)}; overshoot p95 ${c.overshootUsd.p95} USD — goal < ${c.overshootGoalP95Usd} USD (one report interval's spend): ${ok(c.meetsOvershootGoal)}`);
+  }
+  if (figures.reports) {
+    const audit = figures.reports.cases[0];
+    lines.push(`audit report of ${int(figures.reports.records)} records: peak RSS ${fmt(audit.peakMb)} MB, ${int(audit.recordsPerSecond)} records/s (×${fmt(audit.ratioToBaseline)} the bare scan) — goal < 200 MB: ${ok(figures.reports.goalMet)}`);
   }
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
@@ -88,7 +96,7 @@ function summary(figures) {
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], analytics: [], decision: undefined, crossing: undefined };
+const figures = { ingest: [], evaluation: [], analytics: [], decision: undefined, crossing: undefined, reports: undefined };
 let postgres;
 try {
   const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii');
@@ -118,6 +126,7 @@ try {
   }
   if (only.has('decision')) figures.decision = await runDecisionBench();
   if (only.has('crossing')) figures.crossing = await crossing();
+  if (only.has('reports')) figures.reports = await runReportsBench();
 } finally {
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,8 @@ import { mountEnforcement } from './api/enforcement.js';
 import { mountPrices } from './api/prices.js';
 import { mountProviders } from './api/providers.js';
 import { mountQuotas } from './api/quotas.js';
+import { mountReportSchedules } from './api/report-schedules.js';
+import { mountReports } from './api/reports.js';
 import { Api } from './api/route.js';
 import { mountUsage } from './api/usage.js';
 import type { ControlPlane } from './control-plane.js';
@@ -74,6 +76,8 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   mountProviders(api, cp);
   mountDirectory(api, cp);
   mountEnforcement(api, cp, hub, telemetry);
+  mountReports(api, cp);
+  mountReportSchedules(api, cp);
   mountAnalyticsII(api, cp);
   const openapi = buildOpenApi(api.specs, VERSION);
   router.get('/openapi.json', (_req, res) => {

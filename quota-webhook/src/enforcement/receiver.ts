@@ -2,9 +2,11 @@
  * Alertmanager webhook receiver (payload version 4). Acts on alerts labelled
  * `tokenmeter_action` = `block` | `notify` with `scope` and `subject`
  * (`quota_id` for quota alerts). It computes the desired state, so the
- * duplicates an HA pair or `repeat_interval` sends change nothing. Blocks
- * come only from alerts (the path through Prometheus), never from ingest.
+ * duplicates an HA pair or `repeat_interval` sends change nothing. A hard
+ * quota's block is usually already there, placed at ingest (same id); the
+ * alert then changes nothing, and an operator's own rule can still block.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { QUOTA_SCOPES, type QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
@@ -44,12 +46,10 @@ export interface ReceiveResult {
   ignored: number;
 }
 
-const NOTIFY_MEMORY = 10_000;
+/** How long a notify alert's identity is remembered (longer than any Alertmanager repeat of one firing). */
+export const NOTIFY_CLAIM_MILLIS = 31 * 24 * 3600 * 1000;
 
 export class AlertReceiver {
-  /** (fingerprint, status, startsAt) of notify alerts already audited. */
-  private readonly _notified = new Set<string>();
-
   private _queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly _cp: ControlPlane) {}
@@ -151,11 +151,15 @@ export class AlertReceiver {
     return ok ? id : undefined;
   }
 
+  /**
+   * Audits a notify alert once per identity (fingerprint or labels, status, startsAt): the claim lives in
+   * the store, so no memory limit, restart or second replica lets a replay write it again.
+   */
   private async _notify(alert: Alert, actor: string): Promise<void> {
-    const key = `${alert.fingerprint ?? JSON.stringify(alert.labels)}\u0000${alert.status}\u0000${alert.startsAt}`;
-    if (this._notified.has(key)) return;
-    if (this._notified.size >= NOTIFY_MEMORY) this._notified.clear();
-    this._notified.add(key);
+    const identity = `${alert.fingerprint ?? JSON.stringify(Object.entries(alert.labels).sort())}\u0000${alert.status}\u0000${alert.startsAt}`;
+    const key = `alert-notify:${createHash('sha256').update(identity).digest('hex')}`;
+    const now = this._cp.clock();
+    if (!(await this._cp.store.claim(key, now, now + NOTIFY_CLAIM_MILLIS))) return;
     await this._cp.audit.record({
       kind: 'alert', action: `notify.${alert.status}`, actor, subject: `${alert.labels.scope}:${alert.labels.subject}`,
       reason: alert.annotations?.summary ?? alert.labels.alertname ?? null, data: { labels: alert.labels, startsAt: alert.startsAt },

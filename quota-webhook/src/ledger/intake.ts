@@ -8,7 +8,7 @@
 import { implausibility, type RejectedRecord } from '@tokenmeter/instrumentation/protocol';
 import type { Directory } from '../directory/directory.js';
 import type { Prices } from '../prices/prices.js';
-import type { LedgerRow } from '../store/types.js';
+import type { LedgerRow, TotalRow } from '../store/types.js';
 import { MAX_RECORD_COST_PICO, toLedgerRow, type IngestResult, type Ledger } from './ledger.js';
 import type { UsageRecordInput } from './record-schema.js';
 
@@ -23,8 +23,10 @@ export class UsageIntake {
     private readonly _prices: Prices,
     private readonly _directory: Directory,
     private readonly _clock: () => number,
-    /** Called with the rows actually inserted (feeds, caches). */
-    private readonly _onIngested: (rows: readonly LedgerRow[]) => void,
+    /** Called with the rows actually inserted and, when `wantTotals()`, the running totals they touched; awaited before the answer. */
+    private readonly _onIngested: (rows: readonly LedgerRow[], totals: readonly TotalRow[]) => Promise<void> | void,
+    /** Whether the touched totals are needed (enforcement at ingest: any hard quota). */
+    private readonly _wantTotals: () => boolean = () => false,
   ) {}
 
   /** Judges, prices, enriches and ingests; durable when it resolves. */
@@ -47,8 +49,8 @@ export class UsageIntake {
       }
       rows.push(row);
     });
-    const result = await this._ledger.ingestRows(rows);
-    if (result.rows.length > 0) this._onIngested(result.rows);
+    const result = await this._ledger.ingestRows(rows, { returnTotals: this._wantTotals() });
+    if (result.rows.length > 0) await this._onIngested(result.rows, result.totals ?? []);
     return { ...result, rejected };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
-import type { LedgerRow, Store } from '../store/types.js';
+import type { IngestOutcome, LedgerRow, Store, TotalRow } from '../store/types.js';
 import type { UsageRecordInput } from './record-schema.js';
 import { ledgerDeltas } from './totals.js';
 
@@ -23,6 +23,8 @@ export interface IngestResult {
   unpriced: number;
   /** Rows actually inserted (for feed/provider-usage notifications). */
   rows: LedgerRow[];
+  /** With `returnTotals`: the touched running totals after the batch. */
+  totals?: TotalRow[];
 }
 
 function opt(v: string | null | undefined): string | null {
@@ -77,7 +79,7 @@ export class Ledger {
     private readonly _timeZones: () => readonly string[],
   ) {}
 
-  async ingestRows(rows: readonly LedgerRow[]): Promise<IngestResult> {
+  async ingestRows(rows: readonly LedgerRow[], options: { returnTotals?: boolean } = {}): Promise<IngestResult> {
     // A batch may repeat an id: keep the first, count the rest as duplicates.
     const seen = new Set<string>();
     const unique: LedgerRow[] = [];
@@ -92,9 +94,9 @@ export class Ledger {
       inserted = [...ins];
       // The zones in use when the rows are inserted (a zone added meanwhile is rebuilt from the records).
       return ledgerDeltas(ins, this._timeZones());
-    });
+    }, options);
     this._ingests.add(run);
-    let res: { accepted: number; duplicates: number };
+    let res: IngestOutcome;
     try {
       res = await run;
     } finally {
@@ -105,6 +107,7 @@ export class Ledger {
       duplicates: res.duplicates + (rows.length - unique.length),
       unpriced: inserted.filter((r) => r.cost_pico === null).length,
       rows: inserted,
+      ...(res.totals !== undefined ? { totals: res.totals } : {}),
     };
   }
 

@@ -12,7 +12,7 @@ import {
 } from './schema.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** The ledger's records table (the benches' bare-INSERT baseline uses it too). */
@@ -95,11 +95,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  private _addTotals(deltas: readonly TotalRow[]): void {
+  /** Adds the deltas to the totals; with `returning`, answers the new rows. */
+  private _addTotals(deltas: readonly TotalRow[], returning = false): TotalRow[] {
     const up = this._stmt(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET requests = totals.requests + excluded.requests,
-      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}`);
-    for (const d of deltas) up.run(d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico));
+      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}${returning ? ' RETURNING *' : ''}`);
+    const out: TotalRow[] = [];
+    for (const d of deltas) {
+      const params = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico)] as const;
+      if (!returning) up.run(...params);
+      else out.push(totalRowFrom(up.get(...params) as SqlRow));
+    }
+    return out;
   }
 
   private _addRollup(deltas: readonly RollupRow[]): void {
@@ -109,19 +116,20 @@ export class SqliteStore implements Store {
     for (const d of deltas) up.run(...rollupValues(d));
   }
 
-  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options: { returnTotals?: boolean } = {}): Promise<IngestOutcome> {
     const insert = this._stmt(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
     return this._tx(() => {
       const inserted: LedgerRow[] = [];
       for (const r of rows) {
         if (Number(insert.run(...recordValues(r)).changes) === 1) inserted.push(r);
       }
+      let totals: TotalRow[] | undefined;
       if (inserted.length > 0) {
         const d = deltas(inserted);
-        this._addTotals(d.totals);
+        totals = this._addTotals(d.totals, options.returnTotals === true);
         this._addRollup(d.rollup);
       }
-      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length, ...(options.returnTotals ? { totals: totals ?? [] } : {}) };
     });
   }
 
@@ -238,6 +246,11 @@ export class SqliteStore implements Store {
       .map((r) => ({ id: String(r.id), value: JSON.parse(String(r.value)) as T }));
   }
 
+  async getEntity<T>(kind: string, id: string): Promise<T | undefined> {
+    const r = this._stmt('SELECT value FROM entities WHERE kind = ? AND id = ?').get(kind, id);
+    return r ? (JSON.parse(String(r.value)) as T) : undefined;
+  }
+
   async putEntity(kind: string, id: string, value: unknown): Promise<void> {
     this._stmt('INSERT INTO entities (kind, id, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
       .run(kind, id, JSON.stringify(value));
@@ -262,6 +275,28 @@ export class SqliteStore implements Store {
     const where = parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
     return this._stmt(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`).all(...params, f.limit ?? 1000).map(auditFrom);
   }
+
+  async claim(key: string, nowMs: number, untilMs: number): Promise<boolean> {
+    return this._stmt(`INSERT INTO claims (key, until_ms) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms
+      WHERE claims.until_ms <= ? RETURNING key`).all(key, untilMs, nowMs).length === 1;
+  }
+
+  async pruneClaims(nowMs: number): Promise<number> {
+    return Number(this._stmt('DELETE FROM claims WHERE until_ms <= ?').run(nowMs).changes);
+  }
+
+  async incrementMeta(key: string): Promise<number> {
+    const r = this._stmt(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)
+      RETURNING value`).get(key);
+    return Number(r?.value);
+  }
+
+  /** One process per SQLite database: nobody else to hear from. */
+  watch(): () => void {
+    return () => {};
+  }
+
+  async publish(): Promise<void> {}
 
   async getMeta(key: string): Promise<string | undefined> {
     const r = this._stmt('SELECT value FROM meta WHERE key = ?').get(key);

@@ -148,6 +148,13 @@ export interface Deltas {
   rollup: RollupRow[];
 }
 
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  /** With `returnTotals`: the touched total rows after the batch. */
+  totals?: TotalRow[];
+}
+
 /** Computes the deltas of the rows that were actually inserted (called inside the ingest transaction). */
 export type DeltaFn = (inserted: readonly LedgerRow[]) => Deltas;
 
@@ -159,6 +166,12 @@ export interface RollupQuery {
   to: number;
 }
 
+/** A change another process made (see `Store.watch`). */
+export interface StoreChange {
+  kind: string;
+  id: string;
+}
+
 /** A row of `readQuery`: column → value as the driver gives it (decode with `num`, `big`, `str` of rows.ts). */
 export type SqlRow = Record<string, unknown>;
 
@@ -167,8 +180,12 @@ export interface Store {
   /** Creates or migrates the schema; `rebuild` = derived tables (totals, rollup) must be rebuilt from the records. */
   init(): Promise<{ rebuild: boolean }>;
   close(): Promise<void>;
-  /** Inserts rows whose id is new and adds `deltas(inserted)` to the running totals and the rollup, in one durable transaction. */
-  ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }>;
+  /**
+   * Inserts rows whose id is new and adds `deltas(inserted)` to the running totals and the rollup, in one
+   * durable transaction. With `returnTotals`, also answers the new values of every total row it touched
+   * (read in the same transaction: what enforcement at ingest compares with the limits).
+   */
+  ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options?: { returnTotals?: boolean }): Promise<IngestOutcome>;
   /** Every total row of one window and scope (all orgs and subjects). */
   windowTotals(period: QuotaPeriod, tz: string, windowStart: number, scope: QuotaScope): Promise<TotalRow[]>;
   /** Every total row of the given windows (one query for the whole quota evaluation). */
@@ -194,10 +211,30 @@ export interface Store {
   /** Sets new costs on ledger rows (re-pricing). */
   updateCosts(updates: ReadonlyArray<{ id: string; cost_pico: bigint | null; price_id: string | null }>): Promise<void>;
   listEntities<T>(kind: string): Promise<Array<{ id: string; value: T }>>;
+  /** One entity, or undefined. */
+  getEntity<T>(kind: string, id: string): Promise<T | undefined>;
   putEntity(kind: string, id: string, value: unknown): Promise<void>;
   deleteEntity(kind: string, id: string): Promise<boolean>;
   appendAudit(entry: AuditEntry): Promise<number>;
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /**
+   * Claims `key` until `untilMs` unless a live claim holds it: true for the first claimant only, across
+   * replicas on one database (de-duplication of alerts, one scheduled run per tick). Expired claims can be
+   * claimed again and are pruned by `pruneClaims`.
+   */
+  claim(key: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Deletes claims that expired before `nowMs`; returns how many. */
+  pruneClaims(nowMs: number): Promise<number>;
+  /** Adds one to a numeric meta value (absent = 0) and answers the new value, atomically across replicas. */
+  incrementMeta(key: string): Promise<number>;
+  /**
+   * Changes made by other processes on the same database: every entity put or delete (kind, id), and
+   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` after a reconnect (notifications
+   * may have been missed: reload everything). SQLite (one process): never called. Returns a stop function.
+   */
+  watch(listener: (change: StoreChange) => void, onResync: () => void): () => void;
+  /** Tells the other processes on this database that `kind`/`id` changed. */
+  publish(kind: string, id: string): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   ping(): Promise<void>;

@@ -120,8 +120,9 @@ describe('GET /api/v1/enforcement', () => {
 describe('GET /api/v1/enforcement/stream (SSE)', () => {
   it('sends the state on connect and an `event: state` on every block change', async () => {
     const t = s = await startTestServer({ now: NOW });
-    await t.json('POST', '/api/v1/quotas', { id: 'q', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 1, enforcement: 'hard' });
+    // Usage before the quota: the alert (not ingest) places the block here.
     await t.json('POST', '/api/v1/usage', { records: [record({ user: 'alice', time: '2026-03-15T12:00:00Z' })] }, 'ingest');
+    await t.json('POST', '/api/v1/quotas', { id: 'q', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 1, enforcement: 'hard' });
     const st = await stream(t);
     expect(st.status).toBe(200);
     expect(st.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');

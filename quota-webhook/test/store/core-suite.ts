@@ -175,11 +175,12 @@ export function defineCoreSuite(target: StoreTarget): void {
     it('blocks from the receiver, the audit log, quotas, prices, records and totals survive a restart; the period reset still lifts the block', async () => {
       const t = await open(await target.fresh());
       const q = { id: 'hard', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 2, enforcement: 'hard' };
-      await t.json('POST', '/api/v1/quotas', q);
       await t.json('POST', '/api/v1/prices', { id: 'admin-price', provider: 'openai', model_pattern: 'gpt-4o', effective_from: '2026-01-01', prices: { input: '1', output: '2' } });
       await t.json('PUT', '/api/v1/providers/acme/openai', { enabled: true, priority: 1, limits: { hourly_requests: 10 } });
       await t.json('PUT', '/api/v1/directory/users/alice', { department: 'research', org: 'acme' });
       await t.json('POST', '/api/v1/usage', { records: [record({ user: 'alice', time: '2026-03-15T10:00:00Z' }), record({ user: 'alice', time: '2026-03-15T11:00:00Z' })] }, 'ingest');
+      // The quota after the usage: the receiver (not ingest) places this block.
+      await t.json('POST', '/api/v1/quotas', q);
       const payload = amPayload('firing', [{ labels: quotaAlertLabels({ ...q, subject: 'alice' }), startsAt: '2026-03-15T11:00:30Z' }]);
       const fired = await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager');
       expect(fired.body.blocked).toHaveLength(1);
