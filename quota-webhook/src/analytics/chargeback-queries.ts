@@ -10,13 +10,6 @@ import type { TopGroup, TopGroupBy } from './top.js';
 const COST = costSumSql('cost');
 const UNPRICED = 'SUM(CASE WHEN cost_pico IS NULL THEN 1 ELSE 0 END)';
 
-/** Σ of the slice, computed on its own: the reconciliation's "ledger total". */
-export async function ledgerTotal(q: ReadQuery, slice: LedgerSlice): Promise<Amounts & { unpriced: number }> {
-  const w = sliceWhere(slice);
-  const [r] = await q(`SELECT COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST}, ${UNPRICED} AS unpriced FROM records${w.sql}`, w.params);
-  return { requests: num(r?.requests), tokens: num(r?.tokens), cost_pico: (r ? costSum(r) : 0n), unpriced: num(r?.unpriced) };
-}
-
 /** The slice grouped by `attributes` (the levels plus what the rules match on). */
 export async function allocationLeaves(q: ReadQuery, slice: LedgerSlice, attributes: readonly AllocationAttribute[]): Promise<AllocationLeaf[]> {
   const w = sliceWhere(slice);

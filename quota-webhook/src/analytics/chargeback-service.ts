@@ -5,7 +5,7 @@
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import { allocate, ruleAttributes, type AllocationAttribute, type AllocationRule, type Amounts, type SharedMethod } from './allocation.js';
 import { buildTree, reconcile, treeTotal, type AllocationRow } from './allocation-tree.js';
-import { allocationLeaves, efficiencyGroups, featureCosts, ledgerTotal, successesBetween, topGroups, type EfficiencyGroupBy } from './chargeback-queries.js';
+import { allocationLeaves, efficiencyGroups, featureCosts, successesBetween, topGroups, type EfficiencyGroupBy } from './chargeback-queries.js';
 import { previousPeriod } from './comparison-period.js';
 import { efficiencyTable } from './efficiency.js';
 import type { AnalyticsScope, LedgerSlice, ReadQuery } from './ledger-sql.js';
@@ -57,10 +57,14 @@ function rowView(r: AllocationRow): Record<string, unknown> {
 /** Scopes that are receiving units: their charge includes their share of the org's shared spend. */
 const UNIT_SCOPES = new Set<AnalyticsScope>(['department', 'project']);
 
+/** The ledger's own exact totals of a slice (the reconciliation's "ledger total"), computed apart from the allocation's GROUP BY. */
+export type LedgerTotals = (slice: LedgerSlice) => Promise<Amounts & { unpriced: number }>;
+
 export interface AllocationOptions {
   levels: readonly AllocationAttribute[];
   method: SharedMethod;
   rules: readonly AllocationRule[];
+  ledgerTotals: LedgerTotals;
 }
 
 export async function allocationReport(q: ReadQuery, w: Window, o: AllocationOptions): Promise<Record<string, unknown>> {
@@ -70,7 +74,7 @@ export async function allocationReport(q: ReadQuery, w: Window, o: AllocationOpt
   const attributes = new Set<AllocationAttribute>([...ruleAttributes(o.rules), ...o.levels]);
   if (unit) attributes.add(unit);
   const ordered = (['org', 'department', 'project', 'feature', 'investigation', 'user', 'service', 'provider', 'model'] as const).filter((a) => attributes.has(a));
-  const [ledger, leaves] = [await ledgerTotal(q, slice), await allocationLeaves(q, slice, ordered)];
+  const [ledger, leaves] = await Promise.all([o.ledgerTotals(slice), allocationLeaves(q, slice, ordered)]);
   const { leaves: allocated, pools } = allocate(leaves, o.rules, o.method);
   const rows = allocated.length === 0 ? [] : buildTree(allocated, o.levels);
   const reconciliation: Record<string, unknown> = { ...reconcile(ledger, rows, pools) };

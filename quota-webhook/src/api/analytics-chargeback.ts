@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ALLOCATION_ATTRIBUTES, SHARED_METHODS, type AllocationAttribute } from '../analytics/allocation.js';
 import { EFFICIENCY_GROUPS } from '../analytics/chargeback-queries.js';
-import { allocationReport, efficiencyReport, roiReport, topReport } from '../analytics/chargeback-service.js';
+import { allocationReport, efficiencyReport, roiReport, topReport, type LedgerTotals } from '../analytics/chargeback-service.js';
 import { TOP_GROUPS, TOP_METRICS } from '../analytics/top.js';
 import type { ControlPlane } from '../control-plane.js';
 import { parseWindow, readQueryOf, windowFields } from './analytics-window.js';
@@ -34,14 +34,37 @@ export const topQuery = z.strictObject({
 export const efficiencyQuery = z.strictObject({ ...windowFields, group_by: z.enum(EFFICIENCY_GROUPS).optional().describe('Default feature') });
 export const roiQuery = z.strictObject({ ...windowFields });
 
+/**
+ * The ledger's exact totals of a slice from the analytics rollup kept at
+ * ingest (whole 15-minute buckets) and the records at its edges
+ * (`LedgerQueries.series`): an independent path to the same sums, and far
+ * fewer rows than the records over long periods.
+ */
+export function ledgerTotalsOf(cp: ControlPlane): LedgerTotals {
+  return async (slice) => {
+    const rows = await cp.queries.series(slice.scope !== undefined && slice.subject !== undefined
+      ? { scope: slice.scope, subject: slice.subject, from: slice.fromMs, to: slice.toMs }
+      : { scope: 'all', from: slice.fromMs, to: slice.toMs });
+    const t = { cost_pico: 0n, tokens: 0, requests: 0, unpriced: 0 };
+    for (const r of rows) {
+      t.cost_pico += r.cost_pico;
+      t.tokens += r.input + r.output + r.cache_read + r.cache_write + r.reasoning;
+      t.requests += r.requests;
+      t.unpriced += r.unpriced;
+    }
+    return t;
+  };
+}
+
 export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   const q = readQueryOf(cp);
+  const ledgerTotals = ledgerTotalsOf(cp);
   api.add({
     method: 'get', path: '/analytics/allocation', tag: 'analytics', roles: ['read'], query: allocationQuery,
     summary: 'Chargeback: cost, tokens and requests per org → department → … with shared and unattributed spend distributed (even | proportional | weights); rows reconcile with the ledger to the pico-dollar',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
-    return allocationReport(q, w, { levels: query.levels ?? DEFAULT_LEVELS, method: query.shared ?? 'proportional', rules: cp.chargeback.ruleList() });
+    return allocationReport(q, w, { levels: query.levels ?? DEFAULT_LEVELS, method: query.shared ?? 'proportional', rules: cp.chargeback.ruleList(), ledgerTotals });
   });
 
   api.add({
