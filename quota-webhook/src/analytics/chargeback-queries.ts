@@ -1,5 +1,5 @@
 /** The ledger aggregates of the chargeback endpoints (allocation, top, efficiency, ROI): one GROUP BY each. */
-import type { AllocationAttribute, AllocationLeaf, Amounts } from './allocation.js';
+import type { AllocationAttribute, AllocationLeaf } from './allocation.js';
 import type { EfficiencyGroup } from './efficiency.js';
 import { costSumSql } from '../store/sql.js';
 import { costSum, num, str } from '../store/rows.js';
