@@ -24,15 +24,15 @@ const HOST = '127.0.0.1';
 const PORTS = {
   mock: portFrom('TOKENMETER_MOCK_LLM_PORT', 8300),
   controlPlane: portFrom('TOKENMETER_CONTROL_PLANE_PORT', 9470),
-  otlp: portFrom('TOKENMETER_OTLP_PORT', 4318),
-  collectorMetrics: portFrom('TOKENMETER_METRICS_PORT', 8889),
+  otlp: portFrom('TOKENMETER_COLLECTOR_OTLP_PORT', 4318),
+  collectorMetrics: portFrom('TOKENMETER_COLLECTOR_METRICS_PORT', 8889),
   sdkMetrics: portFrom('TOKENMETER_PROMETHEUS_PORT', 9464),
   prometheus: portFrom('PROMETHEUS_PORT', 9090),
   alertmanager: portFrom('ALERTMANAGER_PORT', 9093),
 };
 // Demo tokens: the control plane refuses anonymous writes. Not secrets; a real
 // deployment sets its own TOKENMETER_*_TOKEN.
-const TOKENS = { admin: 'demo-admin', read: 'demo-read', ingest: 'demo-ingest', alertmanager: 'demo-alertmanager' };
+const TOKENS = { admin: 'demo-admin', read: 'demo-read', ingest: 'demo-ingest', alertmanager: 'demo-alertmanager', otlp: 'demo-otlp' };
 const controlPlaneUrl = `http://${HOST}:${PORTS.controlPlane}`;
 
 function portFrom(name, fallback) {
@@ -175,8 +175,10 @@ async function main() {
 
   run('collector', process.execPath, ['collector-processor/dist/main.js'], {
     TOKENMETER_COLLECTOR_HOST: HOST,
-    TOKENMETER_OTLP_PORT: String(PORTS.otlp),
-    TOKENMETER_METRICS_PORT: String(PORTS.collectorMetrics),
+    TOKENMETER_COLLECTOR_OTLP_PORT: String(PORTS.otlp),
+    TOKENMETER_COLLECTOR_METRICS_PORT: String(PORTS.collectorMetrics),
+    // What senders must present: the collector forwards to the ledger, so its OTLP port is not open to anyone.
+    TOKENMETER_COLLECTOR_OTLP_TOKEN: TOKENS.otlp,
     TOKENMETER_CONTROL_PLANE_URL: controlPlaneUrl,
     TOKENMETER_API_TOKEN: TOKENS.ingest,
     TOKENMETER_LOG_LEVEL: 'warn',
@@ -239,6 +241,7 @@ async function main() {
     TOKENMETER_API_TOKEN: TOKENS.ingest,
     // Spans go to the collector (which does not count our own spans again).
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://${HOST}:${PORTS.otlp}`,
+    OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${TOKENS.otlp}`,
     OTEL_TRACES_EXPORTER: 'otlp',
     OPENAI_BASE_URL: `http://${HOST}:${PORTS.mock}/v1`,
     OPENAI_API_KEY: 'demo',
