@@ -88,7 +88,7 @@ export async function runAnalyticsIIBench(target, { records = 1_000_000, rounds 
       const body = await getJson(`${api('allocation')}?levels=org,department,feature,investigation&shared=proportional${query}`, READ_TOKEN);
       const rows = await baseline.run(from, NOW);
       const sum = rows.reduce((a, r) => a + BigInt(r.cost), 0n);
-      if (!body.reconciliation.balanced) throw new Error(`allocation does not balance: ${JSON.stringify(body.reconciliation)}`);
+      if (!body.reconciliation.reconciled) throw new Error(`allocation does not reconcile: ${JSON.stringify(body.reconciliation)}`);
       const ledger = body.reconciliation.ledger_total_usd;
       const [whole_, frac = ''] = ledger.split('.');
       if (BigInt(whole_) * 10n ** 12n + BigInt(frac.padEnd(12, '0')) !== sum) throw new Error(`allocation ledger total ${ledger} ≠ GROUP BY sum ${sum} pico-USD`);

@@ -5,6 +5,7 @@
  * enforcement feed and the period-reset timer. Each part owns its state;
  * this class only connects their changes.
  */
+import { analyticsReportSources } from './analytics/report-sources.js';
 import { AuditLog } from './audit.js';
 import { ChargebackSettings } from './chargeback/settings.js';
 import type { Config } from './config.js';
@@ -110,6 +111,7 @@ export class ControlPlane {
       store, schedules: this.reportSchedules, catalog: () => this.prices.catalog, clock, config: this.config.reports,
       audit: this.audit, onError: this.onError,
     });
+    this.reports.connect(analyticsReportSources(this));
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {

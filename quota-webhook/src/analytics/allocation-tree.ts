@@ -82,10 +82,11 @@ export function treeTotal(rows: readonly AllocationRow[]): Amounts & { direct_pi
 
 export interface Reconciliation {
   ledger_total_usd: string;
-  rows_total_usd: string;
+  /** Σ of the top-level rows' totals. */
+  allocated_total_usd: string;
   difference_usd: string;
   /** True when the rows sum to the ledger exactly (cost, tokens and requests). */
-  balanced: boolean;
+  reconciled: boolean;
   direct_usd: string;
   shared_distributed_usd: string;
   /** Shared spend that had no receiving department, left on its own rows (inside `direct_usd`). */
@@ -105,9 +106,9 @@ export function reconcile(ledger: Amounts & { unpriced: number }, rows: readonly
   for (const p of pools) if (!p.allocated) unallocated += p.cost_pico;
   return {
     ledger_total_usd: formatUsd(ledger.cost_pico),
-    rows_total_usd: formatUsd(t.cost_pico),
+    allocated_total_usd: formatUsd(t.cost_pico),
     difference_usd: formatUsd(ledger.cost_pico - t.cost_pico),
-    balanced: ledger.cost_pico === t.cost_pico && ledger.tokens === t.tokens && ledger.requests === t.requests,
+    reconciled: ledger.cost_pico === t.cost_pico && ledger.tokens === t.tokens && ledger.requests === t.requests,
     direct_usd: formatUsd(t.direct_pico),
     shared_distributed_usd: formatUsd(t.shared_pico),
     shared_unallocated_usd: formatUsd(unallocated),

@@ -1,5 +1,5 @@
 /** The ledger aggregates of the chargeback endpoints (allocation, top, efficiency, ROI): one GROUP BY each. */
-import type { AllocationAttribute, AllocationLeaf } from './allocation.js';
+import type { AllocationAttribute, AllocationLeaf, Amounts } from './allocation.js';
 import type { EfficiencyGroup } from './efficiency.js';
 import { costSumSql } from '../store/sql.js';
 import { costSum, num, str } from '../store/rows.js';
@@ -9,6 +9,13 @@ import type { TopGroup, TopGroupBy } from './top.js';
 /** Exact pico-USD sums (columns `cost_micro`, `cost_sub`; decoded by `costSum`). */
 const COST = costSumSql('cost');
 const UNPRICED = 'SUM(CASE WHEN cost_pico IS NULL THEN 1 ELSE 0 END)';
+
+/** Σ of a slice straight from the records. */
+export async function sliceTotals(q: ReadQuery, slice: LedgerSlice): Promise<Amounts & { unpriced: number }> {
+  const w = sliceWhere(slice);
+  const [r] = await q(`SELECT COUNT(*) AS requests, COALESCE(SUM(tokens), 0) AS tokens, ${COST}, ${UNPRICED} AS unpriced FROM records${w.sql}`, w.params);
+  return { requests: num(r?.requests), tokens: num(r?.tokens), cost_pico: r ? costSum(r) : 0n, unpriced: num(r?.unpriced) };
+}
 
 /** The slice grouped by `attributes` (the levels plus what the rules match on). */
 export async function allocationLeaves(q: ReadQuery, slice: LedgerSlice, attributes: readonly AllocationAttribute[]): Promise<AllocationLeaf[]> {

@@ -3,7 +3,7 @@
  * the ledger, as wire objects: money as exact decimal strings `*_usd`.
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
-import { allocate, ruleAttributes, type AllocationAttribute, type AllocationRule, type Amounts, type SharedMethod } from './allocation.js';
+import { allocate, ruleAttributes, type AllocationAttribute, type AllocationRule, type Amounts, type SharedMethod, type SharedPool } from './allocation.js';
 import { buildTree, reconcile, treeTotal, type AllocationRow } from './allocation-tree.js';
 import { allocationLeaves, efficiencyGroups, featureCosts, successesBetween, topGroups, type EfficiencyGroupBy } from './chargeback-queries.js';
 import { previousPeriod } from './comparison-period.js';
@@ -44,13 +44,20 @@ function amounts(a: Amounts): { cost_usd: string; tokens: number; requests: numb
   return { cost_usd: formatUsd(a.cost_pico), tokens: a.tokens, requests: a.requests };
 }
 
-function rowView(r: AllocationRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    level: r.level, key: r.key, direct: amounts(r.direct), shared: amounts(r.shared), total: amounts(r.total),
-    shared_by_rule: Object.fromEntries([...r.sharedByRule].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, formatUsd(v)])),
-    unpriced_requests: r.unpriced,
-  };
-  if (r.children) out.children = r.children.map(rowView);
+/** The tree as flat rows, each parent before its children, with its `path` from the first level. */
+function flatRows(rows: readonly AllocationRow[], parent: ReadonlyArray<string | null> = [], out: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
+  for (const r of rows) {
+    const path = [...parent, r.key];
+    out.push({
+      path, level: r.level, key: r.key,
+      direct_usd: formatUsd(r.direct.cost_pico), shared_usd: formatUsd(r.shared.cost_pico), total_usd: formatUsd(r.total.cost_pico),
+      requests: r.total.requests, tokens: r.total.tokens,
+      direct: amounts(r.direct), shared: amounts(r.shared),
+      shared_by_rule: Object.fromEntries([...r.sharedByRule].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, formatUsd(v)])),
+      unpriced_requests: r.unpriced,
+    });
+    if (r.children) flatRows(r.children, path, out);
+  }
   return out;
 }
 
@@ -65,12 +72,23 @@ export interface AllocationOptions {
   method: SharedMethod;
   rules: readonly AllocationRule[];
   ledgerTotals: LedgerTotals;
+  /** More attribute = value conditions on the records (a report's filters). */
+  filters?: Readonly<Record<string, string>>;
 }
 
-export async function allocationReport(q: ReadQuery, w: Window, o: AllocationOptions): Promise<Record<string, unknown>> {
+export interface AllocationComputed {
+  /** The rows shown (a unit scope: only that unit's). */
+  rows: AllocationRow[];
+  pools: SharedPool[];
+  reconciliation: Record<string, unknown>;
+}
+
+/** The allocation of a window, before its wire form (the report source reads it too). */
+export async function computeAllocation(q: ReadQuery, w: Window, o: AllocationOptions): Promise<AllocationComputed> {
   // A department or project is charged its share of its org's shared spend: allocate over the whole ledger, then show the unit.
   const unit = w.scope !== undefined && UNIT_SCOPES.has(w.scope) ? (w.scope as 'department' | 'project') : undefined;
   const slice = sliceOf(w, unit === undefined);
+  if (o.filters) slice.filters = o.filters;
   const attributes = new Set<AllocationAttribute>([...ruleAttributes(o.rules), ...o.levels]);
   if (unit) attributes.add(unit);
   const ordered = (['org', 'department', 'project', 'feature', 'investigation', 'user', 'service', 'provider', 'model'] as const).filter((a) => attributes.has(a));
@@ -82,16 +100,22 @@ export async function allocationReport(q: ReadQuery, w: Window, o: AllocationOpt
   if (unit) {
     const mine = allocated.filter((l) => l.attrs[unit] === w.subject);
     shown = mine.length === 0 ? [] : buildTree(mine, o.levels);
-    const t = treeTotal(shown);
-    reconciliation.shown_total_usd = formatUsd(t.cost_pico);
+    reconciliation.shown_total_usd = formatUsd(treeTotal(shown).cost_pico);
     reconciliation.note = `the allocation covers the whole ledger of the period, so that ${unit} "${w.subject}" receives its share of shared spend; rows show only it`;
   }
+  return { rows: shown, pools, reconciliation };
+}
+
+export async function allocationReport(q: ReadQuery, w: Window, o: AllocationOptions): Promise<Record<string, unknown>> {
+  const { rows, pools, reconciliation } = await computeAllocation(q, w, o);
   return {
     period: periodOf(w),
+    from: new Date(w.fromMs).toISOString(),
+    to: new Date(w.toMs).toISOString(),
     levels: o.levels,
-    shared_method: o.method,
+    shared: o.method,
     rules: o.rules.map((r) => r.id),
-    rows: shown.map(rowView),
+    rows: flatRows(rows),
     shared_pools: pools.map((p) => {
       const out: Record<string, unknown> = {
         rule_id: p.rule_id, org: p.org, method: p.method, applied_method: p.applied_method, allocated: p.allocated, ...amounts(p),

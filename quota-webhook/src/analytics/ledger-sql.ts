@@ -20,7 +20,7 @@ export const MODEL_EXPR = SUBJECT_COLUMN.model;
 
 /** Column (or expression) of each attribute. */
 export const ATTRIBUTE_SQL: Readonly<Record<string, string>> = {
-  ...SUBJECT_COLUMN, investigation: 'investigation', service: 'service',
+  ...SUBJECT_COLUMN, investigation: 'investigation', service: 'service', session: 'session_id', outcome: 'outcome',
 };
 
 export interface LedgerSlice {
@@ -29,6 +29,8 @@ export interface LedgerSlice {
   toMs: number;
   scope?: AnalyticsScope;
   subject?: string;
+  /** More attribute = value conditions (a report's filters). */
+  filters?: Readonly<Record<string, string>>;
 }
 
 /** An attribute's column or expression, its columns qualified by `alias` (e.g. `r.`). */
@@ -44,6 +46,11 @@ export function sliceWhere(s: LedgerSlice, alias = ''): { sql: string; params: A
   if (s.scope !== undefined && s.subject !== undefined) {
     sql += ` AND ${attributeSql(s.scope, alias)} = ?`;
     params.push(s.subject);
+  }
+  for (const [attribute, value] of Object.entries(s.filters ?? {})) {
+    if (ATTRIBUTE_SQL[attribute] === undefined) throw new RangeError(`unknown filter attribute "${attribute}"`);
+    sql += ` AND ${attributeSql(attribute, alias)} = ?`;
+    params.push(value);
   }
   return { sql, params };
 }

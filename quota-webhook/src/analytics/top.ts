@@ -32,8 +32,10 @@ export interface TopRow extends TopAmounts {
   /** Share of the period's total of the ranking metric (0–1, 6 decimals). */
   share: number;
   previous: TopAmounts;
-  /** Change of the ranking metric: absolute (USD string for cost) and relative (null when the previous value was 0). */
-  change: { absolute: string | number; ratio: number | null };
+  /** Relative change of the ranking metric against the previous period (0.1 = +10 %); null when the previous value was 0. */
+  change: number | null;
+  /** Absolute change of the ranking metric (a USD string for cost). */
+  change_absolute: string | number;
   cost_per_request_usd?: string | null;
   active_users?: number;
   cost_per_active_user_usd?: string | null;
@@ -101,7 +103,8 @@ export function topTable(current: readonly TopGroup[], previous: readonly TopGro
       ...amounts(g),
       share: fraction(now, totalMetric) ?? 0,
       previous: amounts(p),
-      change: { absolute: metric === 'cost' ? formatUsd(now - before) : Number(now - before), ratio: fraction(now - before, before) },
+      change: fraction(now - before, before),
+      change_absolute: metric === 'cost' ? formatUsd(now - before) : Number(now - before),
     };
     if (departmentComparison) {
       row.cost_per_request_usd = perUnit(g.cost_pico, g.requests);

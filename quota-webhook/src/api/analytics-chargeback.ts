@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { ALLOCATION_ATTRIBUTES, SHARED_METHODS, type AllocationAttribute } from '../analytics/allocation.js';
 import { EFFICIENCY_GROUPS } from '../analytics/chargeback-queries.js';
-import { allocationReport, efficiencyReport, roiReport, topReport, type LedgerTotals } from '../analytics/chargeback-service.js';
+import { allocationReport, efficiencyReport, roiReport, topReport } from '../analytics/chargeback-service.js';
+import { ledgerTotalsOf, readQueryOf } from '../analytics/reads.js';
 import { TOP_GROUPS, TOP_METRICS } from '../analytics/top.js';
 import type { ControlPlane } from '../control-plane.js';
-import { parseWindow, readQueryOf, windowFields } from './analytics-window.js';
+import { parseWindow, windowFields } from './analytics-window.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';
 
@@ -33,28 +34,6 @@ export const topQuery = z.strictObject({
 
 export const efficiencyQuery = z.strictObject({ ...windowFields, group_by: z.enum(EFFICIENCY_GROUPS).optional().describe('Default feature') });
 export const roiQuery = z.strictObject({ ...windowFields });
-
-/**
- * The ledger's exact totals of a slice from the analytics rollup kept at
- * ingest (whole 15-minute buckets) and the records at its edges
- * (`LedgerQueries.series`): an independent path to the same sums, and far
- * fewer rows than the records over long periods.
- */
-export function ledgerTotalsOf(cp: ControlPlane): LedgerTotals {
-  return async (slice) => {
-    const rows = await cp.queries.series(slice.scope !== undefined && slice.subject !== undefined
-      ? { scope: slice.scope, subject: slice.subject, from: slice.fromMs, to: slice.toMs }
-      : { scope: 'all', from: slice.fromMs, to: slice.toMs });
-    const t = { cost_pico: 0n, tokens: 0, requests: 0, unpriced: 0 };
-    for (const r of rows) {
-      t.cost_pico += r.cost_pico;
-      t.tokens += r.input + r.output + r.cache_read + r.cache_write + r.reasoning;
-      t.requests += r.requests;
-      t.unpriced += r.unpriced;
-    }
-    return t;
-  };
-}
 
 export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   const q = readQueryOf(cp);

@@ -7,8 +7,7 @@
  */
 import { z } from 'zod';
 import type { Window } from '../analytics/chargeback-service.js';
-import { ANALYTICS_SCOPES, type ReadQuery } from '../analytics/ledger-sql.js';
-import type { ControlPlane } from '../control-plane.js';
+import { ANALYTICS_SCOPES } from '../analytics/ledger-sql.js';
 import { ApiError, type ErrorDetail } from '../errors.js';
 import { isValidTimeZone, offsetAt, windowStart } from '../quotas/periods.js';
 
@@ -72,7 +71,3 @@ export function bad(details: ErrorDetail[]): ApiError {
   return new ApiError(400, 'invalid_request', `invalid query: ${first.path}: ${first.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`, details);
 }
 
-/** The control plane's read-only SQL runner as the analytics queries call it. */
-export function readQueryOf(cp: ControlPlane): ReadQuery {
-  return (sql, params) => cp.store.readQuery(sql, params);
-}

@@ -6,7 +6,8 @@ import { RECOMMENDATION_TYPES, type RecommendationType } from '../analytics/reco
 import { dismissBody } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, notFound } from '../errors.js';
-import { bad, parseWindow, readQueryOf, windowFields, type WindowQuery } from './analytics-window.js';
+import { bad, parseWindow, windowFields, type WindowQuery } from './analytics-window.js';
+import { readQueryOf } from '../analytics/reads.js';
 import type { Window } from '../analytics/chargeback-service.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';

@@ -62,7 +62,7 @@ describe('shared-cost allocation', () => {
     // The platform department's spend was all shared: it is no row of its own.
     expect(rows[0]!.children!.map((r) => r.key).sort()).toEqual(['eng', 'sales', 'support']);
     checkSums(rows);
-    expect(reconcile(LEDGER, rows, pools)).toMatchObject({ ledger_total_usd: '0.000000001191', rows_total_usd: '0.000000001191', difference_usd: '0', balanced: true, shared_distributed_usd: '0.000000000191' });
+    expect(reconcile(LEDGER, rows, pools)).toMatchObject({ ledger_total_usd: '0.000000001191', allocated_total_usd: '0.000000001191', difference_usd: '0', reconciled: true, shared_distributed_usd: '0.000000000191' });
   });
 
   it('proportional: in proportion to direct spend, then down to the department\'s rows by theirs', () => {
@@ -79,7 +79,7 @@ describe('shared-cost allocation', () => {
     // Tokens and requests of the pools are split the same way: 5 requests → 3, 1, 1 (weights 6:3:1 → 3, 1.5, 0.5).
     expect(find(rows, 'acme', 'eng').shared.requests + find(rows, 'acme', 'sales').shared.requests + find(rows, 'acme', 'support').shared.requests).toBe(14);
     checkSums(rows);
-    expect(reconcile(LEDGER, rows, pools).balanced).toBe(true);
+    expect(reconcile(LEDGER, rows, pools).reconciled).toBe(true);
     expect(pools.every((p) => p.applied_method === 'proportional')).toBe(true);
   });
 
@@ -95,7 +95,7 @@ describe('shared-cost allocation', () => {
     expect(search.note).toMatch(/stores no weights/);
     expect(shared(rows, 'acme', 'support')).toBe(51n + 9n);
     checkSums(rows);
-    expect(reconcile(LEDGER, rows, pools).balanced).toBe(true);
+    expect(reconcile(LEDGER, rows, pools).reconciled).toBe(true);
   });
 
   it('a weighted receiver without direct spend gets a row of its own; receivers restrict the split', () => {
@@ -104,7 +104,7 @@ describe('shared-cost allocation', () => {
     const rows = buildTree(leaves, ['org', 'department', 'feature']);
     expect(find(rows, 'acme', 'research').shared.cost_pico).toBe(60n);
     expect(find(rows, 'acme', 'research', null).direct.cost_pico).toBe(0n);
-    expect(reconcile(LEDGER, rows, pools).balanced).toBe(true);
+    expect(reconcile(LEDGER, rows, pools).reconciled).toBe(true);
     const restricted = allocate(LEAVES, [{ id: 'platform-search', match: { feature: 'platform-search' }, receivers: ['sales', 'support'] }], 'even');
     expect(restricted.pools[0]!.receivers.map((r) => [r.department, r.cost_pico])).toEqual([['sales', 45n], ['support', 45n]]);
     checkSums(rows);
@@ -126,7 +126,7 @@ describe('shared-cost allocation', () => {
     expect(initech.note).toMatch(/no receiving department in org "initech"/);
     expect(find(rows, 'initech', null).direct.cost_pico).toBe(13n);
     const ledger = { cost_pico: 1191n + 70n, requests: 27, tokens: 148, unpriced: 0 };
-    expect(reconcile(ledger, rows, result.pools)).toMatchObject({ balanced: true, shared_unallocated_usd: '0.000000000013' });
+    expect(reconcile(ledger, rows, result.pools)).toMatchObject({ reconciled: true, shared_unallocated_usd: '0.000000000013' });
   });
 
   it('is deterministic: the same leaves in any order give the same table', () => {
@@ -153,7 +153,7 @@ describe('shared-cost allocation', () => {
       const { leaves: out, pools } = allocate(leaves, rules, method);
       const rows = buildTree(out, ['org', 'department', 'feature', 'investigation']);
       const ledger = leaves.reduce((a, l) => ({ cost_pico: a.cost_pico + l.cost_pico, requests: a.requests + l.requests, tokens: a.tokens + l.tokens, unpriced: 0 }), { cost_pico: 0n, requests: 0, tokens: 0, unpriced: 0 });
-      expect(reconcile(ledger, rows, pools).balanced).toBe(true);
+      expect(reconcile(ledger, rows, pools).reconciled).toBe(true);
       checkSums(rows);
     }
   });

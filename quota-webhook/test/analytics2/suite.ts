@@ -56,7 +56,7 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       const find = (type: string, name: string): Json => recs.find((r) => r.type === type && r.subject.name === name);
 
       const caching = find('prompt_caching', 'rag');
-      expect(caching).toMatchObject({ kind: 'enable_caching', difficulty: 'low', subject: { kind: 'feature', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' } });
+      expect(caching).toMatchObject({ kind: 'enable_caching', difficulty: 'low', subject: { scope: 'feature', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' } });
       expect(caching.estimated_monthly_savings_usd).toBe('9.514567125');
       expect(cents(caching.estimated_monthly_savings_usd)).toBe('9.51');
       expect(caching.evidence).toMatchObject({ requests: 600, cacheable_prefix_tokens: 3_600_000, cache_read_tokens: 0, cold_starts_5m: 120, cold_starts_1h: 10, plan: '1h' });
@@ -79,9 +79,11 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       const savings = recs.map((r) => parseUsd(r.estimated_monthly_savings_usd));
       expect([...savings].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(savings);
       for (const r of recs) {
-        expect(['low', 'medium', 'high']).toContain(r.confidence);
+        expect(['low', 'medium', 'high']).toContain(r.confidence_level);
+        expect(r.confidence).toBe({ low: 0.3, medium: 0.6, high: 0.9 }[r.confidence_level as string]);
         expect(r.difficulty_reason.length).toBeGreaterThan(10);
-        expect(r.evidence.period).toMatchObject({ to: new Date(NOW).toISOString(), days: 30 });
+        expect([r.evidence['period.to'], r.evidence['period.days']]).toEqual([new Date(NOW).toISOString(), 30]);
+        for (const v of Object.values(r.evidence)) expect(v === null || typeof v !== 'object' || Array.isArray(v)).toBe(true);
       }
       // The nightly job in New York runs at 21:00 local: still nightly.
       const ny = await get(t, 'recommendations?min_savings_usd=0&tz=America/New_York&type=batching');
@@ -95,7 +97,7 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       // An admin marks the interactive `classify` feature batchable: all its traffic counts, at half price ($3.00 → $1.50).
       expect((await t.json('PUT', '/api/v1/features/classify/batchable', { batchable: true })).body).toEqual({ feature: 'classify', batchable: true });
       const marked = (await get(t, 'recommendations?min_savings_usd=0&type=batching')).recommendations;
-      expect(marked.map((r: Json) => [r.subject.name, r.kind, r.window_savings_usd, r.confidence])).toEqual([
+      expect(marked.map((r: Json) => [r.subject.name, r.kind, r.window_savings_usd, r.confidence_level])).toEqual([
         ['nightly-etl', 'nightly_job', '3.375', 'high'], ['classify', 'marked_batchable', '1.5', 'high'],
       ]);
       expect((await t.json('GET', '/api/v1/features', undefined, 'read')).body.features).toEqual([expect.objectContaining({ feature: 'classify', batchable: true, values: [] })]);
@@ -143,16 +145,19 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
   describe(`${target.kind}: chargeback`, () => {
     const rule = { description: 'search serves every department', match: { feature: 'platform-search' } };
     const row = (rows: Json[], ...path: Array<string | null>): Json => {
-      let list = rows;
-      let found: Json;
-      for (const key of path) {
-        found = list.find((r: Json) => r.key === key);
-        expect(found, `row ${path.join('/')}`).toBeDefined();
-        list = found.children ?? [];
-      }
+      const found = rows.find((r: Json) => JSON.stringify(r.path) === JSON.stringify(path));
+      expect(found, `row ${path.join('/')}`).toBeDefined();
       return found;
     };
-    const sumRows = (rows: Json[]): bigint => rows.reduce((a: bigint, r: Json) => a + parseUsd(r.total.cost_usd), 0n);
+    /** Σ of the top-level rows, and every row equal to the sum of its children. */
+    const sumRows = (rows: Json[]): bigint => {
+      for (const parent of rows) {
+        const children = rows.filter((r: Json) => r.path.length === parent.path.length + 1 && JSON.stringify(r.path.slice(0, -1)) === JSON.stringify(parent.path));
+        if (children.length === 0) continue;
+        for (const f of ['direct_usd', 'shared_usd', 'total_usd']) expect(children.reduce((a: bigint, c: Json) => a + parseUsd(c[f]), 0n)).toBe(parseUsd(parent[f]));
+      }
+      return rows.filter((r: Json) => r.path.length === 1).reduce((a: bigint, r: Json) => a + parseUsd(r.total_usd), 0n);
+    };
 
     it('distributes shared and unattributed spend evenly, proportionally and by weights, reconciling with the ledger to the pico-dollar', async () => {
       const t = await open();
@@ -161,29 +166,29 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       const period = 'from=2026-10-01&to=2026-11-01&levels=org,department,feature';
 
       const even = await get(t, `allocation?${period}&shared=even`);
-      expect(even.reconciliation).toMatchObject({ ledger_total_usd: '0.06525125', rows_total_usd: '0.06525125', difference_usd: '0', balanced: true, ledger_requests: 29, rows_requests: 29 });
+      expect(even.reconciliation).toMatchObject({ ledger_total_usd: '0.06525125', allocated_total_usd: '0.06525125', difference_usd: '0', reconciled: true, ledger_requests: 29, rows_requests: 29 });
       expect(sumRows(even.rows)).toBe(65_251_250_000n);
       // Unattributed 15,751,250,000 / 3 → 5,250,416,667 / …667 / …666; platform-search 9 × 10⁹ / 3.
-      expect(row(even.rows, 'acme', 'eng').shared.cost_usd).toBe('0.008250416667');
-      expect(row(even.rows, 'acme', 'support').shared.cost_usd).toBe('0.008250416666');
-      expect(row(even.rows, 'acme', 'eng')).toMatchObject({ direct: { cost_usd: '0.0225', requests: 10 }, total: { cost_usd: '0.030750416667' } });
+      expect(row(even.rows, 'acme', 'eng').shared_usd).toBe('0.008250416667');
+      expect(row(even.rows, 'acme', 'support').shared_usd).toBe('0.008250416666');
+      expect(row(even.rows, 'acme', 'eng')).toMatchObject({ direct: { cost_usd: '0.0225', requests: 10 }, total_usd: '0.030750416667', level: 'department', key: 'eng' });
       expect(row(even.rows, 'acme', 'eng').shared_by_rule).toEqual({ 'platform-search': '0.003', unattributed: '0.005250416667' });
 
       const prop = await get(t, `allocation?${period}&shared=proportional`);
-      expect(prop.reconciliation.balanced).toBe(true);
+      expect(prop.reconciliation.reconciled).toBe(true);
       expect(sumRows(prop.rows)).toBe(65_251_250_000n);
       // 15,751,250,000 × 22.5 / 40.5 = 8,750,694,444.4 (+1, the largest remainder); search 9 × 10⁹ × 5/9.
-      expect(row(prop.rows, 'acme', 'eng').shared.cost_usd).toBe('0.013750694445');
-      expect(row(prop.rows, 'acme', 'sales').shared.cost_usd).toBe('0.006875347222');
-      expect(row(prop.rows, 'acme', 'support').shared.cost_usd).toBe('0.004125208333');
+      expect(row(prop.rows, 'acme', 'eng').shared_usd).toBe('0.013750694445');
+      expect(row(prop.rows, 'acme', 'sales').shared_usd).toBe('0.006875347222');
+      expect(row(prop.rows, 'acme', 'support').shared_usd).toBe('0.004125208333');
       // eng's share passes down to its features by their direct cost (f1 6/10, f2 4/10), exactly.
-      const f1 = parseUsd(row(prop.rows, 'acme', 'eng', 'f1').shared.cost_usd);
-      const f2 = parseUsd(row(prop.rows, 'acme', 'eng', 'f2').shared.cost_usd);
+      const f1 = parseUsd(row(prop.rows, 'acme', 'eng', 'f1').shared_usd);
+      const f2 = parseUsd(row(prop.rows, 'acme', 'eng', 'f2').shared_usd);
       expect(f1 + f2).toBe(13_750_694_445n);
 
       expect((await t.json('PUT', '/api/v1/allocation-rules/unattributed', { match: { department: null }, weights: { eng: 1, sales: 1, support: 2 } })).status).toBe(201);
       const weights = await get(t, `allocation?${period}&shared=weights`);
-      expect(weights.reconciliation.balanced).toBe(true);
+      expect(weights.reconciliation.reconciled).toBe(true);
       const pools = Object.fromEntries(weights.shared_pools.map((p: Json) => [p.rule_id, p]));
       expect(pools.unattributed.receivers.map((r: Json) => [r.department, r.weight, r.cost_usd])).toEqual([
         ['eng', '1', '0.0039378125'], ['sales', '1', '0.0039378125'], ['support', '2', '0.007875625'],
@@ -193,11 +198,11 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       // Projects and investigations are levels like the others.
       const deep = await get(t, 'allocation?from=2026-10-01&to=2026-11-01&levels=department,project,investigation&shared=even');
       expect(row(deep.rows, 'eng', 'search-v2', 'inc-7').direct).toMatchObject({ cost_usd: '0.0045', requests: 2 });
-      expect(deep.reconciliation.balanced).toBe(true);
+      expect(deep.reconciliation.reconciled).toBe(true);
       // scope=department: the unit's charge, its share of shared spend included.
       const eng = await get(t, `allocation?${period}&shared=even&scope=department&subject=eng`);
-      expect(eng.rows.map((r: Json) => r.key)).toEqual(['acme']);
-      expect(eng.reconciliation).toMatchObject({ balanced: true, shown_total_usd: '0.030750416667' });
+      expect(eng.rows.filter((r: Json) => r.path.length === 1).map((r: Json) => r.key)).toEqual(['acme']);
+      expect(eng.reconciliation).toMatchObject({ reconciled: true, shown_total_usd: '0.030750416667' });
     });
 
     it('allocation rules are admin writes, audited, and validated by name', async () => {
@@ -223,7 +228,7 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       await ingest(t, [...chargebackWorkload(), ...simpleWorkload()]);
       const top = await get(t, 'top?group_by=department&from=2026-10-01&to=2026-11-01');
       expect(top.rows.slice(0, 2).map((r: Json) => [r.key, r.cost_usd, r.requests, r.share])).toEqual([['eng', '0.0225', 10, 0.344821], [null, '0.01575125', 7, 0.241394]]);
-      expect(top.rows[0]).toMatchObject({ cost_per_request_usd: '0.00225', active_users: 2, cost_per_active_user_usd: '0.01125', previous: { cost_usd: '0' }, change: { ratio: null } });
+      expect(top.rows[0]).toMatchObject({ cost_per_request_usd: '0.00225', active_users: 2, cost_per_active_user_usd: '0.01125', previous: { cost_usd: '0' }, change: null, change_absolute: '0.0225' });
       expect(top.previous_period).toMatchObject({ from: '2026-09-01T00:00:00.000Z', to: '2026-10-01T00:00:00.000Z', basis: 'calendar_months' });
       // November against October, month to date at the clock.
       const nov = await get(t, 'top?group_by=feature&metric=requests&limit=1');
@@ -257,13 +262,38 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       expect((await t.json('GET', '/api/v1/features/classify/value', undefined, 'read')).status).toBe(404);
     });
 
+    it('feeds the chargeback and recommendations reports', async () => {
+      const t = await open();
+      await ingest(t, [...chargebackWorkload(), ...cachingWorkload()]);
+      await t.json('PUT', '/api/v1/allocation-rules/platform-search', rule);
+      const report = async (body: Record<string, unknown>): Promise<Json> => {
+        const res = await t.call('POST', '/api/v1/reports', { token: 'read', body: { format: 'json', ...body } });
+        const text = await res.text();
+        expect(res.status, text).toBe(200);
+        return JSON.parse(text);
+      };
+      const cb = await report({ kind: 'chargeback', scope: 'department', period: { from: '2026-10-01', to: '2026-11-01' } });
+      // Proportional, as the endpoint: eng 22.5 × 10⁹ direct + 13,750,694,445 shared.
+      expect(cb.rows.find((r: Json) => r.subject === 'eng')).toMatchObject({ direct_usd: '0.0225', shared_usd: '0.013750694445', total_usd: '0.036250694445', rule_ids: 'platform-search unattributed' });
+      expect(cb.rows.reduce((a: bigint, r: Json) => a + parseUsd(r.total_usd), 0n)).toBe(65_251_250_000n);
+      // A report's own rules replace the stored ones; a bad rule is named.
+      const own = await report({ kind: 'chargeback', scope: 'department', period: { from: '2026-10-01', to: '2026-11-01' }, allocation_rules: [{ id: 'unattributed', match: { department: null }, receivers: ['sales'] }] });
+      expect(own.rows.find((r: Json) => r.subject === 'sales')).toMatchObject({ shared_usd: '0.01575125' });
+      const bad = await t.json('POST', '/api/v1/reports', { kind: 'chargeback', format: 'json', allocation_rules: [{ id: 'x', pool: { feature: 'f' } }] }, 'read');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.map((d: Json) => d.path)).toContain('allocation_rules[0].pool');
+
+      const recs = await report({ kind: 'recommendations', period: { from: '2026-10-21T12:00:00Z', to: '2026-11-20T12:00:00Z' } });
+      expect(recs.rows.find((r: Json) => r.type === 'prompt_caching')).toMatchObject({ subject: 'rag', estimated_monthly_savings_usd: '9.514567125', difficulty: 'low', confidence: 'high', dismissed: false });
+    });
+
     it('a period with no data answers with empty, balanced tables', async () => {
       const t = await open();
       await ingest(t, chargebackWorkload());
       const period = 'from=2025-01-01&to=2025-02-01';
       const alloc = await get(t, `allocation?${period}`);
       expect(alloc.rows).toEqual([]);
-      expect(alloc.reconciliation).toMatchObject({ ledger_total_usd: '0', rows_total_usd: '0', balanced: true });
+      expect(alloc.reconciliation).toMatchObject({ ledger_total_usd: '0', allocated_total_usd: '0', reconciled: true });
       expect((await get(t, `top?group_by=user&${period}`)).rows).toEqual([]);
       expect((await get(t, `efficiency?${period}`)).rows).toEqual([]);
       expect((await get(t, `roi?${period}`)).features_without_value).toEqual([]);

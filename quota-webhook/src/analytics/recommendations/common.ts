@@ -18,9 +18,9 @@ export function monthly(windowPico: bigint, windowMs: number): bigint {
 /** A subject named by its feature, else its service, else its model. */
 export function subjectOf(k: SubjectKey): RecommendationSubject {
   const base = { org: k.org, feature: k.feature, service: k.service, provider: k.provider, model: k.model };
-  if (k.feature !== null) return { ...base, kind: 'feature', name: k.feature };
-  if (k.service !== null) return { ...base, kind: 'service', name: k.service };
-  return { ...base, kind: 'model', name: k.model };
+  if (k.feature !== null) return { ...base, scope: 'feature', name: k.feature };
+  if (k.service !== null) return { ...base, scope: 'service', name: k.service };
+  return { ...base, scope: 'model', name: k.model };
 }
 
 export function subjectKeyString(k: SubjectKey): string {

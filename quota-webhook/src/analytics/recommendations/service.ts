@@ -2,10 +2,10 @@
 import { formatUsd, parseUsd } from '@tokenmeter/instrumentation/pricing';
 import type { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import type { Window } from '../chargeback-service.js';
-import type { ReadQuery } from '../ledger-sql.js';
+import type { LedgerSlice, ReadQuery } from '../ledger-sql.js';
 import { runDetectors } from './engine.js';
 import { grewSubstantially, REAPPEAR_FACTOR, REAPPEAR_MIN_INCREASE_USD, type Dismissal } from './rank.js';
-import type { Recommendation, RecommendationType } from './types.js';
+import type { Level, Recommendation, RecommendationType } from './types.js';
 
 export interface RecommendationFilter {
   types?: readonly RecommendationType[];
@@ -16,12 +16,25 @@ export interface RecommendationFilter {
   includeDismissed: boolean;
 }
 
+/** The confidence level as a number (for sorting and display): low 0.3, medium 0.6, high 0.9. */
+export const CONFIDENCE_SCORE: Readonly<Record<Level, number>> = { low: 0.3, medium: 0.6, high: 0.9 };
+
+/** Evidence with nested objects flattened to dotted keys (`tokens.input`), so every value is a number, a string, an array or null. */
+export function flatEvidence(e: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(e)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatEvidence(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
 export function recommendationView(r: Recommendation, dismissal?: Dismissal): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: r.id, type: r.type, kind: r.kind, title: r.title, action: r.action, subject: r.subject,
     estimated_monthly_savings_usd: formatUsd(r.monthlySavingsPico), window_savings_usd: formatUsd(r.windowSavingsPico),
-    difficulty: r.difficulty, difficulty_reason: r.difficultyReason, confidence: r.confidence, confidence_reason: r.confidenceReason,
-    evidence: r.evidence,
+    difficulty: r.difficulty, difficulty_reason: r.difficultyReason,
+    confidence: CONFIDENCE_SCORE[r.confidence], confidence_level: r.confidence, confidence_reason: r.confidenceReason,
+    evidence: flatEvidence(r.evidence),
   };
   if (dismissal) {
     out.dismissal = {
@@ -34,8 +47,11 @@ export function recommendationView(r: Recommendation, dismissal?: Dismissal): Re
 }
 
 /** Every current finding of the window (unfiltered, ranked). */
-export function currentRecommendations(q: ReadQuery, catalog: PriceCatalog, w: Window, batchable: readonly string[]): Promise<Recommendation[]> {
-  const slice = w.scope !== undefined && w.subject !== undefined ? { fromMs: w.fromMs, toMs: w.toMs, scope: w.scope, subject: w.subject } : { fromMs: w.fromMs, toMs: w.toMs };
+export function currentRecommendations(
+  q: ReadQuery, catalog: PriceCatalog, w: Window, batchable: readonly string[], filters?: Readonly<Record<string, string>>,
+): Promise<Recommendation[]> {
+  const slice: LedgerSlice = w.scope !== undefined && w.subject !== undefined ? { fromMs: w.fromMs, toMs: w.toMs, scope: w.scope, subject: w.subject } : { fromMs: w.fromMs, toMs: w.toMs };
+  if (filters !== undefined) slice.filters = filters;
   return runDetectors(q, { catalog, slice, asOfMs: w.asOfMs, tz: w.tz, batchable });
 }
 

@@ -88,7 +88,8 @@ export interface DetectorContext {
 }
 
 export interface RecommendationSubject extends SubjectKey {
-  kind: 'feature' | 'service' | 'model';
+  /** What `name` names: the feature, else the service, else the model. */
+  scope: 'feature' | 'service' | 'model';
   name: string;
 }
 
