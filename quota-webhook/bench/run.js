@@ -5,17 +5,20 @@
  * 2. quota evaluation and /metrics with 10,000 users' quotas over a month (bench/evaluation.js);
  * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
  * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
- * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports`
+ * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
+ * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics-ii`
  * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000);
- * `BENCH_REPORT_RECORDS` the reports' (default 1,000,000).
- * Bounded: about two minutes without the crossing and reports benches on a 2-core machine
+ * `BENCH_REPORT_RECORDS` the reports' (default 1,000,000); `BENCH_ANALYTICS_RECORDS` the analytics ledger
+ * (default 1,000,000; its backfill is 4–10 minutes per store on a loaded 2-core machine).
+ * Bounded: about two minutes without the crossing, reports and analytics-ii benches on a 2-core machine
  * (the reports bench adds about five).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '@tokenmeter/testkit';
+import { runAnalyticsIIBench } from './analytics-ii.js';
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
@@ -23,8 +26,9 @@ import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics-ii').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
+const analyticsRecords = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function withTarget(open, fn) {
@@ -66,6 +70,15 @@ function summary(figures) {
       lines.push(`quotas ${store}: evaluate ≤ ${fmt(worstEval)} ms, GET /metrics ≤ ${fmt(worstMetrics)} ms (worst median) — goal < 50 ms: ${ok(Math.max(worstEval, worstMetrics) < 50)}`);
     }
   }
+  for (const store of ['sqlite', 'postgres']) {
+    const rows = figures.analytics.filter((r) => r.store === store && !r.case.startsWith('baseline'));
+    if (rows.length === 0) continue;
+    const worst = (filter) => Math.max(...rows.filter(filter).map((r) => r.medianMs));
+    const long = (r) => r.window === '13 months' || r.window === '92 days';
+    const def = worst((r) => !long(r));
+    const year = worst(long);
+    lines.push(`chargeback + recommendations ${store}, ${int(rows[0].records)} records: ≤ ${fmt(def)} ms default windows, ≤ ${fmt(year)} ms over the longest (worst median) — goal < 1 s: ${ok(def < 1000)} (default windows), ${ok(year < 1000)} (longest)`);
+  }
   if (figures.decision) {
     const gate = figures.decision.limits.find((r) => r.name.startsWith('runGates + enforcement gate'));
     lines.push(`SDK decision, 10,000 blocks: ${fmt(gate.medianNanos)} ns allowed, ${fmt(figures.decision.blockedLookupNanos)} ns blocked — goal < 1 µs: ${ok(gate.medianNanos < 1000 && figures.decision.blockedLookupNanos < 1000)}`);
@@ -83,10 +96,10 @@ function summary(figures) {
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined, reports: undefined };
+const figures = { ingest: [], evaluation: [], analytics: [], decision: undefined, crossing: undefined, reports: undefined };
 let postgres;
 try {
-  const needsPostgres = only.has('ingest') || only.has('evaluation');
+  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii');
   if (needsPostgres) {
     try {
       postgres = await startPostgres();
@@ -102,6 +115,10 @@ try {
   if (only.has('evaluation')) {
     figures.evaluation.push(...(await withTarget(() => sqliteTarget(dir, 'evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
     if (postgres) figures.evaluation.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
+  }
+  if (only.has('analytics-ii')) {
+    figures.analytics.push(...(await withTarget(() => sqliteTarget(dir, 'analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
+    if (postgres) figures.analytics.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
   }
   if (postgres) {
     await postgres.stop();

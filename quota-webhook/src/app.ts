@@ -1,6 +1,7 @@
 /** The express app factory (used by `main.ts` and the tests). */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Authenticator } from './api/auth.js';
+import { mountAnalyticsII } from './api/analytics-ii.js';
 import { mountBudgets } from './api/budgets.js';
 import { mountDirectory } from './api/directory.js';
 import { mountEnforcement } from './api/enforcement.js';
@@ -81,6 +82,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   mountEnforcement(api, cp, hub, telemetry);
   mountReports(api, cp);
   mountReportSchedules(api, cp);
+  mountAnalyticsII(api, cp);
   const openapi = buildOpenApi(api.specs, VERSION);
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);

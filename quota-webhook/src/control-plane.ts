@@ -5,7 +5,9 @@
  * enforcement feed and the period-reset timer. Each part owns its state;
  * this class only connects their changes.
  */
+import { analyticsReportSources } from './analytics/report-sources.js';
 import { AuditLog } from './audit.js';
+import { ChargebackSettings } from './chargeback/settings.js';
 import type { Config } from './config.js';
 import { Directory } from './directory/directory.js';
 import { EntityFamily } from './entities/entity-family.js';
@@ -53,6 +55,8 @@ export class ControlPlane {
   readonly prices: Prices;
   readonly providers: Providers;
   readonly directory: Directory;
+  /** Allocation rules, feature values and batchable marks, recommendation dismissals. */
+  readonly chargeback: ChargebackSettings;
   readonly blocks: BlockSet;
   readonly quotaBlocks: QuotaBlocks;
   readonly ingestBlocks: IngestBlocks;
@@ -82,6 +86,7 @@ export class ControlPlane {
     this.prices = new Prices(store, this.audit);
     this.providers = new Providers(store, this.audit);
     this.directory = new Directory(store, this.audit);
+    this.chargeback = new ChargebackSettings(store, this.audit, clock);
     this.feed = new EnforcementFeed(
       store,
       { blocks: () => wireBlocks(this.blocks.list(), this.directory.view.values()), providers: (now) => this.providers.states(now) },
@@ -106,6 +111,7 @@ export class ControlPlane {
       store, schedules: this.reportSchedules, catalog: () => this.prices.catalog, clock, config: this.config.reports,
       audit: this.audit, onError: this.onError,
     });
+    this.reports.connect(analyticsReportSources(this));
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {
@@ -147,6 +153,7 @@ export class ControlPlane {
     const { rebuild } = await this.store.init();
     await Promise.all([
       this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load(), this.reportSchedules.load(),
+      this.chargeback.load(),
     ]);
     if (rebuild) {
       const r = await this.ledger.rebuildTotals(this.timeZones.list(), { rollup: true });

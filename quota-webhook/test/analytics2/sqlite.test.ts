@@ -1,0 +1,3 @@
+import { defineAnalyticsSuite } from './suite.js';
+
+defineAnalyticsSuite({ kind: 'sqlite', fresh: async () => ({ dbUrl: ':memory:' }) });
