@@ -179,7 +179,8 @@ export function fitEts(y: readonly number[], m: number, options: EtsOptions = {}
     for (const ratio of grid.betaRatio) {
       for (const gamma0 of grid.gamma) {
         const gamma = Math.min(gamma0, 1 - alpha);
-        for (const phi of ratio === 0 ? [1] : grid.phi) {
+        // β = 0 is the model without a trend (φ = 0 drops the initial slope too, rather than extrapolating it for ever).
+        for (const phi of ratio === 0 ? [0] : grid.phi) {
           const p = { alpha, beta: alpha * ratio, gamma, phi };
           const { loss } = filter(y, m, p, init, clip, false, shiftRun);
           if (best === undefined || loss < best.loss) best = { p, loss };
