@@ -23,7 +23,7 @@ const HOST = '127.0.0.1';
 
 const PORTS = {
   mock: portFrom('TOKENMETER_MOCK_LLM_PORT', 8300),
-  controlPlane: portFrom('TOKENMETER_PORT', 9470),
+  controlPlane: portFrom('TOKENMETER_CONTROL_PLANE_PORT', 9470),
   otlp: portFrom('TOKENMETER_OTLP_PORT', 4318),
   collectorMetrics: portFrom('TOKENMETER_METRICS_PORT', 8889),
   sdkMetrics: portFrom('TOKENMETER_PROMETHEUS_PORT', 9464),
@@ -160,8 +160,8 @@ async function main() {
 
   run('mock-llm', process.execPath, ['tools/mock-llm/dist/main.js', '--port', String(PORTS.mock), '--host', HOST]);
   run('control-plane', process.execPath, ['quota-webhook/dist/main.js'], {
-    TOKENMETER_HOST: HOST,
-    TOKENMETER_PORT: String(PORTS.controlPlane),
+    TOKENMETER_CONTROL_PLANE_HOST: HOST,
+    TOKENMETER_CONTROL_PLANE_PORT: String(PORTS.controlPlane),
     TOKENMETER_DB_URL: join(stateDir, 'tokenmeter.db'),
     TOKENMETER_ADMIN_TOKEN: TOKENS.admin,
     TOKENMETER_READ_TOKEN: TOKENS.read,

@@ -127,8 +127,9 @@ export const USAGE_LIMITS = {
  * the receiver's clock. Checks tokens, time (a real calendar instant, not
  * before `minTimeMillis`, not beyond `maxFutureMillis` ahead) and latency.
  */
-export function implausibility(r: Pick<UsageRecord, 'time' | 'tokens' | 'latency_ms'>, nowMs: number): string | undefined {
+export function implausibility(r: { time: string; tokens: Partial<Record<string, number | undefined>>; latency_ms: number }, nowMs: number): string | undefined {
   for (const [type, n] of Object.entries(r.tokens)) {
+    if (n === undefined) continue;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return `tokens.${type}: must be a non-negative integer`;
     if (n > USAGE_LIMITS.maxTokensPerType) return `tokens.${type}: ${n} tokens in one call is beyond any model's context (at most ${USAGE_LIMITS.maxTokensPerType})`;
   }

@@ -48,7 +48,7 @@ export async function runIngestBench(target, { sizes = [[1000, 15], [5000, 7]], 
     const factory = (name) => recordFactory(`${target.kind}-${name}`, (n) => t0 + n);
     const toRows = (records) => {
       const now = Date.now();
-      return records.map((r) => toLedgerRow(r, cp.catalog, (user) => cp.directory.get(user), now));
+      return records.map((r) => toLedgerRow(r, cp.prices.catalog, (user) => cp.directory.get(user), now));
     };
     console.log(`\ningest — ${target.label}`);
     console.log(`  ${'path'.padEnd(58)}${'batch'.padStart(6)}${'ms/batch'.padStart(10)}${'records/s'.padStart(11)}${'node CPU µs/rec'.padStart(17)}  time ÷ baseline`);
@@ -68,7 +68,7 @@ export async function runIngestBench(target, { sizes = [[1000, 15], [5000, 7]], 
         {
           name: 'ControlPlane.ingest (+ pricing, directory)',
           prepare: () => gens.cp.batch(size),
-          run: async (records) => expectAccepted(await cp.ingest(records), size, 'ControlPlane.ingest'),
+          run: async (records) => expectAccepted(await cp.intake.ingest(records), size, 'UsageIntake.ingest'),
         },
       ];
       if (http) {

@@ -66,8 +66,8 @@ function summary(figures) {
     const gate = figures.decision.limits.find((r) => r.name.startsWith('runGates + enforcement gate'));
     lines.push(`SDK decision, 10,000 blocks: ${fmt(gate.medianNanos)} ns allowed, ${fmt(figures.decision.blockedLookupNanos)} ns blocked — goal < 1 µs: ${ok(gate.medianNanos < 1000 && figures.decision.blockedLookupNanos < 1000)}`);
   }
-  if (figures.crossing?.latencyMs) {
-    lines.push(`crossing → refusal: p95 ${figures.crossing.latencyMs.p95} ms — goal p95 < 5 s: ${ok(figures.crossing.latencyMs.p95 < 5000)}`);
+  for (const c of figures.crossing ?? []) {
+    lines.push(`${c.name}: p95 ${c.latencyMs.p95} ms — goal p95 < 5 s: ${ok(c.latencyMs.p95 < 5000)}; overshoot p95 ${c.overshootUsd.p95} USD — goal < ${c.overshootGoalP95Usd} USD (one report interval's spend): ${ok(c.meetsOvershootGoal)}`);
   }
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }

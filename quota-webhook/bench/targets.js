@@ -17,21 +17,16 @@ import pg from 'pg';
 import { UNNEST_RECORD_PARAMS } from '../dist/store/postgres.js';
 import { RECORD_COLUMNS, recordValues } from '../dist/store/sql.js';
 import { RECORDS_SCHEMA } from '../dist/store/sqlite.js';
+import { LEDGER_COLUMNS, columnSql } from '../dist/store/schema.js';
 
 // Postgres: the ledger's columns, one plain table keyed by id (the ledger's is
 // partitioned by month, keyed by (id, time_ms) plus a record_ids claim table).
-const PG_BARE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS bare_records (
-  id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
-  investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
-  response_model TEXT, service_tier TEXT, input BIGINT NOT NULL, output BIGINT NOT NULL, cache_read BIGINT NOT NULL,
-  cache_write BIGINT NOT NULL, reasoning BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT, price_id TEXT,
-  sender_cost_usd TEXT, outcome TEXT NOT NULL, error_type TEXT, latency_ms DOUBLE PRECISION NOT NULL, source TEXT NOT NULL,
-  service TEXT, ingested_ms BIGINT NOT NULL
+const PG_BARE_SCHEMA = `CREATE TABLE IF NOT EXISTS bare_records (
+  ${LEDGER_COLUMNS.map((c) => columnSql(c, 'postgres')).join(',\n  ')},
+  PRIMARY KEY (id)
 );
 CREATE INDEX IF NOT EXISTS bare_records_time ON bare_records (time_ms, id);
 `;
-
 const GROUP_BY_USER = `SELECT user_id AS subject, COUNT(*) AS requests, SUM(tokens) AS tokens, COALESCE(SUM(cost_pico), 0) AS cost_pico
   FROM records WHERE time_ms >= ? AND time_ms < ? AND user_id IS NOT NULL GROUP BY user_id`;
 

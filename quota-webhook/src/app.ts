@@ -56,7 +56,9 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
     if (r.ready) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'not ready', message: r.message });
   });
-  app.get('/metrics', async (_req, res) => {
+  // `/metrics` shows per-subject spend: with TOKENMETER_METRICS_TOKEN set it needs that token (or read/admin).
+  const metricsAuth = cp.config.tokens.metrics !== undefined ? [auth.require(['metrics', 'read'])] : [];
+  app.get('/metrics', ...metricsAuth, async (_req, res) => {
     const [own, quotas] = await Promise.all([telemetry.registry.metrics(), quotaMetrics()]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
     res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas]));

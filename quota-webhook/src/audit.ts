@@ -2,7 +2,8 @@
 import type { AuditEntry, Store } from './store/types.js';
 
 export interface AuditInput {
-  kind: 'block' | 'price' | 'quota' | 'budget' | 'provider' | 'directory' | 'alert' | 'ledger';
+  /** What changed: `block`, `price`, `quota`, `budget`, `provider`, `directory`, `alert`, `ledger`, or an entity family's kind. */
+  kind: string;
   action: string;
   actor: string;
   subject?: string | null;

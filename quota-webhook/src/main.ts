@@ -2,13 +2,15 @@
 /**
  * `npm start -w quota-webhook`: the control plane on :9470. Config from the
  * environment (validated first), pino logs, graceful SIGTERM/SIGINT drain.
+ * A start-up failure prints one line naming the setting and what to do.
  */
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startupFailure } from './startup-failure.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -20,17 +22,22 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const open = Object.values(config.tokens).every((t) => t === undefined);
-  if (open) log.warn('no TOKENMETER_*_TOKEN is set: the API is open to anyone who can reach it');
-  const offset = config.clockOffsetMillis;
-  if (offset !== 0) log.warn({ offsetMillis: offset }, 'TOKENMETER_CLOCK_OFFSET_MS is set: the clock is shifted (for tests only)');
-  const running = await startServer({
-    config,
-    ...(offset !== 0 ? { clock: () => Date.now() + offset } : {}),
-    processMetrics: true,
-    onError: (error) => log.error({ err: error }, 'background error'),
-    onInfo: (message, data) => log.info(data ?? {}, message),
-  });
-  log.info({ url: running.url, store: running.cp.store.kind, timezones: running.cp.timeZones }, 'control plane listening');
+  if (open && config.allowUnauthenticated) log.warn({ host: config.host }, 'TOKENMETER_ALLOW_UNAUTHENTICATED=true and no TOKENMETER_*_TOKEN: the whole API is open to anyone who can reach it');
+  else if (open) log.warn({ host: config.host }, 'no TOKENMETER_*_TOKEN is set: the API is open, so it listens on loopback only');
+  if (config.tokens.metrics === undefined) log.info('/metrics needs no token (set TOKENMETER_METRICS_TOKEN to require one)');
+  let running;
+  try {
+    running = await startServer({
+      config,
+      processMetrics: true,
+      onError: (error) => log.error({ err: error }, 'background error'),
+      onInfo: (message, data) => log.info(data ?? {}, message),
+    });
+  } catch (error) {
+    console.error(`tokenmeter control plane: ${startupFailure(error, config)}`);
+    process.exit(1);
+  }
+  log.info({ url: running.url, store: running.cp.store.kind, timezones: running.cp.timeZones.list() }, 'control plane listening');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -54,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('tokenmeter control plane failed to start:', error);
+  console.error(`tokenmeter control plane: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

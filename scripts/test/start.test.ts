@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm start', () => {
   it('runs the stack, and the demo service\'s calls are priced in the ledger and seen by Prometheus', async () => {
     const env: Record<string, string> = { TOKENMETER_DEMO_DIR: dir, TOKENMETER_DEMO_SECONDS: '25', DEMO_CALLS_PER_SECOND: '10' };
-    for (const name of ['TOKENMETER_MOCK_LLM_PORT', 'TOKENMETER_PORT', 'TOKENMETER_OTLP_PORT', 'TOKENMETER_METRICS_PORT', 'TOKENMETER_PROMETHEUS_PORT', 'PROMETHEUS_PORT', 'ALERTMANAGER_PORT']) {
+    for (const name of ['TOKENMETER_MOCK_LLM_PORT', 'TOKENMETER_CONTROL_PLANE_PORT', 'TOKENMETER_OTLP_PORT', 'TOKENMETER_METRICS_PORT', 'TOKENMETER_PROMETHEUS_PORT', 'PROMETHEUS_PORT', 'ALERTMANAGER_PORT']) {
       env[name] = String(await freePort());
     }
     const launcher = startProcess(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, ...env } });

@@ -3,6 +3,7 @@
  * uses: bigint rates with the fallbacks resolved, instants as epoch
  * milliseconds, tiers ordered most specific first, regexes compiled once.
  */
+import { compileModelPattern, type ModelPattern } from './model-pattern.js';
 import { parsePricePerMillion } from './money.js';
 import { parseInstant } from './validate.js';
 import type { PriceEntry, PriceRates } from './types.js';
@@ -89,7 +90,7 @@ export function compileEntry(entry: PriceEntry): CompiledEntry {
 /** One precedence layer (an organisation's overrides, admin globals, or bundled): exact names first, regexes on a miss. */
 export class PriceTable {
   private readonly _exact = new Map<string, Map<string, CompiledEntry[]>>();
-  private readonly _regex = new Map<string, { re: RegExp; compiled: CompiledEntry }[]>();
+  private readonly _regex = new Map<string, { re: ModelPattern; compiled: CompiledEntry }[]>();
 
   add(compiled: CompiledEntry): void {
     const provider = compiled.entry.provider.trim().toLowerCase();
@@ -103,7 +104,7 @@ export class PriceTable {
     } else {
       let list = this._regex.get(provider);
       if (!list) this._regex.set(provider, (list = []));
-      list.push({ re: new RegExp(`^(?:${compiled.entry.model_pattern})$`, 'i'), compiled });
+      list.push({ re: compileModelPattern(compiled.entry.model_pattern), compiled });
     }
   }
 
@@ -113,6 +114,6 @@ export class PriceTable {
     if (exact) return exact;
     const regexes = this._regex.get(provider);
     if (!regexes) return [];
-    return regexes.filter(({ re }) => re.test(model)).map(({ compiled }) => compiled);
+    return regexes.filter(({ re }) => re.matches(model)).map(({ compiled }) => compiled);
   }
 }

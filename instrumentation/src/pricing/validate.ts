@@ -3,6 +3,7 @@
  * entries) and the control plane (which checks admin prices before storing
  * them). Each problem names its field; the messages are pinned by tests.
  */
+import { compileModelPattern } from './model-pattern.js';
 import { parsePricePerMillion } from './money.js';
 import { SERVICE_TIERS } from './types.js';
 
@@ -48,7 +49,7 @@ export function validatePriceEntry(value: unknown): string[] {
   if (e.match !== 'exact' && e.match !== 'regex') problems.push('match: must be "exact" or "regex"');
   else if (e.match === 'regex' && typeof e.model_pattern === 'string' && e.model_pattern !== '') {
     try {
-      new RegExp(`^(?:${e.model_pattern})$`);
+      compileModelPattern(e.model_pattern);
     } catch (error) {
       problems.push(`model_pattern: invalid regular expression (${(error as Error).message})`);
     }

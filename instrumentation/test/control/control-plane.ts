@@ -40,8 +40,8 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
     child = startProcess(process.execPath, [MAIN], {
       env: {
         ...process.env,
-        TOKENMETER_HOST: '127.0.0.1',
-        TOKENMETER_PORT: String(port),
+        TOKENMETER_CONTROL_PLANE_HOST: '127.0.0.1',
+        TOKENMETER_CONTROL_PLANE_PORT: String(port),
         TOKENMETER_DB_URL: `file:${join(dir, 'tokenmeter.db')}`,
         TOKENMETER_ADMIN_TOKEN: adminToken,
         TOKENMETER_INGEST_TOKEN: ingestToken,

@@ -299,3 +299,31 @@ describe('catalog construction', () => {
     expect(Object.isFrozen(catalog.entries()[0])).toBe(true);
   });
 });
+
+describe('regex price patterns cannot stall a process', () => {
+  const evil = (pattern: string, id = 'evil'): PriceEntry => ({
+    id, provider: 'openai', model_pattern: pattern, match: 'regex', effective_from: '2026-01-01', source: 'admin', currency: 'USD',
+    prices: { input: '1', output: '2' },
+  });
+  const tokens: TokenUsage = { input: 10, output: 1, cache_read: 0, cache_write: 0, reasoning: 0 };
+
+  it('a catastrophic pattern such as (a+)+ matches a long non-matching name at once (RE2, linear time)', () => {
+    // With a backtracking engine this call takes longer than any test timeout (2^40 paths).
+    const catalog = PriceCatalog.bundled().withEntries([evil('(a+)+'), evil('(x+x+)+y', 'evil2')]);
+    const call = { provider: 'openai', model: `${'a'.repeat(40)}b`, timeMs: Date.parse('2026-06-01T00:00:00Z'), tokens };
+    expect(catalog.price(call).priced).toBe(false);
+    expect(catalog.price({ ...call, model: 'x'.repeat(5000) }).priced).toBe(false);
+    expect(catalog.price({ ...call, model: 'aaaa' })).toMatchObject({ priced: true, priceId: 'evil' });
+  });
+
+  it('patterns outside RE2 (backreferences, lookaround) and over-long patterns are refused naming the field', () => {
+    for (const p of ['(a)\\1', '(?=gpt)gpt-5', 'x'.repeat(513)]) {
+      expect(() => PriceCatalog.bundled().withEntries([evil(p)])).toThrow(PriceCatalogError);
+      try {
+        PriceCatalog.bundled().withEntries([evil(p)]);
+      } catch (error) {
+        expect((error as Error).message).toMatch(/model_pattern: invalid regular expression/);
+      }
+    }
+  });
+});

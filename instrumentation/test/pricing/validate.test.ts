@@ -53,7 +53,7 @@ describe('validatePriceEntry', () => {
       prices: { input: 1.25, output: '-1', cache_read: '0.1234567', cached: '1' },
     })).toEqual([
       'extra: unknown field',
-      'model_pattern: invalid regular expression (Invalid regular expression: /^(?:gpt-(5)$/: Unterminated group)',
+      'model_pattern: invalid regular expression (error parsing regexp: missing closing ): `gpt-(5`; patterns use RE2 syntax (no backreferences or lookaround), which matches in linear time)',
       'currency: must be "USD"',
       'effective_from: must be an RFC 3339 date (YYYY-MM-DD) or date-time with a time zone',
       'effective_to: must be an RFC 3339 date (YYYY-MM-DD) or date-time with a time zone',

@@ -1,15 +1,17 @@
 /**
  * Bearer-token roles with constant-time comparison: admin (everything), read
  * (GETs), ingest (usage ingest, enforcement feed, prices, directory) and
- * alertmanager (the receiver). No token → 401; a known token of the wrong
- * role → 403. With no token configured at all the API runs open.
+ * alertmanager (the receiver), metrics (`/metrics` only). No token → 401; a
+ * known token of the wrong role → 403. With no token configured at all the
+ * API runs open (the configuration then allows only a loopback address,
+ * unless an operator opens it explicitly).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Config } from '../config.js';
+import type { Config, TokenRole } from '../config.js';
 import { ApiError } from '../errors.js';
 
-export type Role = 'admin' | 'read' | 'ingest' | 'alertmanager';
+export type Role = TokenRole;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -19,7 +21,7 @@ export class Authenticator {
   private readonly _tokens: Array<{ role: Role; digest: Buffer }> = [];
 
   constructor(tokens: Config['tokens']) {
-    for (const role of ['admin', 'read', 'ingest', 'alertmanager'] as const) {
+    for (const role of ['admin', 'read', 'ingest', 'alertmanager', 'metrics'] as const) {
       const t = tokens[role];
       if (t !== undefined) this._tokens.push({ role, digest: digest(t) });
     }

@@ -29,9 +29,9 @@ export function mountBudgets(api: Api, cp: ControlPlane): void {
   const now = (): string => new Date(cp.clock()).toISOString();
   api.add({ method: 'get', path: '/budgets', tag: 'budgets', roles: ['read'], query: listQuery, summary: 'List budgets; with `status=true` each carries its current usage, utilisation and next reset' },
     async ({ query }) => {
-      const budgets = [...cp.budgets.values()];
+      const budgets = cp.quotaSet.budgets.list();
       if (query.status !== 'true') return { budgets: budgets.map(budgetView) };
-      const statuses = await cp.evaluate(budgets.map(budgetAsQuota));
+      const statuses = await cp.quotaSet.evaluate(budgets.map(budgetAsQuota));
       return { budgets: budgets.map((b, i) => ({ ...budgetView(b), status: statusView(statuses[i]!) })) };
     });
 
@@ -39,15 +39,15 @@ export function mountBudgets(api: Api, cp: ControlPlane): void {
     async ({ body, actor, res }) => {
       const id = body.id ?? `budget-${randomUUID()}`;
       if (!id.startsWith('budget-')) throw new ApiError(400, 'invalid_request', 'id: a budget id must start with "budget-"', [{ path: 'id', message: 'must start with "budget-"' }]);
-      if (cp.budgets.has(id) || cp.quotas.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
+      if (cp.quotaSet.taken(id)) throw new ApiError(409, 'conflict', `id: "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
       const b = build(body, id, now(), now());
-      await cp.saveBudget(b, actor, 'create');
+      await cp.quotaSet.budgets.put(id, b, actor, 'create');
       res.status(201);
       return budgetView(b);
     });
 
   api.add({ method: 'get', path: '/budgets/:id', tag: 'budgets', roles: ['read'], summary: 'Get a budget' }, ({ params }) => {
-    const b = cp.budgets.get(params.id!);
+    const b = cp.quotaSet.budgets.get(params.id!);
     if (!b) throw notFound('budget', params.id!);
     return budgetView(b);
   });
@@ -57,16 +57,16 @@ export function mountBudgets(api: Api, cp: ControlPlane): void {
       const id = params.id!;
       if (!id.startsWith('budget-')) throw new ApiError(400, 'invalid_request', 'id: a budget id must start with "budget-"', [{ path: 'id', message: 'must start with "budget-"' }]);
       if (body.id !== undefined && body.id !== id) throw new ApiError(400, 'invalid_request', `id: "${body.id}" does not match the path id "${id}"`, [{ path: 'id', message: 'must match the path' }]);
-      if (cp.quotas.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" is a quota`, [{ path: 'id', message: 'is a quota' }]);
-      const old = cp.budgets.get(id);
+      if (cp.quotaSet.quotas.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" is a quota`, [{ path: 'id', message: 'is a quota' }]);
+      const old = cp.quotaSet.budgets.get(id);
       const b = build(body, id, old?.created_at ?? now(), now());
-      await cp.saveBudget(b, actor, old ? 'update' : 'create');
+      await cp.quotaSet.budgets.put(id, b, actor, old ? 'update' : 'create');
       if (!old) res.status(201);
       return budgetView(b);
     });
 
   api.add({ method: 'delete', path: '/budgets/:id', tag: 'budgets', roles: [], summary: 'Delete a budget' }, async ({ params, actor }) => {
-    if (!(await cp.deleteBudget(params.id!, actor))) throw notFound('budget', params.id!);
+    if (!(await cp.quotaSet.budgets.delete(params.id!, actor))) throw notFound('budget', params.id!);
     return undefined;
   });
 }

@@ -9,7 +9,7 @@ export const directoryPutSchema = z.strictObject({ department: name.optional(), 
 
 export function mountDirectory(api: Api, cp: ControlPlane): void {
   api.add({ method: 'get', path: '/directory', tag: 'directory', roles: ['read', 'ingest'], summary: 'Every user with department and org' },
-    () => ({ users: [...cp.directory.values()] }));
+    () => ({ users: cp.directory.list() }));
 
   api.add({ method: 'get', path: '/directory/users/:user', tag: 'directory', roles: ['read', 'ingest'], summary: 'One user' }, ({ params }) => {
     const e = cp.directory.get(params.user!);
@@ -20,12 +20,12 @@ export function mountDirectory(api: Api, cp: ControlPlane): void {
   api.add({ method: 'put', path: '/directory/users/:user', tag: 'directory', roles: [], body: directoryPutSchema, summary: 'Set a user\'s department and org' },
     async ({ body, params, actor }) => {
       const e = { user: params.user!, ...body, updated_at: new Date(cp.clock()).toISOString() };
-      await cp.putDirectory(e, actor);
+      await cp.directory.put(e.user, e, actor, 'put');
       return e;
     });
 
   api.add({ method: 'delete', path: '/directory/users/:user', tag: 'directory', roles: [], summary: 'Remove a user' }, async ({ params, actor }) => {
-    if (!(await cp.deleteDirectory(params.user!, actor))) throw notFound('user', params.user!);
+    if (!(await cp.directory.delete(params.user!, actor))) throw notFound('user', params.user!);
     return undefined;
   });
 }

@@ -82,7 +82,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
     method: 'get', path: '/prices', tag: 'prices', roles: ['read', 'ingest'], query: atQuery, statuses: [200, 304],
     summary: 'The price table (bundled + admin + org overrides); with `at`, only entries in effect then. ETag / If-None-Match.',
   }, ({ query, req, res }) => {
-    const body = JSON.stringify({ prices: effectiveAt(cp.catalog.entries(), query.at) });
+    const body = JSON.stringify({ prices: effectiveAt(cp.prices.catalog.entries(), query.at) });
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
@@ -96,7 +96,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
 
   const save = async (entry: PriceEntry, actor: string, action: 'create' | 'update'): Promise<void> => {
     try {
-      await cp.putPrice(entry, actor, action);
+      await cp.prices.put(entry, actor, action);
     } catch (error) {
       if (error instanceof PriceCatalogError) throw problemsError(error.problems.slice(0, 20));
       throw error;
@@ -106,7 +106,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
   api.add({ method: 'post', path: '/prices', tag: 'prices', roles: [], body: priceEntryDocSchema, manualBody: true, summary: 'Add an admin price entry (global, or for one org with `org`)' },
     async ({ req, res, actor }) => {
       const entry = toAdminEntry(req.body);
-      if (cp.adminPrices.has(entry.id) || PriceCatalog.bundled().entries().some((e) => e.id === entry.id)) {
+      if (cp.prices.entries.has(entry.id) || PriceCatalog.bundled().entries().some((e) => e.id === entry.id)) {
         throw new ApiError(409, 'conflict', `id: price "${entry.id}" already exists`, [{ path: 'id', message: 'already exists' }]);
       }
       await save(entry, actor, 'create');
@@ -120,14 +120,14 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
         throw new ApiError(409, 'conflict', `id: "${params.id}" is a bundled price; add an admin entry with its own id instead`, [{ path: 'id', message: 'is bundled' }]);
       }
       const entry = toAdminEntry(req.body, params.id);
-      const existed = cp.adminPrices.has(entry.id);
+      const existed = cp.prices.entries.has(entry.id);
       await save(entry, actor, existed ? 'update' : 'create');
       if (!existed) res.status(201);
       return entry;
     });
 
   api.add({ method: 'delete', path: '/prices/:id', tag: 'prices', roles: [], summary: 'Delete an admin price entry' }, async ({ params, actor }) => {
-    if (!(await cp.deletePrice(params.id!, actor))) throw notFound('admin price', params.id!);
+    if (!(await cp.prices.delete(params.id!, actor))) throw notFound('admin price', params.id!);
     return undefined;
   });
 
@@ -135,7 +135,7 @@ export function mountPrices(api: Api, cp: ControlPlane): void {
     method: 'post', path: '/prices/reprice', tag: 'prices', roles: [], body: repriceSchema, statuses: [200],
     summary: 'Re-price the ledger records of [from, to) with the current table (audited); totals are rebuilt',
   }, async ({ body, actor }) => {
-    const r = await cp.ledger.reprice(cp.catalog, body.from, body.to);
+    const r = await cp.ledger.reprice(cp.prices.catalog, body.from, body.to);
     const result = { records: r.records, changed: r.changed, cost_delta_usd: formatUsd(r.delta_pico) };
     await cp.audit.record({
       kind: 'price', action: 'reprice', actor, subject: `${new Date(body.from).toISOString()}..${new Date(body.to).toISOString()}`,

@@ -52,24 +52,24 @@ export function mountQuotas(api: Api, cp: ControlPlane): void {
   const now = (): string => new Date(cp.clock()).toISOString();
   api.add({ method: 'get', path: '/quotas', tag: 'quotas', roles: ['read'], query: listQuery, summary: 'List quotas; with `status=true` each carries its current usage, utilisation and next reset (one evaluation)' },
     async ({ query }) => {
-      const quotas = [...cp.quotas.values()];
+      const quotas = cp.quotaSet.quotas.list();
       if (query.status !== 'true') return { quotas };
-      const statuses = await cp.evaluate(quotas);
+      const statuses = await cp.quotaSet.evaluate(quotas);
       return { quotas: quotas.map((q, i) => ({ ...q, status: statusView(statuses[i]!) })) };
     });
 
   api.add({ method: 'post', path: '/quotas', tag: 'quotas', roles: [], body: quotaCreateSchema, summary: 'Create a quota' },
     async ({ body, actor, res }) => {
       const id = body.id ?? `quota-${randomUUID()}`;
-      if (cp.quotas.has(id) || cp.budgets.has(id)) throw new ApiError(409, 'conflict', `id: quota "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
+      if (cp.quotaSet.taken(id)) throw new ApiError(409, 'conflict', `id: quota "${id}" already exists`, [{ path: 'id', message: 'already exists' }]);
       const q = build(body, id, now(), now());
-      await cp.saveQuota(q, actor, 'create');
+      await cp.quotaSet.quotas.put(id, q, actor, 'create');
       res.status(201);
       return q;
     });
 
   api.add({ method: 'get', path: '/quotas/:id', tag: 'quotas', roles: ['read'], summary: 'Get a quota' }, ({ params }) => {
-    const q = cp.quotas.get(params.id!);
+    const q = cp.quotaSet.quotas.get(params.id!);
     if (!q) throw notFound('quota', params.id!);
     return q;
   });
@@ -78,17 +78,17 @@ export function mountQuotas(api: Api, cp: ControlPlane): void {
     async ({ body, params, actor, res }) => {
       const id = params.id!;
       if (body.id !== undefined && body.id !== id) throw new ApiError(400, 'invalid_request', `id: "${body.id}" does not match the path id "${id}"`, [{ path: 'id', message: 'must match the path' }]);
-      if (cp.budgets.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" is a budget`, [{ path: 'id', message: 'is a budget' }]);
-      const old = cp.quotas.get(id);
+      if (cp.quotaSet.budgets.has(id)) throw new ApiError(409, 'conflict', `id: "${id}" is a budget`, [{ path: 'id', message: 'is a budget' }]);
+      const old = cp.quotaSet.quotas.get(id);
       const q = build(body, id, old?.created_at ?? now(), now());
-      await cp.saveQuota(q, actor, old ? 'update' : 'create');
+      await cp.quotaSet.quotas.put(id, q, actor, old ? 'update' : 'create');
       if (!old) res.status(201);
       return q;
     });
 
   api.add({ method: 'patch', path: '/quotas/:id', tag: 'quotas', roles: [], body: quotaPatchSchema, summary: 'Change some fields of a quota' },
     async ({ body, params, actor }) => {
-      const old = cp.quotas.get(params.id!);
+      const old = cp.quotaSet.quotas.get(params.id!);
       if (!old) throw notFound('quota', params.id!);
       const merged: Record<string, unknown> = { ...old };
       for (const [k, v] of Object.entries(body)) {
@@ -96,21 +96,21 @@ export function mountQuotas(api: Api, cp: ControlPlane): void {
         else if (v !== undefined) merged[k] = v;
       }
       const q = { ...(merged as unknown as Quota), thresholds: [...(merged.thresholds as number[])].sort((a, b) => a - b), updated_at: now() };
-      await cp.saveQuota(q, actor, 'update');
+      await cp.quotaSet.quotas.put(q.id, q, actor, 'update');
       return q;
     });
 
   api.add({ method: 'delete', path: '/quotas/:id', tag: 'quotas', roles: [], summary: 'Delete a quota (lifts its blocks)' },
     async ({ params, actor }) => {
-      if (!(await cp.deleteQuota(params.id!, actor))) throw notFound('quota', params.id!);
+      if (!(await cp.quotaSet.quotas.delete(params.id!, actor))) throw notFound('quota', params.id!);
       return undefined;
     });
 
   api.add({ method: 'get', path: '/quotas/:id/status', tag: 'quotas', roles: ['read'], summary: 'Current usage, utilisation and next reset of every subject of a quota (or budget)' },
     async ({ params }) => {
-      const q = cp.findQuota(params.id!);
+      const q = cp.quotaSet.find(params.id!);
       if (!q) throw notFound('quota', params.id!);
-      const [s] = await cp.evaluate([q]);
+      const [s] = await cp.quotaSet.evaluate([q]);
       return statusView(s!);
     });
 }

@@ -1,9 +1,11 @@
 /** `/usage`: ingest (`POST`), queries and groups (`GET`), export (`GET /usage/export`). */
 import { z } from 'zod';
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
+import { RECORD_CSV_COLUMNS, recordCsvValues, recordView } from '../ledger/record-view.js';
 import type { ControlPlane } from '../control-plane.js';
-import { ApiError, parseOr400 } from '../errors.js';
-import { usageBatchSchema } from '../ledger/record-schema.js';
+import type { RejectedRecord, UsageIngestResponse } from '@tokenmeter/instrumentation/protocol';
+import { ApiError, parseOr400, zodDetails } from '../errors.js';
+import { usageBatchSchema, usageRecordSchema, type UsageRecordInput } from '../ledger/record-schema.js';
 import { GROUP_BY, type LedgerRow, type RecordFilter } from '../store/types.js';
 import type { Telemetry } from '../telemetry.js';
 import { instant, intParam, text } from './params.js';
@@ -16,6 +18,7 @@ const filterFields = {
   department: text.optional(),
   user: text.optional(),
   feature: text.optional(),
+  project: text.optional(),
   provider: text.optional(),
   model: text.optional(),
   investigation: text.optional(),
@@ -38,25 +41,6 @@ function filterOf(q: Partial<Record<keyof typeof filterFields, string | number |
   return f;
 }
 
-/** The wire form of a ledger row (a `UsageRecord` plus the ledger's own price and flags). */
-export function recordView(r: LedgerRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    id: r.id, time: new Date(r.time_ms).toISOString(), org: r.org, department: r.department, user: r.user_id, feature: r.feature,
-    investigation: r.investigation, session: r.session_id, provider: r.provider, operation: r.operation,
-    request_model: r.request_model, response_model: r.response_model, service_tier: r.service_tier,
-    tokens: { input: r.input, output: r.output, cache_read: r.cache_read, cache_write: r.cache_write, reasoning: r.reasoning },
-    total_tokens: r.tokens, cost_usd: r.cost_pico === null ? null : formatUsd(r.cost_pico), unpriced: r.cost_pico === null,
-    price_id: r.price_id, sender_cost_usd: r.sender_cost_usd, outcome: r.outcome, error_type: r.error_type,
-    latency_ms: r.latency_ms, source: r.source, service: r.service,
-  };
-  for (const k of Object.keys(out)) if (out[k] === null && k !== 'cost_usd' && k !== 'price_id') delete out[k];
-  return out;
-}
-
-const CSV_COLUMNS = ['id', 'time', 'org', 'department', 'user', 'feature', 'investigation', 'session', 'provider', 'operation',
-  'request_model', 'response_model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-  'reasoning_tokens', 'total_tokens', 'cost_usd', 'unpriced', 'price_id', 'outcome', 'error_type', 'latency_ms', 'source'] as const;
-
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = String(v);
@@ -64,17 +48,23 @@ function csvCell(v: unknown): string {
 }
 
 function csvRow(r: LedgerRow): string {
-  const values = [r.id, new Date(r.time_ms).toISOString(), r.org, r.department, r.user_id, r.feature, r.investigation, r.session_id,
-    r.provider, r.operation, r.request_model, r.response_model, r.input, r.output, r.cache_read, r.cache_write, r.reasoning, r.tokens,
-    r.cost_pico === null ? '' : formatUsd(r.cost_pico), r.cost_pico === null, r.price_id, r.outcome, r.error_type, r.latency_ms, r.source];
-  return `${values.map(csvCell).join(',')}\n`;
+  return `${recordCsvValues(r).map(csvCell).join(',')}\n`;
 }
+
+/** The answer of `POST /usage` (protocol.ts `UsageIngestResponse`), for the OpenAPI document. */
+export const ingestResponseSchema = z.strictObject({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  unpriced: z.number().int(),
+  rejected: z.array(z.strictObject({ index: z.number().int(), id: z.string().optional(), code: z.string(), message: z.string() })),
+});
 
 export function mountUsage(api: Api, cp: ControlPlane, telemetry: Telemetry): void {
   const batchSchema = usageBatchSchema(cp.config.maxBatchRecords);
+  const envelopeSchema = z.strictObject({ records: z.array(z.unknown()).max(cp.config.maxBatchRecords) });
   api.add({
-    method: 'post', path: '/usage', tag: 'usage', roles: ['ingest'], body: batchSchema, manualBody: true, statuses: [200],
-    summary: 'Ingest a batch of usage records (idempotent by id; durable before 200)',
+    method: 'post', path: '/usage', tag: 'usage', roles: ['ingest'], body: batchSchema, manualBody: true, statuses: [200], response: ingestResponseSchema,
+    summary: 'Ingest a batch of usage records: each is judged on its own (idempotent by id; the accepted ones are durable before 200; refused ones are listed in `rejected` by index and must not be re-sent)',
   }, async ({ req }) => {
     const raw = req.body as { records?: unknown } | undefined;
     if (raw && Array.isArray(raw.records) && raw.records.length > cp.config.maxBatchRecords) {
@@ -82,19 +72,41 @@ export function mountUsage(api: Api, cp: ControlPlane, telemetry: Telemetry): vo
       throw new ApiError(413, 'batch_too_large', `records: ${raw.records.length} records in one batch; at most ${cp.config.maxBatchRecords} are accepted`,
         [{ path: 'records', message: `at most ${cp.config.maxBatchRecords} records per batch` }]);
     }
-    let batch;
+    let envelope;
     try {
-      batch = parseOr400(batchSchema, req.body);
+      envelope = parseOr400(envelopeSchema, req.body);
     } catch (error) {
       telemetry.ingestBatches.inc({ result: 'invalid' });
       throw error;
     }
-    const result = await cp.ingest(batch.records);
-    telemetry.ingestBatches.inc({ result: 'ok' });
+    // Each record on its own: a bad one is refused by index, the rest go in.
+    const valid: UsageRecordInput[] = [];
+    const indexOf: number[] = [];
+    const rejected: RejectedRecord[] = [];
+    envelope.records.forEach((r, index) => {
+      const parsed = usageRecordSchema.safeParse(r);
+      if (parsed.success) {
+        valid.push(parsed.data);
+        indexOf.push(index);
+        return;
+      }
+      const id = typeof (r as { id?: unknown } | null)?.id === 'string' ? (r as { id: string }).id : undefined;
+      const details = zodDetails(parsed.error);
+      rejected.push({
+        index, ...(id !== undefined ? { id } : {}), code: 'invalid_record',
+        message: details.map((d) => `records[${index}]${d.path === '' ? '' : `.${d.path}`}: ${d.message}`).join('; '),
+      });
+    });
+    const result = await cp.intake.ingest(valid);
+    for (const r of result.rejected) rejected.push({ ...r, index: indexOf[r.index]! });
+    rejected.sort((a, b) => a.index - b.index);
+    telemetry.ingestBatches.inc({ result: rejected.length === 0 ? 'ok' : 'partial' });
     telemetry.ingestedRecords.inc({ result: 'accepted' }, result.accepted);
     telemetry.ingestedRecords.inc({ result: 'duplicate' }, result.duplicates);
     telemetry.ingestedRecords.inc({ result: 'unpriced' }, result.unpriced);
-    return { accepted: result.accepted, duplicates: result.duplicates, unpriced: result.unpriced };
+    telemetry.ingestedRecords.inc({ result: 'rejected' }, rejected.length);
+    const out: UsageIngestResponse = { accepted: result.accepted, duplicates: result.duplicates, unpriced: result.unpriced, rejected };
+    return out;
   });
 
   api.add({
@@ -136,7 +148,7 @@ export function mountUsage(api: Api, cp: ControlPlane, telemetry: Telemetry): vo
     res.status(200);
     res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="tokenmeter-usage.${format}"`);
-    res.write(format === 'csv' ? `${CSV_COLUMNS.join(',')}\n` : '{"records":[');
+    res.write(format === 'csv' ? `${RECORD_CSV_COLUMNS.join(',')}\n` : '{"records":[');
     let after: { time_ms: number; id: string } | undefined;
     let first = true;
     for (;;) {

@@ -7,7 +7,8 @@
 import type { EnforcementBlock, EnforcementState, ProviderState } from '@tokenmeter/instrumentation/protocol';
 import type { Store } from '../store/types.js';
 
-export type StateListener = (state: EnforcementState) => void;
+/** Called on every new revision; `blocksChanged` = the block set changed (urgent: SSE sends it without coalescing). */
+export type StateListener = (state: EnforcementState, blocksChanged: boolean) => void;
 
 export interface FeedSources {
   blocks(): EnforcementBlock[];
@@ -18,6 +19,7 @@ export class EnforcementFeed {
   private _revision = 0;
   private _state: EnforcementState | undefined;
   private _content = '';
+  private _blocksContent = '';
   private readonly _listeners = new Set<StateListener>();
   private _timer: NodeJS.Timeout | undefined;
   private _running: Promise<void> | undefined;
@@ -96,15 +98,18 @@ export class EnforcementFeed {
     const now = this._clock();
     const blocks = this._sources.blocks();
     const providers = await this._sources.providers(now);
-    const content = JSON.stringify({ blocks, providers });
+    const blocksContent = JSON.stringify(blocks);
+    const content = `${blocksContent}\u0000${JSON.stringify(providers)}`;
     if (content === this._content && this._state) return;
+    const blocksChanged = blocksContent !== this._blocksContent;
     this._content = content;
+    this._blocksContent = blocksContent;
     this._revision++;
     await this._store.setMeta('revision', String(this._revision));
     this._state = { revision: this._revision, generated_at: new Date(now).toISOString(), blocks, providers };
     for (const l of this._listeners) {
       try {
-        l(this._state);
+        l(this._state, blocksChanged);
       } catch (error) {
         this._onError(error);
       }

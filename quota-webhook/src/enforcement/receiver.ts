@@ -5,6 +5,7 @@
  * duplicates an HA pair or `repeat_interval` sends change nothing. Blocks
  * come only from alerts (the path through Prometheus), never from ingest.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { QUOTA_SCOPES, type QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
@@ -44,12 +45,10 @@ export interface ReceiveResult {
   ignored: number;
 }
 
-const NOTIFY_MEMORY = 10_000;
+/** How long a notify alert's identity is remembered (longer than any Alertmanager repeat of one firing). */
+export const NOTIFY_CLAIM_MILLIS = 31 * 24 * 3600 * 1000;
 
 export class AlertReceiver {
-  /** (fingerprint, status, startsAt) of notify alerts already audited. */
-  private readonly _notified = new Set<string>();
-
   private _queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly _cp: ControlPlane) {}
@@ -72,7 +71,7 @@ export class AlertReceiver {
         continue;
       }
       // Soft limits never refuse: a block-labelled alert of a soft quota (or budget) only notifies.
-      const quota = alert.labels.quota_id !== undefined ? this._cp.findQuota(alert.labels.quota_id) : undefined;
+      const quota = alert.labels.quota_id !== undefined ? this._cp.quotaSet.find(alert.labels.quota_id) : undefined;
       const soft = quota?.enforcement === 'soft';
       if (action === 'notify' || soft) {
         await this._notify(alert, actor);
@@ -94,7 +93,7 @@ export class AlertReceiver {
 
   private _idFor(alert: Alert, scope: string, subject: string): string {
     const quotaId = alert.labels.quota_id;
-    return quotaId !== undefined && this._cp.findQuota(quotaId)
+    return quotaId !== undefined && this._cp.quotaSet.find(quotaId)
       ? blockId(['quota', quotaId, scope, subject])
       : blockId(['alert', alert.labels.alertname ?? '', scope, subject]);
   }
@@ -103,7 +102,7 @@ export class AlertReceiver {
     const id = this._idFor(alert, scope, subject);
     if (this._cp.blocks.get(id)) return undefined;
     const now = this._cp.clock();
-    const quota = alert.labels.quota_id !== undefined ? this._cp.findQuota(alert.labels.quota_id) : undefined;
+    const quota = alert.labels.quota_id !== undefined ? this._cp.quotaSet.find(alert.labels.quota_id) : undefined;
     const message = alert.annotations?.summary ?? alert.annotations?.description;
     let block: StoredBlock;
     if (quota) {
@@ -132,7 +131,7 @@ export class AlertReceiver {
     const block = this._cp.blocks.get(id);
     if (!block) return undefined;
     if (block.reason === 'quota' && block.quota_id !== undefined) {
-      const quota = this._cp.findQuota(block.quota_id);
+      const quota = this._cp.quotaSet.find(block.quota_id);
       if (quota?.enforcement === 'soft') {
         const ok = await this._cp.blocks.remove(id, actor, `alert resolved and quota ${quota.id} is now soft`);
         return ok ? id : undefined;
@@ -151,11 +150,15 @@ export class AlertReceiver {
     return ok ? id : undefined;
   }
 
+  /**
+   * Audits a notify alert once per identity (fingerprint or labels, status, startsAt): the claim lives in
+   * the store, so no memory limit, restart or second replica lets a replay write it again.
+   */
   private async _notify(alert: Alert, actor: string): Promise<void> {
-    const key = `${alert.fingerprint ?? JSON.stringify(alert.labels)}\u0000${alert.status}\u0000${alert.startsAt}`;
-    if (this._notified.has(key)) return;
-    if (this._notified.size >= NOTIFY_MEMORY) this._notified.clear();
-    this._notified.add(key);
+    const identity = `${alert.fingerprint ?? JSON.stringify(Object.entries(alert.labels).sort())}\u0000${alert.status}\u0000${alert.startsAt}`;
+    const key = `alert-notify:${createHash('sha256').update(identity).digest('hex')}`;
+    const now = this._cp.clock();
+    if (!(await this._cp.store.claim(key, now, now + NOTIFY_CLAIM_MILLIS))) return;
     await this._cp.audit.record({
       kind: 'alert', action: `notify.${alert.status}`, actor, subject: `${alert.labels.scope}:${alert.labels.subject}`,
       reason: alert.annotations?.summary ?? alert.labels.alertname ?? null, data: { labels: alert.labels, startsAt: alert.startsAt },

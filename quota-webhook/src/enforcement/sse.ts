@@ -1,7 +1,8 @@
 /**
  * `GET /api/v1/enforcement/stream`: a full `state` event on connect and on
- * every change, at most one per coalescing interval (the latest state wins),
- * and a comment heartbeat so proxies keep the connection open.
+ * every change, and a comment heartbeat so proxies keep the connection open.
+ * A changed block set is sent at once (a refused call must not wait); usage
+ * updates go at most once per coalescing interval (the latest state wins).
  */
 import type { Request, Response } from 'express';
 import type { EnforcementState } from '@tokenmeter/instrumentation/protocol';
@@ -41,9 +42,13 @@ export class SseHub {
       lastSent = Date.now();
       res.write(`event: state\nid: ${state.revision}\ndata: ${JSON.stringify(state)}\n\n`);
     };
-    const onChange = (): void => {
+    const onChange = (_state: EnforcementState, blocksChanged: boolean): void => {
       const wait = lastSent + this._options.coalesceMillis - Date.now();
-      if (wait <= 0) send(this._feed.state());
+      if (wait <= 0 || blocksChanged) {
+        if (pending) clearTimeout(pending);
+        pending = undefined;
+        send(this._feed.state());
+      }
       else if (!pending) {
         pending = setTimeout(() => {
           pending = undefined;

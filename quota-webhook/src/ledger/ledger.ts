@@ -6,9 +6,12 @@
  */
 import type { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
-import type { LedgerRow, Store } from '../store/types.js';
+import type { IngestOutcome, LedgerRow, Store, TotalRow } from '../store/types.js';
 import type { UsageRecordInput } from './record-schema.js';
-import { totalDeltas } from './totals.js';
+import { ledgerDeltas } from './totals.js';
+
+/** Largest cost one record may carry: the ledger's 64-bit pico-USD column ($9.2 M). */
+export const MAX_RECORD_COST_PICO = 2n ** 63n - 1n;
 
 export interface DirectoryLookup {
   (user: string): { department?: string; org?: string } | undefined;
@@ -20,6 +23,8 @@ export interface IngestResult {
   unpriced: number;
   /** Rows actually inserted (for feed/provider-usage notifications). */
   rows: LedgerRow[];
+  /** With `returnTotals`: the touched running totals after the batch. */
+  totals?: TotalRow[];
 }
 
 function opt(v: string | null | undefined): string | null {
@@ -50,14 +55,17 @@ export function toLedgerRow(r: UsageRecordInput, catalog: PriceCatalog, director
   const price = catalog.price({
     provider: r.provider, model, timeMs: time_ms, org: org ?? undefined, serviceTier: opt(r.service_tier) ?? undefined, tokens,
   });
+  const fp = r.fingerprint;
   return {
-    id: r.id, time_ms, org, department, user_id: user, feature: opt(r.feature), investigation: opt(r.investigation),
-    session_id: opt(r.session), provider: r.provider, operation: r.operation, request_model: opt(r.request_model),
-    response_model: opt(r.response_model), service_tier: opt(r.service_tier), ...tokens,
+    id: r.id, time_ms, org, department, user_id: user, feature: opt(r.feature), project: opt(r.project),
+    investigation: opt(r.investigation), session_id: opt(r.session), provider: r.provider, operation: r.operation,
+    request_model: opt(r.request_model), response_model: opt(r.response_model), service_tier: opt(r.service_tier), ...tokens,
     tokens: tokens.input + tokens.output + tokens.cache_read + tokens.cache_write + tokens.reasoning,
     cost_pico: price.priced ? price.costPicoUsd : null, price_id: price.priced ? (price.priceId ?? null) : null,
     sender_cost_usd: opt(r.cost_usd), outcome: r.outcome, error_type: opt(r.error_type), latency_ms: r.latency_ms,
-    source: r.source, service: opt(r.service), ingested_ms: nowMs,
+    source: r.source, service: opt(r.service), stream: r.stream === undefined ? null : r.stream ? 1 : 0,
+    prefix_hash: fp?.prefix_hash ?? null, request_hash: fp?.request_hash ?? null, prefix_tokens: fp?.prefix_tokens ?? null,
+    max_output_tokens: fp?.max_output_tokens ?? null, finish_reason: opt(fp?.finish_reason), ingested_ms: nowMs,
   };
 }
 
@@ -71,7 +79,7 @@ export class Ledger {
     private readonly _timeZones: () => readonly string[],
   ) {}
 
-  async ingestRows(rows: readonly LedgerRow[]): Promise<IngestResult> {
+  async ingestRows(rows: readonly LedgerRow[], options: { returnTotals?: boolean } = {}): Promise<IngestResult> {
     // A batch may repeat an id: keep the first, count the rest as duplicates.
     const seen = new Set<string>();
     const unique: LedgerRow[] = [];
@@ -85,10 +93,10 @@ export class Ledger {
     const run = this._store.ingest(unique, (ins) => {
       inserted = [...ins];
       // The zones in use when the rows are inserted (a zone added meanwhile is rebuilt from the records).
-      return totalDeltas(ins, this._timeZones());
-    });
+      return ledgerDeltas(ins, this._timeZones());
+    }, options);
     this._ingests.add(run);
-    let res: { accepted: number; duplicates: number };
+    let res: IngestOutcome;
     try {
       res = await run;
     } finally {
@@ -99,15 +107,16 @@ export class Ledger {
       duplicates: res.duplicates + (rows.length - unique.length),
       unpriced: inserted.filter((r) => r.cost_pico === null).length,
       rows: inserted,
+      ...(res.totals !== undefined ? { totals: res.totals } : {}),
     };
   }
 
-  /** Recomputes the totals of `tzs` (default: every zone in use) from the records. */
-  async rebuildTotals(tzs: readonly string[] = this._timeZones()): Promise<{ records: number; totals: number }> {
+  /** Recomputes the totals of `tzs` (default: every zone in use) from the records; with `rollup`, the analytics rollup too. */
+  async rebuildTotals(tzs: readonly string[] = this._timeZones(), options: { rollup?: boolean } = {}): Promise<{ records: number; totals: number }> {
     while (this._exclusive) await this._exclusive.catch(() => undefined);
     const run = (async () => {
       await Promise.allSettled([...this._ingests]);
-      return this._store.rebuildTotals(tzs, (rows) => totalDeltas(rows, tzs));
+      return this._store.rebuildTotals(tzs, (rows) => ledgerDeltas(rows, tzs), options);
     })();
     this._exclusive = run;
     try {
@@ -146,7 +155,7 @@ export class Ledger {
       const last = page[page.length - 1]!;
       after = { time_ms: last.time_ms, id: last.id };
     }
-    if (changed > 0) await this.rebuildTotals();
+    if (changed > 0) await this.rebuildTotals(this._timeZones(), { rollup: true });
     return { records, changed, delta_pico: delta };
   }
 }

@@ -1,5 +1,6 @@
 /** Validation of `POST /api/v1/usage` (the `UsageRecord` wire shape of protocol.ts), strict: unknown fields are rejected. */
 import { z } from 'zod';
+import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
 import { OUTCOMES } from '@tokenmeter/instrumentation/semconv';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -60,3 +61,14 @@ export function usageBatchSchema(maxRecords: number) {
     records: z.array(usageRecordSchema).max(maxRecords, `at most ${maxRecords} records per batch`),
   });
 }
+
+// The schema and the wire type `UsageRecord` (protocol.ts) cannot drift apart: every wire record must
+// satisfy the schema's input type, and the schema may accept no field the wire type lacks.
+type SchemaInput = z.input<typeof usageRecordSchema>;
+export const wireRecordFitsSchema = (r: UsageRecord): SchemaInput => r;
+type ExtraField = Exclude<keyof SchemaInput, keyof UsageRecord>;
+type MissingField = Exclude<keyof UsageRecord, keyof SchemaInput>;
+const _noExtraField: [ExtraField] extends [never] ? true : ExtraField = true;
+const _noMissingField: [MissingField] extends [never] ? true : MissingField = true;
+void _noExtraField;
+void _noMissingField;

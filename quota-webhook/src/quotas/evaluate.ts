@@ -5,7 +5,7 @@
  */
 import { picoToUsd, parseUsd } from '@tokenmeter/instrumentation/pricing';
 import type { QuotaPeriod } from '@tokenmeter/instrumentation/protocol';
-import type { Store, TotalRow } from '../store/types.js';
+import type { Store, TotalRow, TotalValues } from '../store/types.js';
 import type { Quota } from './model.js';
 import { nextWindowStart, windowStart } from './periods.js';
 
@@ -43,9 +43,9 @@ function utilization(used: bigint, limitExact: bigint): number {
   return Number((used * 1_000_000n) / limitExact) / 1_000_000;
 }
 
-function valueOf(quota: Quota, t: { requests: number; tokens: number; cost_pico: bigint }): bigint {
+function valueOf(quota: Quota, t: TotalValues): bigint {
   if (quota.metric === 'cost') return t.cost_pico;
-  return BigInt(quota.metric === 'tokens' ? t.tokens : t.requests);
+  return quota.metric === 'tokens' ? t.tokens : BigInt(t.requests);
 }
 
 function display(quota: Quota, v: bigint): number {

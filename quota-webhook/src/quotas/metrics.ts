@@ -173,5 +173,5 @@ export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () =
       this.set(cp.feed.revision);
     },
   });
-  return async () => renderQuotaMetrics(await cp.evaluate());
+  return async () => renderQuotaMetrics(await cp.quotaSet.evaluate());
 }

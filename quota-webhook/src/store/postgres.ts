@@ -9,48 +9,25 @@
  */
 import pg from 'pg';
 import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
-import { GROUP_SELECT, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
-import { auditFrom, groupRowFrom, ledgerRowFrom, mergeTotal, totalKey, totalRowFrom } from './sqlite.js';
-import type { AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, Store, TotalRow } from './types.js';
-
-const RECORD_TYPES: Record<string, string> = {
-  time_ms: 'bigint', input: 'bigint', output: 'bigint', cache_read: 'bigint', cache_write: 'bigint', reasoning: 'bigint',
-  tokens: 'bigint', cost_pico: 'bigint', latency_ms: 'double precision', ingested_ms: 'bigint',
-};
+import { auditFrom, groupRowFrom, ledgerRowFrom, mergeRollup, mergeTotal, rollupKey, rollupRowFrom, totalKey, totalRowFrom } from './rows.js';
+import {
+  LEDGER_COLUMNS, ROLLUP_SUMS, addMoneySql, columnSql, pgArrayType, recordsTableSql, rollupTableSql, sideTablesSql, splitMoney, totalsTableSql,
+} from './schema.js';
+import { rollupValues } from './sqlite.js';
+import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, numbered, recordValues, whereClause } from './sql.js';
+import type {
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+} from './types.js';
 
 /** `unnest(…)` parameters for one array per record column: `$1::text[], $2::bigint[], …`. */
-export const UNNEST_RECORD_PARAMS = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${RECORD_TYPES[c] ?? 'text'}[]`).join(', ');
+export const UNNEST_RECORD_PARAMS = LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${pgArrayType(c)}`).join(', ');
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS records (
-  id TEXT NOT NULL, time_ms BIGINT NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
-  investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
-  response_model TEXT, service_tier TEXT, input BIGINT NOT NULL, output BIGINT NOT NULL, cache_read BIGINT NOT NULL,
-  cache_write BIGINT NOT NULL, reasoning BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT, price_id TEXT,
-  sender_cost_usd TEXT, outcome TEXT NOT NULL, error_type TEXT, latency_ms DOUBLE PRECISION NOT NULL, source TEXT NOT NULL,
-  service TEXT, ingested_ms BIGINT NOT NULL, PRIMARY KEY (id, time_ms)
-) PARTITION BY RANGE (time_ms);
-CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
+const SCHEMA = `${recordsTableSql('postgres')}
 CREATE TABLE IF NOT EXISTS record_ids (id TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS totals (
-  period TEXT NOT NULL, tz TEXT NOT NULL, window_start BIGINT NOT NULL, scope TEXT NOT NULL, org TEXT NOT NULL,
-  subject TEXT NOT NULL, requests BIGINT NOT NULL, tokens BIGINT NOT NULL, cost_pico BIGINT NOT NULL,
-  PRIMARY KEY (period, tz, window_start, scope, org, subject)
-);
-CREATE TABLE IF NOT EXISTS entities (kind TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, id));
-CREATE TABLE IF NOT EXISTS audit (
-  id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
-  actor TEXT NOT NULL, subject TEXT, reason TEXT, data TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+${totalsTableSql('postgres')}${rollupTableSql('postgres')}${sideTablesSql('postgres')}`;
 
-/** Numbers `?` placeholders as `$1, $2, …`. */
-function numbered(sql: string): string {
-  let i = 0;
-  return sql.replace(/\?/g, () => `$${++i}`);
-}
+const ROLLUP_COLUMNS = ['scope', 'subject', 'bucket_ms', ...ROLLUP_SUMS] as const;
+const ROLLUP_TYPES = ['text', 'text', 'bigint', ...ROLLUP_SUMS.map((c) => (c === 'latency_ms_sum' ? 'double precision' : 'bigint'))];
 
 function monthStart(ms: number): number {
   const d = new Date(ms);
@@ -65,6 +42,7 @@ export class PostgresStore implements Store {
   private readonly _pool: pg.Pool;
   private readonly _partitions = new Set<number>();
   private _closed = false;
+  private _init: Promise<{ rebuild: boolean }> | undefined;
 
   constructor(url: string, options: { max?: number } = {}) {
     this._pool = new pg.Pool({ connectionString: url, max: options.max ?? 8 });
@@ -73,12 +51,28 @@ export class PostgresStore implements Store {
     });
   }
 
-  async init(): Promise<void> {
+  /** Creates the schema, or migrates an older one (new record columns; totals and rollup rebuilt from the records). */
+  init(): Promise<{ rebuild: boolean }> {
+    return (this._init ??= this._migrate());
+  }
+
+  private async _migrate(): Promise<{ rebuild: boolean }> {
     const c = await this._pool.connect();
     try {
       // Replicas starting together create the schema one at a time.
       await c.query('SELECT pg_advisory_lock(74700001)');
       try {
+        const columns = async (table: string): Promise<Set<string>> => new Set((await c.query<{ column_name: string }>(
+          'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', [table])).rows.map((r) => r.column_name));
+        const recordCols = await columns('records');
+        let rebuild = false;
+        if (recordCols.size > 0) {
+          for (const col of LEDGER_COLUMNS) if (!recordCols.has(col.name)) await c.query(`ALTER TABLE records ADD COLUMN IF NOT EXISTS ${columnSql(col, 'postgres')}`);
+          // Totals from before split money (one 64-bit pico column) are rebuilt; so is a missing rollup.
+          const totals = await columns('totals');
+          if (totals.has('cost_pico')) await c.query('DROP TABLE totals');
+          rebuild = (await columns('rollup')).size === 0 || !totals.has('cost_frac_pico');
+        }
         await c.query(SCHEMA);
         // Databases from before `record_ids`: claim the ids already in the ledger, once.
         const done = await c.query("SELECT 1 FROM meta WHERE key = 'record_ids_backfilled'");
@@ -86,6 +80,7 @@ export class PostgresStore implements Store {
           await c.query('INSERT INTO record_ids (id) SELECT id FROM records ON CONFLICT DO NOTHING');
           await c.query("INSERT INTO meta (key, value) VALUES ('record_ids_backfilled', '1') ON CONFLICT (key) DO NOTHING");
         }
+        return { rebuild };
       } finally {
         await c.query('SELECT pg_advisory_unlock(74700001)');
       }
@@ -121,19 +116,32 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async _addTotals(c: pg.PoolClient, deltas: readonly TotalRow[]): Promise<void> {
-    if (deltas.length === 0) return;
+  /** Adds the deltas to the totals; with `returning`, answers the new rows. */
+  private async _addTotals(c: pg.PoolClient, deltas: readonly TotalRow[], returning = false): Promise<TotalRow[]> {
+    if (deltas.length === 0) return [];
     // A stable order keeps concurrent batches from deadlocking on the same rows.
     const sorted = [...deltas].sort((a, b) => (totalKey(a) < totalKey(b) ? -1 : 1));
-    const cols: Param[][] = [[], [], [], [], [], [], [], [], []];
+    const cols: Param[][] = [[], [], [], [], [], [], [], [], [], []];
     for (const d of sorted) {
-      const v: Param[] = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, d.cost_pico];
+      const v: Param[] = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico)];
       v.forEach((x, i) => cols[i]!.push(param(x)));
     }
-    await c.query(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_pico)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
+    const r = await c.query(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
       ON CONFLICT (period, tz, window_start, scope, org, subject) DO UPDATE SET requests = totals.requests + excluded.requests,
-      tokens = totals.tokens + excluded.tokens, cost_pico = totals.cost_pico + excluded.cost_pico`, cols);
+      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}${returning ? ' RETURNING *' : ''}`, cols);
+    return returning ? r.rows.map(totalRowFrom) : [];
+  }
+
+  private async _addRollup(c: pg.PoolClient, deltas: readonly RollupRow[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const sorted = [...deltas].sort((a, b) => (rollupKey(a) < rollupKey(b) ? -1 : 1));
+    const cols: Param[][] = ROLLUP_COLUMNS.map(() => []);
+    for (const d of sorted) rollupValues(d).forEach((x, i) => cols[i]!.push(param(x)));
+    const sums = ROLLUP_SUMS.filter((s) => !s.startsWith('cost_')).map((s) => `${s} = rollup.${s} + excluded.${s}`).join(', ');
+    await c.query(`INSERT INTO rollup (${ROLLUP_COLUMNS.join(', ')})
+      SELECT * FROM unnest(${ROLLUP_COLUMNS.map((_, i) => `$${i + 1}::${ROLLUP_TYPES[i]}[]`).join(', ')})
+      ON CONFLICT (scope, subject, bucket_ms) DO UPDATE SET ${sums}, ${addMoneySql('rollup')}`, cols);
   }
 
   private async _tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -151,21 +159,24 @@ export class PostgresStore implements Store {
     }
   }
 
-  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
-    if (rows.length === 0) return { accepted: 0, duplicates: 0 };
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options: { returnTotals?: boolean } = {}): Promise<IngestOutcome> {
+    if (rows.length === 0) return { accepted: 0, duplicates: 0, ...(options.returnTotals ? { totals: [] } : {}) };
     await this._ensurePartitions(rows);
     return this._tx(async (c) => {
       // Claim the ids (a concurrent batch with the same id waits here for this one to commit or roll back).
       const claimed = await c.query<{ id: string }>('INSERT INTO record_ids (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING id', [rows.map((r) => r.id)]);
       const ids = new Set(claimed.rows.map((r) => r.id));
       const inserted = rows.filter((r) => ids.has(r.id));
+      let totals: TotalRow[] = [];
       if (inserted.length > 0) {
         const cols: Param[][] = RECORD_COLUMNS.map(() => []);
         for (const r of inserted) recordValues(r).forEach((v, i) => cols[i]!.push(param(v)));
         await c.query(`INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${UNNEST_RECORD_PARAMS})`, cols);
-        await this._addTotals(c, deltas(inserted));
+        const d = deltas(inserted);
+        totals = await this._addTotals(c, d.totals, options.returnTotals === true);
+        await this._addRollup(c, d.rollup);
       }
-      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length, ...(options.returnTotals ? { totals } : {}) };
     });
   }
 
@@ -178,28 +189,33 @@ export class PostgresStore implements Store {
     if (windows.length === 0) return [];
     // Only the columns the window does not fix (plus its ordinal), as arrays: the 10,000 rows of a month's
     // users parse in a fraction of the time of `t.*` as objects.
-    const r = await this._pool.query<[string, QuotaScope, string, string, string, string, string]>({
-      text: `SELECT w.i, t.scope, t.org, t.subject, t.requests, t.tokens, t.cost_pico FROM totals t
+    const r = await this._pool.query<[string, QuotaScope, string, string, string, string, string, string]>({
+      text: `SELECT w.i, t.scope, t.org, t.subject, t.requests, t.tokens, t.cost_whole_usd, t.cost_frac_pico FROM totals t
        JOIN unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS w(period, tz, window_start, i)
        ON t.period = w.period AND t.tz = w.tz AND t.window_start = w.window_start`,
       values: [windows.map((w) => w.period), windows.map((w) => w.tz), windows.map((w) => w.window_start)],
       rowMode: 'array',
     });
-    return r.rows.map(([i, scope, org, subject, requests, tokens, cost]) => {
+    return r.rows.map(([i, scope, org, subject, requests, tokens, whole, frac]) => {
       const w = windows[Number(i) - 1]!;
       return {
         period: w.period, tz: w.tz, window_start: w.window_start, scope, org, subject,
-        requests: Number(requests), tokens: Number(tokens), cost_pico: BigInt(cost),
+        requests: Number(requests), tokens: BigInt(tokens), cost_pico: BigInt(whole) * 1_000_000_000_000n + BigInt(frac),
       };
     });
   }
 
-  async rebuildTotals(tzs: readonly string[], compute: (rows: readonly LedgerRow[]) => TotalRow[]): Promise<{ records: number; totals: number }> {
+  async rebuildTotals(tzs: readonly string[], compute: DeltaFn, options: { rollup?: boolean } = {}): Promise<{ records: number; totals: number }> {
     return this._tx(async (c) => {
       // Block ingest while the totals are replaced so no batch lands between the read and the write.
       await c.query('LOCK TABLE totals IN EXCLUSIVE MODE');
       await c.query('DELETE FROM totals WHERE tz = ANY($1::text[])', [tzs]);
+      if (options.rollup) {
+        await c.query('LOCK TABLE rollup IN EXCLUSIVE MODE');
+        await c.query('DELETE FROM rollup');
+      }
       const acc = new Map<string, TotalRow>();
+      const rollup = new Map<string, RollupRow>();
       let records = 0;
       let after: { time_ms: number; id: string } | undefined;
       for (;;) {
@@ -209,14 +225,30 @@ export class PostgresStore implements Store {
         if (page.rows.length === 0) break;
         const rows = page.rows.map(ledgerRowFrom);
         records += rows.length;
-        for (const d of compute(rows)) mergeTotal(acc, d);
+        const d = compute(rows);
+        for (const t of d.totals) mergeTotal(acc, t);
+        if (options.rollup) for (const x of d.rollup) mergeRollup(rollup, x);
         const last = rows[rows.length - 1]!;
         after = { time_ms: last.time_ms, id: last.id };
       }
       const all = [...acc.values()];
       for (let i = 0; i < all.length; i += 5000) await this._addTotals(c, all.slice(i, i + 5000));
+      const ups = [...rollup.values()];
+      for (let i = 0; i < ups.length; i += 5000) await this._addRollup(c, ups.slice(i, i + 5000));
       return { records, totals: acc.size };
     });
+  }
+
+  async rollup(q: RollupQuery): Promise<RollupRow[]> {
+    const r = q.subject === undefined
+      ? await this._pool.query('SELECT * FROM rollup WHERE scope = $1 AND bucket_ms >= $2 AND bucket_ms < $3 ORDER BY bucket_ms, subject', [q.scope, q.from, q.to])
+      : await this._pool.query('SELECT * FROM rollup WHERE scope = $1 AND subject = $2 AND bucket_ms >= $3 AND bucket_ms < $4 ORDER BY bucket_ms', [q.scope, q.subject, q.from, q.to]);
+    return r.rows.map(rollupRowFrom);
+  }
+
+  async readQuery(sql: string, params: ReadonlyArray<string | number | bigint | null> = []): Promise<SqlRow[]> {
+    if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw new Error('readQuery: only SELECT (or WITH … SELECT) statements');
+    return (await this._pool.query(numbered(sql), params.map((p) => param(p)))).rows as SqlRow[];
   }
 
   async allTotals(tzs?: readonly string[]): Promise<TotalRow[]> {
@@ -240,7 +272,7 @@ export class PostgresStore implements Store {
   async groupRecords(filter: RecordFilter, groupBy: GroupBy, limit: number): Promise<GroupRow[]> {
     const w = whereClause(filter);
     const expr = groupExpr(groupBy);
-    const sql = `SELECT ${expr} AS key, ${GROUP_SELECT} FROM records${w.sql} GROUP BY ${expr} ORDER BY cost_pico DESC, key LIMIT ?`;
+    const sql = `SELECT ${expr} AS key, ${GROUP_SELECT} FROM records${w.sql} GROUP BY ${expr} ORDER BY ${ORDER_BY_COST.postgres}, key LIMIT ?`;
     return (await this._pool.query(numbered(sql), [...w.params, limit])).rows.map(groupRowFrom);
   }
 
@@ -290,6 +322,16 @@ export class PostgresStore implements Store {
     if (f.kind !== undefined) { parts.push('kind = ?'); params.push(f.kind); }
     const where = parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
     return (await this._pool.query(numbered(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`), [...params, f.limit ?? 1000])).rows.map(auditFrom);
+  }
+
+  async claim(key: string, nowMs: number, untilMs: number): Promise<boolean> {
+    const r = await this._pool.query(`INSERT INTO claims (key, until_ms) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms
+      WHERE claims.until_ms <= $3 RETURNING key`, [key, untilMs, nowMs]);
+    return r.rowCount === 1;
+  }
+
+  async pruneClaims(nowMs: number): Promise<number> {
+    return (await this._pool.query('DELETE FROM claims WHERE until_ms <= $1', [nowMs])).rowCount ?? 0;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -6,99 +6,26 @@
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
-import { GROUP_SELECT, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
+import { auditFrom, big, groupRowFrom, ledgerRowFrom, mergeRollup, mergeTotal, num, rollupRowFrom, totalRowFrom } from './rows.js';
+import {
+  LEDGER_COLUMNS, ROLLUP_SUMS, addMoneySql, columnSql, recordsTableSql, rollupTableSql, sideTablesSql, splitMoney, totalsTableSql,
+} from './schema.js';
+import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, LedgerRow, RecordFilter, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** The ledger's records table (the benches' bare-INSERT baseline uses it too). */
-export const RECORDS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS records (
-  id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, org TEXT, department TEXT, user_id TEXT, feature TEXT,
-  investigation TEXT, session_id TEXT, provider TEXT NOT NULL, operation TEXT NOT NULL, request_model TEXT,
-  response_model TEXT, service_tier TEXT, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_read INTEGER NOT NULL,
-  cache_write INTEGER NOT NULL, reasoning INTEGER NOT NULL, tokens INTEGER NOT NULL, cost_pico INTEGER, price_id TEXT,
-  sender_cost_usd TEXT, outcome TEXT NOT NULL, error_type TEXT, latency_ms REAL NOT NULL, source TEXT NOT NULL,
-  service TEXT, ingested_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_time ON records (time_ms, id);
-`;
+export const RECORDS_SCHEMA = recordsTableSql('sqlite');
 
-const SCHEMA = `${RECORDS_SCHEMA}
-CREATE TABLE IF NOT EXISTS totals (
-  period TEXT NOT NULL, tz TEXT NOT NULL, window_start INTEGER NOT NULL, scope TEXT NOT NULL, org TEXT NOT NULL,
-  subject TEXT NOT NULL, requests INTEGER NOT NULL, tokens INTEGER NOT NULL, cost_pico INTEGER NOT NULL,
-  PRIMARY KEY (period, tz, window_start, scope, org, subject)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS entities (kind TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
-  actor TEXT NOT NULL, subject TEXT, reason TEXT, data TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+/** Rollup upsert columns: the key, then the sums. */
+const ROLLUP_COLUMNS = ['scope', 'subject', 'bucket_ms', ...ROLLUP_SUMS] as const;
 
-type SqlRow = Record<string, unknown>;
-
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v ?? 0);
-}
-function big(v: unknown): bigint {
-  return typeof v === 'bigint' ? v : BigInt((v as number | string | null) ?? 0);
-}
-function str(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-export function ledgerRowFrom(r: SqlRow): LedgerRow {
-  return {
-    id: String(r.id), time_ms: num(r.time_ms), org: str(r.org), department: str(r.department), user_id: str(r.user_id),
-    feature: str(r.feature), investigation: str(r.investigation), session_id: str(r.session_id), provider: String(r.provider),
-    operation: String(r.operation), request_model: str(r.request_model), response_model: str(r.response_model),
-    service_tier: str(r.service_tier), input: num(r.input), output: num(r.output), cache_read: num(r.cache_read),
-    cache_write: num(r.cache_write), reasoning: num(r.reasoning), tokens: num(r.tokens),
-    cost_pico: r.cost_pico === null || r.cost_pico === undefined ? null : big(r.cost_pico), price_id: str(r.price_id),
-    sender_cost_usd: str(r.sender_cost_usd), outcome: String(r.outcome), error_type: str(r.error_type),
-    latency_ms: num(r.latency_ms), source: String(r.source), service: str(r.service), ingested_ms: num(r.ingested_ms),
-  };
-}
-
-export function totalRowFrom(r: SqlRow): TotalRow {
-  return {
-    period: r.period as QuotaPeriod, tz: String(r.tz), window_start: num(r.window_start), scope: r.scope as QuotaScope,
-    org: String(r.org), subject: String(r.subject), requests: num(r.requests), tokens: num(r.tokens), cost_pico: big(r.cost_pico),
-  };
-}
-
-export function groupRowFrom(r: SqlRow): GroupRow {
-  return {
-    key: r.key === null || r.key === undefined ? null : String(r.key), requests: num(r.requests), input: num(r.input),
-    output: num(r.output), cache_read: num(r.cache_read), cache_write: num(r.cache_write),
-    reasoning: num(r.reasoning), tokens: num(r.tokens), cost_pico: big(r.cost_pico), unpriced: num(r.unpriced),
-  };
-}
-
-export function auditFrom(r: SqlRow): AuditEntry {
-  return {
-    id: num(r.id), time_ms: num(r.time_ms), kind: String(r.kind), action: String(r.action), actor: String(r.actor),
-    subject: str(r.subject), reason: str(r.reason), data: r.data === null || r.data === undefined ? null : JSON.parse(String(r.data)),
-  };
-}
-
-export function totalKey(t: TotalRow): string {
-  return `${t.period}\u0000${t.tz}\u0000${t.window_start}\u0000${t.scope}\u0000${t.org}\u0000${t.subject}`;
-}
-
-/** Adds `d` into the accumulator (same key → summed). */
-export function mergeTotal(acc: Map<string, TotalRow>, d: TotalRow): void {
-  const k = totalKey(d);
-  const cur = acc.get(k);
-  if (cur) {
-    cur.requests += d.requests;
-    cur.tokens += d.tokens;
-    cur.cost_pico += d.cost_pico;
-  } else acc.set(k, { ...d });
+/** The values of a rollup row in `ROLLUP_COLUMNS` order. */
+export function rollupValues(r: RollupRow): Array<string | number | bigint> {
+  const [whole, frac] = splitMoney(r.cost_pico);
+  return [r.scope, r.subject, r.bucket_ms, r.requests, r.errors, r.blocked, r.fallback, r.input, r.output, r.cache_read,
+    r.cache_write, r.reasoning, whole, frac, r.unpriced, r.latency_ms_sum];
 }
 
 export class SqliteStore implements Store {
@@ -106,16 +33,39 @@ export class SqliteStore implements Store {
   private readonly _db: DatabaseSync;
   private readonly _stmts = new Map<string, StatementSync>();
   private _closed = false;
+  private readonly _init: { rebuild: boolean };
 
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     this._db = new DatabaseSync(path);
     if (path !== ':memory:') this._db.exec('PRAGMA journal_mode = WAL');
     this._db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this._db.exec('PRAGMA busy_timeout = 5000');
-    this._db.exec(SCHEMA);
+    this._init = this._migrate();
   }
 
-  async init(): Promise<void> {}
+  /** The schema was created or migrated by the constructor; `rebuild` = an older schema's derived tables must be rebuilt. */
+  async init(): Promise<{ rebuild: boolean }> {
+    return this._init;
+  }
+
+  /** Creates the schema, or migrates an older one (new record columns; totals and rollup rebuilt from the records). */
+  private _migrate(): { rebuild: boolean } {
+    let rebuild = false;
+    const columns = (table: string): Set<string> =>
+      new Set(this._db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all().map((r) => String(r.name)));
+    const recordCols = columns('records');
+    this._tx(() => {
+      if (recordCols.size > 0) {
+        for (const c of LEDGER_COLUMNS) if (!recordCols.has(c.name)) this._db.exec(`ALTER TABLE records ADD COLUMN ${columnSql(c, 'sqlite')}`);
+        // Totals from before split money (one 64-bit pico column) are rebuilt; so is a missing rollup.
+        if (columns('totals').has('cost_pico')) this._db.exec('DROP TABLE totals');
+        const hadRollup = columns('rollup').size > 0;
+        rebuild = !hadRollup || !columns('totals').has('cost_frac_pico');
+      }
+      this._db.exec(`${recordsTableSql('sqlite')}${totalsTableSql('sqlite')}${rollupTableSql('sqlite')}${sideTablesSql('sqlite')}`);
+    });
+    return { rebuild };
+  }
 
   async close(): Promise<void> {
     if (this._closed) return;
@@ -145,22 +95,41 @@ export class SqliteStore implements Store {
     }
   }
 
-  private _addTotals(deltas: readonly TotalRow[]): void {
-    const up = this._stmt(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_pico)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests,
-      tokens = tokens + excluded.tokens, cost_pico = cost_pico + excluded.cost_pico`);
-    for (const d of deltas) up.run(d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, d.cost_pico);
+  /** Adds the deltas to the totals; with `returning`, answers the new rows. */
+  private _addTotals(deltas: readonly TotalRow[], returning = false): TotalRow[] {
+    const up = this._stmt(`INSERT INTO totals (period, tz, window_start, scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET requests = totals.requests + excluded.requests,
+      tokens = totals.tokens + excluded.tokens, ${addMoneySql('totals')}${returning ? ' RETURNING *' : ''}`);
+    const out: TotalRow[] = [];
+    for (const d of deltas) {
+      const params = [d.period, d.tz, d.window_start, d.scope, d.org, d.subject, d.requests, d.tokens, ...splitMoney(d.cost_pico)] as const;
+      if (!returning) up.run(...params);
+      else out.push(totalRowFrom(up.get(...params) as SqlRow));
+    }
+    return out;
   }
 
-  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }> {
+  private _addRollup(deltas: readonly RollupRow[]): void {
+    const sums = ROLLUP_SUMS.filter((c) => !c.startsWith('cost_')).map((c) => `${c} = rollup.${c} + excluded.${c}`).join(', ');
+    const up = this._stmt(`INSERT INTO rollup (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')})
+      ON CONFLICT DO UPDATE SET ${sums}, ${addMoneySql('rollup')}`);
+    for (const d of deltas) up.run(...rollupValues(d));
+  }
+
+  async ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options: { returnTotals?: boolean } = {}): Promise<IngestOutcome> {
     const insert = this._stmt(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
     return this._tx(() => {
       const inserted: LedgerRow[] = [];
       for (const r of rows) {
         if (Number(insert.run(...recordValues(r)).changes) === 1) inserted.push(r);
       }
-      if (inserted.length > 0) this._addTotals(deltas(inserted));
-      return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+      let totals: TotalRow[] | undefined;
+      if (inserted.length > 0) {
+        const d = deltas(inserted);
+        totals = this._addTotals(d.totals, options.returnTotals === true);
+        this._addRollup(d.rollup);
+      }
+      return { accepted: inserted.length, duplicates: rows.length - inserted.length, ...(options.returnTotals ? { totals: totals ?? [] } : {}) };
     });
   }
 
@@ -172,31 +141,35 @@ export class SqliteStore implements Store {
   async windowsTotals(windows: ReadonlyArray<{ period: QuotaPeriod; tz: string; window_start: number }>): Promise<TotalRow[]> {
     // Only the columns the window does not fix, as arrays where the runtime can (Node >= 24): reading the
     // 10,000 rows of a month's users this way takes a third of the time of `SELECT *` as objects.
-    const s = this._stmt('SELECT scope, org, subject, requests, tokens, cost_pico FROM totals WHERE period = ? AND tz = ? AND window_start = ?');
+    const s = this._stmt('SELECT scope, org, subject, requests, tokens, cost_whole_usd, cost_frac_pico FROM totals WHERE period = ? AND tz = ? AND window_start = ?');
     const arrays = typeof s.setReturnArrays === 'function';
     if (arrays) s.setReturnArrays(true);
     const out: TotalRow[] = [];
     for (const w of windows) {
       for (const r of s.all(w.period, w.tz, w.window_start)) {
-        const [scope, org, subject, requests, tokens, cost] = arrays ? (r as unknown as unknown[]) : Object.values(r);
+        const [scope, org, subject, requests, tokens, whole, frac] = arrays ? (r as unknown as unknown[]) : Object.values(r);
         out.push({
           period: w.period, tz: w.tz, window_start: w.window_start, scope: scope as QuotaScope, org: String(org),
-          subject: String(subject), requests: num(requests), tokens: num(tokens), cost_pico: big(cost),
+          subject: String(subject), requests: num(requests), tokens: big(tokens), cost_pico: big(whole) * 1_000_000_000_000n + big(frac),
         });
       }
     }
     return out;
   }
 
-  async rebuildTotals(tzs: readonly string[], compute: (rows: readonly LedgerRow[]) => TotalRow[]): Promise<{ records: number; totals: number }> {
+  async rebuildTotals(tzs: readonly string[], compute: DeltaFn, options: { rollup?: boolean } = {}): Promise<{ records: number; totals: number }> {
     return this._tx(() => {
       const del = this._stmt('DELETE FROM totals WHERE tz = ?');
       for (const tz of tzs) del.run(tz);
+      if (options.rollup) this._db.exec('DELETE FROM rollup');
       const acc = new Map<string, TotalRow>();
+      const rollup = new Map<string, RollupRow>();
       let records = 0;
       let page: LedgerRow[] = [];
       const flush = (): void => {
-        for (const d of compute(page)) mergeTotal(acc, d);
+        const d = compute(page);
+        for (const t of d.totals) mergeTotal(acc, t);
+        if (options.rollup) for (const r of d.rollup) mergeRollup(rollup, r);
         page = [];
       };
       for (const r of this._stmt('SELECT * FROM records').iterate()) {
@@ -206,6 +179,7 @@ export class SqliteStore implements Store {
       }
       flush();
       this._addTotals([...acc.values()]);
+      this._addRollup([...rollup.values()]);
       return { records, totals: acc.size };
     });
   }
@@ -213,6 +187,20 @@ export class SqliteStore implements Store {
   async allTotals(tzs?: readonly string[]): Promise<TotalRow[]> {
     const rows = this._stmt('SELECT * FROM totals').all().map(totalRowFrom);
     return tzs ? rows.filter((r) => tzs.includes(r.tz)) : rows;
+  }
+
+  async rollup(q: RollupQuery): Promise<RollupRow[]> {
+    const sql = q.subject === undefined
+      ? 'SELECT * FROM rollup WHERE scope = ? AND bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms, subject'
+      : 'SELECT * FROM rollup WHERE scope = ? AND subject = ? AND bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms';
+    const params = q.subject === undefined ? [q.scope, q.from, q.to] : [q.scope, q.subject, q.from, q.to];
+    return this._stmt(sql).all(...params).map(rollupRowFrom);
+  }
+
+  async readQuery(sql: string, params: ReadonlyArray<string | number | bigint | null> = []): Promise<SqlRow[]> {
+    const s = this._stmt(sql);
+    if (!s.sourceSQL.trimStart().match(/^(SELECT|WITH)\b/i)) throw new Error('readQuery: only SELECT (or WITH … SELECT) statements');
+    return s.all(...params) as SqlRow[];
   }
 
   async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
@@ -231,7 +219,7 @@ export class SqliteStore implements Store {
   async groupRecords(filter: RecordFilter, groupBy: GroupBy, limit: number): Promise<GroupRow[]> {
     const w = whereClause(filter);
     const expr = groupExpr(groupBy);
-    return this._stmt(`SELECT ${expr} AS key, ${GROUP_SELECT} FROM records${w.sql} GROUP BY ${expr} ORDER BY cost_pico DESC, key LIMIT ?`)
+    return this._stmt(`SELECT ${expr} AS key, ${GROUP_SELECT} FROM records${w.sql} GROUP BY ${expr} ORDER BY ${ORDER_BY_COST.sqlite}, key LIMIT ?`)
       .all(...w.params, limit).map(groupRowFrom);
   }
 
@@ -281,6 +269,15 @@ export class SqliteStore implements Store {
     if (f.kind !== undefined) { parts.push('kind = ?'); params.push(f.kind); }
     const where = parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
     return this._stmt(`SELECT * FROM audit${where} ORDER BY id LIMIT ?`).all(...params, f.limit ?? 1000).map(auditFrom);
+  }
+
+  async claim(key: string, nowMs: number, untilMs: number): Promise<boolean> {
+    return this._stmt(`INSERT INTO claims (key, until_ms) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms
+      WHERE claims.until_ms <= ? RETURNING key`).all(key, untilMs, nowMs).length === 1;
+  }
+
+  async pruneClaims(nowMs: number): Promise<number> {
+    return Number(this._stmt('DELETE FROM claims WHERE until_ms <= ?').run(nowMs).changes);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -9,6 +9,7 @@ export interface LedgerRow {
   department: string | null;
   user_id: string | null;
   feature: string | null;
+  project: string | null;
   investigation: string | null;
   session_id: string | null;
   provider: string;
@@ -31,6 +32,14 @@ export interface LedgerRow {
   latency_ms: number;
   source: string;
   service: string | null;
+  /** 1 streamed, 0 not, null unknown. */
+  stream: number | null;
+  /** Prompt fingerprint (`PromptFingerprint` of protocol.ts), flattened. */
+  prefix_hash: string | null;
+  request_hash: string | null;
+  prefix_tokens: number | null;
+  max_output_tokens: number | null;
+  finish_reason: string | null;
   ingested_ms: number;
 }
 
@@ -44,9 +53,10 @@ export interface TotalKey {
   subject: string;
 }
 
+/** Exact sums: tokens and money are `bigint` (exact beyond 2⁵³ and beyond a 64-bit pico-USD total). */
 export interface TotalValues {
   requests: number;
-  tokens: number;
+  tokens: bigint;
   cost_pico: bigint;
 }
 
@@ -64,10 +74,11 @@ export interface RecordFilter {
   model?: string;
   investigation?: string;
   session?: string;
+  project?: string;
   outcome?: string;
 }
 
-export const GROUP_BY = ['investigation', 'session', 'user', 'feature', 'model', 'department', 'org', 'provider', 'day', 'hour'] as const;
+export const GROUP_BY = ['investigation', 'session', 'user', 'feature', 'project', 'model', 'department', 'org', 'provider', 'day', 'hour'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 export interface GroupRow {
@@ -101,21 +112,90 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** Computes the total deltas of the rows that were actually inserted (called inside the ingest transaction). */
-export type DeltaFn = (inserted: readonly LedgerRow[]) => TotalRow[];
+/** Dimensions of the analytics rollup; `all` has the one subject `*`. */
+export const ROLLUP_SCOPES = ['all', 'org', 'department', 'user', 'feature', 'project', 'provider', 'model'] as const;
+export type RollupScope = (typeof ROLLUP_SCOPES)[number];
+
+/** Rollup bucket: 15 minutes, so every time zone's hours and days are unions of buckets. */
+export const ROLLUP_BUCKET_MS = 900_000;
+
+/** Sums of records: counts by outcome, tokens by type, exact cost, unpriced calls and summed latency. */
+export interface UsageAggregate {
+  requests: number;
+  errors: number;
+  blocked: number;
+  fallback: number;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  reasoning: number;
+  cost_pico: bigint;
+  unpriced: number;
+  latency_ms_sum: number;
+}
+
+/** One rollup row: the sums of one subject's records in one 15-minute UTC bucket. */
+export interface RollupRow extends UsageAggregate {
+  scope: RollupScope;
+  subject: string;
+  bucket_ms: number;
+}
+
+/** What one ingest adds: running-total and rollup deltas of the rows actually inserted. */
+export interface Deltas {
+  totals: TotalRow[];
+  rollup: RollupRow[];
+}
+
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  /** With `returnTotals`: the touched total rows after the batch. */
+  totals?: TotalRow[];
+}
+
+/** Computes the deltas of the rows that were actually inserted (called inside the ingest transaction). */
+export type DeltaFn = (inserted: readonly LedgerRow[]) => Deltas;
+
+/** A rollup read: one scope, optionally one subject, buckets in [from, to) (multiples of `ROLLUP_BUCKET_MS`). */
+export interface RollupQuery {
+  scope: RollupScope;
+  subject?: string;
+  from: number;
+  to: number;
+}
+
+/** A row of `readQuery`: column → value as the driver gives it (decode with `num`, `big`, `str` of rows.ts). */
+export type SqlRow = Record<string, unknown>;
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  init(): Promise<void>;
+  /** Creates or migrates the schema; `rebuild` = derived tables (totals, rollup) must be rebuilt from the records. */
+  init(): Promise<{ rebuild: boolean }>;
   close(): Promise<void>;
-  /** Inserts rows whose id is new and adds `deltas(inserted)` to the running totals, in one durable transaction. */
-  ingest(rows: readonly LedgerRow[], deltas: DeltaFn): Promise<{ accepted: number; duplicates: number }>;
+  /**
+   * Inserts rows whose id is new and adds `deltas(inserted)` to the running totals and the rollup, in one
+   * durable transaction. With `returnTotals`, also answers the new values of every total row it touched
+   * (read in the same transaction: what enforcement at ingest compares with the limits).
+   */
+  ingest(rows: readonly LedgerRow[], deltas: DeltaFn, options?: { returnTotals?: boolean }): Promise<IngestOutcome>;
   /** Every total row of one window and scope (all orgs and subjects). */
   windowTotals(period: QuotaPeriod, tz: string, windowStart: number, scope: QuotaScope): Promise<TotalRow[]>;
   /** Every total row of the given windows (one query for the whole quota evaluation). */
   windowsTotals(windows: ReadonlyArray<{ period: QuotaPeriod; tz: string; window_start: number }>): Promise<TotalRow[]>;
-  /** Replaces the totals of these time zones by `compute(records)` over the whole ledger, in one transaction. */
-  rebuildTotals(tzs: readonly string[], compute: (rows: readonly LedgerRow[]) => TotalRow[]): Promise<{ records: number; totals: number }>;
+  /**
+   * Replaces the totals of these time zones by `compute(records).totals` over the whole ledger, in one
+   * transaction; with `rollup`, the whole rollup by `compute(records).rollup` too.
+   */
+  rebuildTotals(tzs: readonly string[], compute: DeltaFn, options?: { rollup?: boolean }): Promise<{ records: number; totals: number }>;
+  /** Rollup rows of one scope (and subject) in [from, to), ordered by bucket then subject. */
+  rollup(query: RollupQuery): Promise<RollupRow[]>;
+  /**
+   * A read-only query in portable SQL with `?` placeholders (Postgres numbers them). Sum money with
+   * `COST_SUM_SQL` (sql.ts) and decode with `costSum`: a plain SUM of pico-USD overflows 64 bits at $9.2 M.
+   */
+  readQuery(sql: string, params?: ReadonlyArray<string | number | bigint | null>): Promise<SqlRow[]>;
   /** Every total row of these time zones (tests, verification). */
   allTotals(tzs?: readonly string[]): Promise<TotalRow[]>;
   queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]>;
@@ -129,6 +209,14 @@ export interface Store {
   deleteEntity(kind: string, id: string): Promise<boolean>;
   appendAudit(entry: AuditEntry): Promise<number>;
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /**
+   * Claims `key` until `untilMs` unless a live claim holds it: true for the first claimant only, across
+   * replicas on one database (de-duplication of alerts, one scheduled run per tick). Expired claims can be
+   * claimed again and are pruned by `pruneClaims`.
+   */
+  claim(key: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Deletes claims that expired before `nowMs`; returns how many. */
+  pruneClaims(nowMs: number): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   ping(): Promise<void>;

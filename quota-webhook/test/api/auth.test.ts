@@ -22,7 +22,7 @@ describe('bearer token roles', () => {
     const res = await s.call('POST', '/api/v1/quotas', { token: 'read', body: { scope: 'user', subject: 'a', metric: 'cost', period: 'day', limit: 1 } });
     expect(res.status).toBe(403);
     expect((await errorOf(res)).message).toBe('the read token may not POST this resource');
-    expect(s.cp.quotas.size).toBe(0);
+    expect(s.cp.quotaSet.quotas.size).toBe(0);
   });
 
   it('the ingest token posts usage and reads the feed and prices, nothing else', async () => {
@@ -45,6 +45,19 @@ describe('bearer token roles', () => {
     expect((await s.call('GET', '/metrics', { token: null })).status).toBe(200);
     expect((await s.call('GET', '/healthz', { token: null })).status).toBe(200);
     expect((await s.call('GET', '/readyz', { token: null })).status).toBe(200);
+  });
+
+  it('with TOKENMETER_METRICS_TOKEN set, /metrics needs it (or the read or admin token); health stays open', async () => {
+    const guarded = await startTestServer({ config: { tokens: { admin: 'admin-token', read: 'read-token', metrics: 'metrics-token' } } });
+    try {
+      expect((await guarded.call('GET', '/metrics', { token: null })).status).toBe(401);
+      expect((await guarded.call('GET', '/metrics', { token: null, headers: { authorization: 'Bearer metrics-token' } })).status).toBe(200);
+      expect((await guarded.call('GET', '/metrics', { token: 'read' })).status).toBe(200);
+      expect((await guarded.call('GET', '/api/v1/quotas', { token: null, headers: { authorization: 'Bearer metrics-token' } })).status).toBe(403);
+      expect((await guarded.call('GET', '/healthz', { token: null })).status).toBe(200);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('with no token configured the API is open', async () => {

@@ -117,7 +117,7 @@ describe('prices', () => {
     expect((await t.json('PUT', '/api/v1/prices/p1', { ...gpt4o, effective_from: '2026-03-01' })).status).toBe(201);
     const replaced = await t.json('PUT', '/api/v1/prices/p1', { ...gpt4o, effective_from: '2026-03-01', prices: { input: '3', output: '4' } });
     expect(replaced.status).toBe(200);
-    expect(t.cp.catalog.entries().find((e) => e.id === 'p1')?.prices).toEqual({ input: '3', output: '4' });
+    expect(t.cp.prices.catalog.entries().find((e) => e.id === 'p1')?.prices).toEqual({ input: '3', output: '4' });
     const bundled = await t.json('PUT', '/api/v1/prices/openai%2Fgpt-4o', { ...gpt4o, effective_from: '2026-03-01' });
     expect(bundled.status).toBe(409);
     // Same provider, pattern, layer and start as p1: ambiguous.
@@ -129,7 +129,7 @@ describe('prices', () => {
     expect(wrongSource.body.error.details).toEqual([{ path: 'source', message: 'must be "admin"' }]);
     expect((await t.call('DELETE', '/api/v1/prices/p1')).status).toBe(204);
     expect((await t.call('DELETE', '/api/v1/prices/p1')).status).toBe(404);
-    expect(t.cp.adminPrices.size).toBe(0);
+    expect(t.cp.prices.entries.size).toBe(0);
     const actions = (await t.json('GET', '/api/v1/audit?kind=price', undefined, 'read')).body.entries.map((e: { action: string }) => e.action);
     expect(actions).toEqual(['create', 'update', 'delete']);
   });
@@ -141,7 +141,7 @@ describe('prices', () => {
     const { startServer } = await import('../../src/index.js');
     const again = await startServer({ config: t.cp.config, clock: () => NOW, onError: () => {} });
     try {
-      expect(again.cp.catalog.price({ provider: 'openai', model: 'gpt-4o', timeMs: NOW, tokens: { input: 1000, output: 500, cache_read: 0, cache_write: 0, reasoning: 0 } }))
+      expect(again.cp.prices.catalog.price({ provider: 'openai', model: 'gpt-4o', timeMs: NOW, tokens: { input: 1000, output: 500, cache_read: 0, cache_write: 0, reasoning: 0 } }))
         .toMatchObject({ priced: true, costPicoUsd: 2_000_000_000n, priceId: 'keep' });
     } finally {
       await again.close();

@@ -138,7 +138,7 @@ describe('quotas: periods in IANA time zones', () => {
     const moved = await t.json('PATCH', '/api/v1/quotas/kolkata', { timezone: 'Pacific/Kiritimati' }); // UTC+14
     expect(moved.body.timezone).toBe('Pacific/Kiritimati');
     expect((await status(t, 'kolkata')).windows[0]).toMatchObject({ usage: 0, window_start: '2026-03-15T10:00:00.000Z' });
-    expect(t.cp.timeZones).toEqual(['UTC', 'Asia/Kolkata', 'Pacific/Kiritimati']);
+    expect(t.cp.timeZones.list()).toEqual(['UTC', 'Asia/Kolkata', 'Pacific/Kiritimati']);
   });
 });
 
@@ -189,9 +189,9 @@ describe('quotas: the resource', () => {
     const { startServer } = await import('../../src/index.js');
     const again = await startServer({ config: t.cp.config, clock: () => NOW, onError: () => {} });
     try {
-      expect(again.cp.quotas.get('keep')).toMatchObject({ timezone: 'Asia/Tokyo', limit: 3 });
-      expect(again.cp.timeZones).toEqual(['UTC', 'Asia/Tokyo']);
-      const [st] = await again.cp.evaluate([again.cp.quotas.get('keep')!]);
+      expect(again.cp.quotaSet.quotas.get('keep')).toMatchObject({ timezone: 'Asia/Tokyo', limit: 3 });
+      expect(again.cp.timeZones.list()).toEqual(['UTC', 'Asia/Tokyo']);
+      const [st] = await again.cp.quotaSet.evaluate([again.cp.quotaSet.quotas.get('keep')!]);
       expect(st!.windows[0]!.usage).toBe(before.windows[0]!.usage);
     } finally {
       await again.close();

@@ -9,9 +9,14 @@ afterAll(async () => {
   await s.stop();
 });
 
+/** What the ledger holds after the last test that stored something on purpose. */
+let stored = { records: 0, totals: [] as unknown[] };
 async function expectNothingStored(): Promise<void> {
-  expect(await s.cp.store.countRecords()).toBe(0);
-  expect(await s.cp.store.allTotals()).toEqual([]);
+  expect(await s.cp.store.countRecords()).toBe(stored.records);
+  expect(await s.cp.store.allTotals()).toEqual(stored.totals);
+}
+async function nowStored(): Promise<void> {
+  stored = { records: await s.cp.store.countRecords(), totals: await s.cp.store.allTotals() };
 }
 
 describe('bad input is refused with the field named, and nothing is stored', () => {
@@ -24,37 +29,57 @@ describe('bad input is refused with the field named, and nothing is stored', () 
     await expectNothingStored();
   });
 
-  it('wrong types in one record reject the whole batch, naming records[i].field', async () => {
+  it('each record is judged on its own: a bad one is rejected by index naming records[i].field, the good ones are stored', async () => {
     const good = record();
     const bad = record({ tokens: { input: 'ten' }, latency_ms: -1 });
     const res = await s.json('POST', '/api/v1/usage', { records: [good, bad] }, 'ingest');
-    expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([
-      { path: 'records[1].tokens.input', message: 'Invalid input: expected number, received string' },
-      { path: 'records[1].latency_ms', message: 'must be >= 0' },
-    ]);
-    expect(res.body.error.message).toBe('invalid request body: records[1].tokens.input: Invalid input: expected number, received string (and 1 more)');
-    await expectNothingStored();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      accepted: 1, duplicates: 0, unpriced: 0,
+      rejected: [{
+        index: 1, id: bad.id, code: 'invalid_record',
+        message: 'records[1].tokens.input: Invalid input: expected number, received string; records[1].latency_ms: must be >= 0',
+      }],
+    });
+    expect((await s.cp.store.hasRecordIds([String(good.id), String(bad.id)]))).toEqual(new Set([good.id]));
+    await nowStored();
   });
 
   it('unknown fields are rejected by name', async () => {
     const res = await s.json('POST', '/api/v1/usage', { records: [record({ colour: 'blue' })] }, 'ingest');
-    expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([{ path: 'records[0].colour', message: 'unknown field' }]);
+    expect(res.status).toBe(200);
+    expect(res.body.rejected).toEqual([expect.objectContaining({ index: 0, code: 'invalid_record', message: 'records[0].colour: unknown field' })]);
     const q = await s.json('POST', '/api/v1/quotas', { scope: 'user', subject: 'a', metric: 'cost', period: 'day', limit: 1, extra: true });
     expect(q.status).toBe(400);
     expect(q.body.error.details).toEqual([{ path: 'extra', message: 'unknown field' }]);
-    await expectNothingStored();
   });
 
   it('a bad time and a negative token count are named', async () => {
     const res = await s.json('POST', '/api/v1/usage', { records: [record({ time: 'yesterday', tokens: { input: -5 } })] }, 'ingest');
-    expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([
-      { path: 'records[0].time', message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' },
-      { path: 'records[0].tokens.input', message: 'must be >= 0' },
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(0);
+    expect(res.body.rejected[0].message).toBe(
+      'records[0].time: must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z; records[0].tokens.input: must be >= 0');
+  });
+
+  it('implausible values are refused per record (tokens beyond any context, impossible or far dates) and never stall the batch', async () => {
+    const before = await s.cp.store.countRecords();
+    const poison = record({ request_model: 'gpt-4.1', tokens: { input: 9007199254740991 } });
+    const huge = record({ request_model: 'gpt-4.1', tokens: { input: 5_000_000_000_000 } });
+    const feb30 = record({ time: '2026-02-30T12:00:00Z' });
+    const future = record({ time: new Date(Date.now() + 2 * 3600_000).toISOString() });
+    const ancient = record({ time: '1969-12-31T23:59:59Z' });
+    const fine = Array.from({ length: 5 }, () => record({ request_model: 'gpt-4.1', tokens: { input: 1000, output: 10 } }));
+    const res = await s.json('POST', '/api/v1/usage', { records: [poison, ...fine, huge, feb30, future, ancient] }, 'ingest');
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(5);
+    expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
+      [0, 'implausible'], [6, 'implausible'], [7, 'implausible'], [8, 'implausible'], [9, 'implausible'],
     ]);
-    await expectNothingStored();
+    expect(res.body.rejected[0].message).toBe("tokens.input: 9007199254740991 tokens in one call is beyond any model's context (at most 100000000)");
+    expect(res.body.rejected[2].message).toBe('time: "2026-02-30T12:00:00Z" is not a real RFC 3339 instant');
+    expect(await s.cp.store.countRecords()).toBe(before + 5);
+    await nowStored();
   });
 
   it('negative limits and invalid time zones on quotas', async () => {

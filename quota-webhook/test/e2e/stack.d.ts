@@ -22,7 +22,7 @@ export interface ControlPlaneProcess {
   port: number;
   dbPath: string;
   process: ManagedProcess;
-  /** SIGTERM, then the same port and database again with `env` added (e.g. `TOKENMETER_CLOCK_OFFSET_MS`). */
+  /** SIGTERM, then the same port and database again with `env` added (e.g. `TOKENMETER_TEST_CLOCK_OFFSET_MS`, which preloads `support/shift-clock.mjs`). */
   restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { freePort, startAlertmanager, startPrometheus, startProcess, waitFor, wa
 const HOST = '127.0.0.1';
 export const QUOTA_WEBHOOK_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CONTROL_PLANE_MAIN = join(QUOTA_WEBHOOK_DIR, 'dist', 'main.js');
+const SHIFT_CLOCK = join(QUOTA_WEBHOOK_DIR, 'test', 'support', 'shift-clock.mjs');
 const SERVICE_APP = fileURLToPath(new URL('apps/service.cjs', import.meta.url));
 
 /** Tokens of the control plane's four roles (test values, not secrets). */
@@ -38,8 +39,8 @@ async function startControlPlane(dir, env) {
   const dbPath = join(dir, 'ledger.db');
   const baseEnv = {
     PATH: process.env.PATH ?? '',
-    TOKENMETER_HOST: HOST,
-    TOKENMETER_PORT: String(port),
+    TOKENMETER_CONTROL_PLANE_HOST: HOST,
+    TOKENMETER_CONTROL_PLANE_PORT: String(port),
     TOKENMETER_DB_URL: dbPath,
     // WAL without fsync per commit: survives a process crash, which is all a restart needs.
     TOKENMETER_SQLITE_SYNCHRONOUS: 'normal',
@@ -51,7 +52,9 @@ async function startControlPlane(dir, env) {
     ...env,
   };
   const launch = async (extraEnv) => {
-    const proc = startProcess(process.execPath, [CONTROL_PLANE_MAIN], { cwd: QUOTA_WEBHOOK_DIR, env: { ...baseEnv, ...extraEnv } });
+    // A shifted clock is injected by a test-only preload; the service itself has no clock setting.
+    const preload = extraEnv.TOKENMETER_TEST_CLOCK_OFFSET_MS !== undefined ? ['--import', SHIFT_CLOCK] : [];
+    const proc = startProcess(process.execPath, [...preload, CONTROL_PLANE_MAIN], { cwd: QUOTA_WEBHOOK_DIR, env: { ...baseEnv, ...extraEnv } });
     try {
       await waitForHttp(`${url}/readyz`, 20_000);
     } catch (error) {

@@ -120,8 +120,9 @@ describe('GET /api/v1/enforcement', () => {
 describe('GET /api/v1/enforcement/stream (SSE)', () => {
   it('sends the state on connect and an `event: state` on every block change', async () => {
     const t = s = await startTestServer({ now: NOW });
-    await t.json('POST', '/api/v1/quotas', { id: 'q', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 1, enforcement: 'hard' });
+    // Usage before the quota: the alert (not ingest) places the block here.
     await t.json('POST', '/api/v1/usage', { records: [record({ user: 'alice', time: '2026-03-15T12:00:00Z' })] }, 'ingest');
+    await t.json('POST', '/api/v1/quotas', { id: 'q', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 1, enforcement: 'hard' });
     const st = await stream(t);
     expect(st.status).toBe(200);
     expect(st.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -141,7 +142,7 @@ describe('GET /api/v1/enforcement/stream (SSE)', () => {
     const two = await nextState(st);
     expect(two.blocks.map((b) => `${b.scope}:${b.subject}`).sort()).toEqual(['provider:anthropic', 'user:alice']);
     t.clock.now = Date.parse('2026-03-16T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     const lifted = await nextState(st);
     expect(lifted.blocks.map((b) => `${b.scope}:${b.subject}`)).toEqual(['provider:anthropic']);
     expect(lifted.revision).toBeGreaterThan(two.revision);

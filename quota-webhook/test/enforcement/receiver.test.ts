@@ -1,7 +1,8 @@
 /**
  * The Alertmanager receiver (POST /api/v1/alerts/alertmanager, webhook payload
  * version 4): what blocks, what only notifies, idempotency under HA duplicates,
- * unblocking only on the ledger's word, period resets, the audit trail.
+ * unblocking only on the ledger's word, period resets, the audit trail, and
+ * blocks placed at ingest that the receiver then leaves as they are.
  */
 import { waitFor } from '@tokenmeter/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,11 +52,13 @@ async function audit(t: TestServer, kind: string): Promise<Array<{ action: strin
   return res.body.entries;
 }
 
+// These tests exercise the receiver: the usage is ingested before the quota exists, so no block is placed
+// at ingest (see the ingest-time tests at the end) and the alert is what blocks.
 describe('Alertmanager receiver: what blocks', () => {
   it('a hard quota at 100 % blocks its subject, with limit, usage and the next reset from the ledger', async () => {
     const t = await server();
-    expect((await t.json('POST', '/api/v1/quotas', research)).status).toBe(201);
     await ingest(t, 3, { department: 'research', user: 'alice' });
+    expect((await t.json('POST', '/api/v1/quotas', research)).status).toBe(201);
     const res = await alert(t, 'firing', quotaAlertLabels(research));
     expect(res.status).toBe(200);
     expect(res.body.received).toBe(1);
@@ -90,8 +93,8 @@ describe('Alertmanager receiver: what blocks', () => {
 
   it('thresholds under 100 % of a hard quota only notify', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 2, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     for (const threshold of ['80', '90']) {
       const res = await alert(t, 'firing', { ...quotaAlertLabels(research, threshold), alertname: `T${threshold}` });
       expect(res.body.blocked).toEqual([]);
@@ -138,8 +141,8 @@ describe('Alertmanager receiver: what blocks', () => {
 describe('Alertmanager receiver: idempotency', () => {
   it('the same payload twice (an HA pair), also concurrently, leaves one block, one audit record and the same feed revision', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     const payload = amPayload('firing', [{ labels: quotaAlertLabels(research), startsAt: '2026-03-15T11:30:00Z' }]);
     const first = await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager');
     expect(first.body.blocked).toHaveLength(1);
@@ -154,8 +157,8 @@ describe('Alertmanager receiver: idempotency', () => {
 
   it('two different payloads racing for the same subject still make one block', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     const a = amPayload('firing', [{ labels: quotaAlertLabels(research), startsAt: '2026-03-15T11:30:00Z', fingerprint: 'a' }]);
     const b = amPayload('firing', [{ labels: quotaAlertLabels(research), startsAt: '2026-03-15T11:30:00Z', fingerprint: 'b' }]);
     const [ra, rb] = await Promise.all([t.json('POST', '/api/v1/alerts/alertmanager', a, 'alertmanager'), t.json('POST', '/api/v1/alerts/alertmanager', b, 'alertmanager')]);
@@ -187,8 +190,8 @@ describe('Alertmanager receiver: idempotency', () => {
 describe('Alertmanager receiver: unblocking', () => {
   it('a resolved alert unblocks only when the ledger confirms usage is under the limit', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     const fired = await alert(t, 'firing', quotaAlertLabels(research));
     expect(fired.body.blocked).toHaveLength(1);
 
@@ -213,18 +216,18 @@ describe('Alertmanager receiver: unblocking', () => {
   it('the period boundary unblocks (in the quota\'s time zone), and a late repeat of the old alert does not re-block', async () => {
     const t = await server();
     const berlin = { ...research, id: 'research-berlin', timezone: 'Europe/Berlin' };
-    await t.json('POST', '/api/v1/quotas', berlin);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', berlin);
     const fired = await alert(t, 'firing', quotaAlertLabels(berlin));
     // April starts in Berlin at 2026-03-31T22:00Z (CEST, UTC+2).
     expect((await blocks(t))[0]).toMatchObject({ reset_at: '2026-03-31T22:00:00.000Z' });
 
     t.clock.now = Date.parse('2026-03-31T21:59:59.999Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toHaveLength(1);
 
     t.clock.now = Date.parse('2026-03-31T22:00:00.000Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([]);
     const trail = await audit(t, 'block');
     expect(trail.map((e) => [e.action, e.actor])).toEqual([['block', 'alertmanager'], ['unblock', 'system']]);
@@ -248,18 +251,18 @@ describe('Alertmanager receiver: unblocking', () => {
     // Two late-reported calls made in the 12:00 hour already reach that window's limit.
     await t.json('POST', '/api/v1/usage', { records: [record({ department: 'research', time: '2026-03-15T12:00:01Z' }), record({ department: 'research', time: '2026-03-15T12:00:02Z' })] }, 'ingest');
     t.clock.now = Date.parse('2026-03-15T12:00:05Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([expect.objectContaining({ usage: 2, reset_at: '2026-03-15T13:00:00.000Z' })]);
     t.clock.now = Date.parse('2026-03-15T13:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect(await blocks(t)).toEqual([]);
   });
 
   it('the reset timer lifts blocks by itself once the clock passes the boundary', async () => {
     const t = await server({ config: { resetCheckMillis: 50 } });
     const daily = { ...research, id: 'research-daily', period: 'day' };
-    await t.json('POST', '/api/v1/quotas', daily);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', daily);
     await alert(t, 'firing', quotaAlertLabels(daily));
     expect(await blocks(t)).toHaveLength(1);
     t.clock.now = Date.parse('2026-03-16T00:00:00Z');
@@ -298,18 +301,18 @@ describe('Alertmanager receiver: unblocking', () => {
     await t.json('POST', '/api/v1/blocks', { scope: 'user', subject: 'forever' });
     expect((await blocks(t)).find((b) => b.subject === 'temp')).toMatchObject({ reason: 'manual', reset_at: '2026-03-15T12:00:00.000Z' });
     t.clock.now = NOW + 1;
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect((await blocks(t)).map((b) => b.subject)).toEqual(['forever']);
     expect((await audit(t, 'block')).at(-1)).toMatchObject({ action: 'unblock', actor: 'system', subject: 'user:temp', reason: 'reset time 2026-03-15T12:00:00.000Z reached' });
     t.clock.now = Date.parse('2027-01-01T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     expect((await blocks(t)).map((b) => b.subject)).toEqual(['forever']);
   });
 
   it('deleting a quota lifts its blocks', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     await alert(t, 'firing', quotaAlertLabels(research));
     expect((await t.call('DELETE', '/api/v1/quotas/research-monthly')).status).toBe(204);
     expect(await blocks(t)).toEqual([]);
@@ -320,11 +323,11 @@ describe('Alertmanager receiver: unblocking', () => {
 describe('Alertmanager receiver: audit, input and auth', () => {
   it('every block and unblock is readable through the audit API, with actor, subject, reason and the block', async () => {
     const t = await server();
-    await t.json('POST', '/api/v1/quotas', research);
     await ingest(t, 3, { department: 'research' });
+    await t.json('POST', '/api/v1/quotas', research);
     await alert(t, 'firing', quotaAlertLabels(research));
     t.clock.now = Date.parse('2026-04-01T00:00:00Z');
-    await t.cp.checkResets();
+    await t.cp.tick();
     const manual = await t.json('POST', '/api/v1/blocks', { scope: 'user', subject: 'mallory', reason: 'abuse report' });
     await t.call('DELETE', `/api/v1/blocks/${manual.body.id}?reason=cleared`);
     const trail = await audit(t, 'block');
@@ -388,5 +391,66 @@ describe('Alertmanager receiver: audit, input and auth', () => {
     expect(await blocks(t)).toEqual([]);
     expect((await t.call('POST', '/api/v1/alerts/alertmanager', { token: 'admin', body: payload })).status).toBe(200);
     expect(await blocks(t)).toHaveLength(1);
+  });
+});
+
+describe('notify de-duplication has no cliff', () => {
+  it('a replayed payload of 12,000 notify alerts adds no audit record, however large, and after a restart', async () => {
+    const t = await server({ dbFile: true, config: { bodyLimitBytes: 64 * 1024 * 1024, sqliteSynchronous: 'normal' } });
+    const alerts = Array.from({ length: 12_000 }, (_, i) => ({
+      labels: { alertname: 'Spend', tokenmeter_action: 'notify', scope: 'user', subject: `u${i}` }, fingerprint: `fp${i}`, startsAt: '2026-03-15T11:00:00Z',
+    }));
+    const payload = amPayload('firing', alerts);
+    const count = async (target: TestServer): Promise<number> =>
+      Number((await target.cp.store.readQuery("SELECT COUNT(*) AS n FROM audit WHERE kind = 'alert'"))[0]!.n);
+    expect((await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager')).status).toBe(200);
+    expect(await count(t)).toBe(12_000);
+    expect((await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager')).status).toBe(200);
+    expect(await count(t)).toBe(12_000);
+    await t.close();
+    const again = await startTestServer({ now: NOW, config: { ...t.cp.config } });
+    try {
+      await again.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager');
+      expect(await count(again)).toBe(12_000);
+      // A new firing (another startsAt) of the same alert is audited once more.
+      await again.json('POST', '/api/v1/alerts/alertmanager', amPayload('firing', [{ ...alerts[0]!, startsAt: '2026-03-15T11:45:00Z' }]), 'alertmanager');
+      expect(await count(again)).toBe(12_001);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
+
+describe('blocks at ingest', () => {
+  it('a batch that takes a hard quota to its limit is blocked before the sender hears 200; the alert then changes nothing', async () => {
+    const t = await server();
+    await t.json('POST', '/api/v1/quotas', research);
+    await ingest(t, 2, { department: 'research', user: 'alice' }); // 0.015 of 0.02
+    expect(await blocks(t)).toEqual([]);
+    await ingest(t, 1, { department: 'research', user: 'bob' }); // 0.0225 ≥ 0.02
+    const [block] = await blocks(t);
+    expect(block).toMatchObject({ scope: 'department', subject: 'research', reason: 'quota', quota_id: 'research-monthly', limit: 0.02, usage: 3 * COST, reset_at: '2026-04-01T00:00:00.000Z' });
+    const feed = await t.json('GET', '/api/v1/enforcement', undefined, 'ingest');
+    expect(feed.body.blocks.map((b: { id: string }) => b.id)).toEqual([block!.id]);
+    const trail = await audit(t, 'block');
+    expect(trail.map((e) => [e.action, e.actor])).toEqual([['block', 'ledger']]);
+    expect(trail[0]!.reason).toBe('ingest: usage 0.0225 reached the limit 0.02 of hard quota research-monthly');
+    // The alert arrives later (Prometheus → Alertmanager): same block id, nothing new.
+    const res = await alert(t, 'firing', quotaAlertLabels(research));
+    expect(res.body.blocked).toEqual([]);
+    expect(await audit(t, 'block')).toHaveLength(1);
+  });
+
+  it('soft quotas, late records for a past window and other subjects block nothing at ingest', async () => {
+    const t = await server();
+    await t.json('POST', '/api/v1/quotas', { ...research, id: 'soft', enforcement: 'soft' });
+    await t.json('POST', '/api/v1/quotas', { id: 'bob-daily', scope: 'user', subject: '*', overrides: { bob: 1 }, metric: 'requests', period: 'day', limit: 5, enforcement: 'hard' });
+    await ingest(t, 4, { department: 'research', user: 'alice' });
+    // Yesterday's late records take bob over his limit of 1 in yesterday's window only.
+    const late = Array.from({ length: 3 }, (_, i) => record({ user: 'bob', time: new Date(NOW - 86_400_000 - i * 60_000).toISOString() }));
+    expect((await t.json('POST', '/api/v1/usage', { records: late }, 'ingest')).body.accepted).toBe(3);
+    expect(await blocks(t)).toEqual([]);
+    await ingest(t, 1, { user: 'bob' });
+    expect((await blocks(t)).map((b) => [b.quota_id, b.subject, b.limit, b.usage])).toEqual([['bob-daily', 'bob', 1, 1]]);
   });
 });

@@ -29,7 +29,7 @@ const LEDGER = [
 async function withLedger(): Promise<TestServer> {
   const t = s = await startTestServer({ now: NOW });
   const res = await t.json('POST', '/api/v1/usage', { records: LEDGER }, 'ingest');
-  expect(res.body).toEqual({ accepted: 6, duplicates: 0, unpriced: 1 });
+  expect(res.body).toEqual({ accepted: 6, duplicates: 0, unpriced: 1, rejected: [] });
   return t;
 }
 
@@ -124,10 +124,10 @@ describe('ledger queries', () => {
     expect(csvRes.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csvRes.headers.get('content-disposition')).toBe('attachment; filename="tokenmeter-usage.csv"');
     const lines = (await csvRes.text()).trimEnd().split('\n');
-    expect(lines[0]).toBe('id,time,org,department,user,feature,investigation,session,provider,operation,request_model,response_model,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced,price_id,outcome,error_type,latency_ms,source');
+    expect(lines[0]).toBe('id,time,org,department,user,feature,project,investigation,session,provider,operation,request_model,response_model,service_tier,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced,price_id,sender_cost_usd,outcome,error_type,latency_ms,source,service,stream,prefix_hash,request_hash,prefix_tokens,max_output_tokens,finish_reason');
     expect(lines.slice(1)).toEqual([
-      'r4,2026-03-15T08:00:00.000Z,globex,,carol,chat,inc-8,,openai,chat,gpt-4o,,1000,500,0,0,0,1500,0.0075,false,openai/gpt-4o,error,429,12,sdk',
-      'r5,2026-03-15T08:30:00.000Z,globex,,carol,"chat, ""quoted""",inc-8,,openai,chat,mystery-9000,,1000,500,0,0,0,1500,,true,,ok,,12,sdk',
+      'r4,2026-03-15T08:00:00.000Z,globex,,carol,chat,,inc-8,,openai,chat,gpt-4o,,,1000,500,0,0,0,1500,0.0075,false,openai/gpt-4o,,error,429,12,sdk,,,,,,,',
+      'r5,2026-03-15T08:30:00.000Z,globex,,carol,"chat, ""quoted""",,inc-8,,openai,chat,mystery-9000,,,1000,500,0,0,0,1500,,true,,,ok,,12,sdk,,,,,,,',
     ]);
     // CSV is the default format.
     expect((await (await t.call('GET', '/api/v1/usage/export?investigation=inc-7', { token: 'read' })).text()).trimEnd().split('\n')).toHaveLength(4);
@@ -238,7 +238,7 @@ describe('ledger totals', () => {
         record({ id: 'u3', user: 'zed', request_model: undefined, time: '2026-03-15T10:00:02Z' }),
       ],
     }, 'ingest');
-    expect(res.body).toEqual({ accepted: 3, duplicates: 0, unpriced: 3 });
+    expect(res.body).toEqual({ accepted: 3, duplicates: 0, unpriced: 3, rejected: [] });
     const rows = (await t.json('GET', '/api/v1/usage?user=zed', undefined, 'read')).body.records;
     expect(rows.map((r: { id: string; unpriced: boolean; cost_usd: null; sender_cost_usd?: string }) => [r.id, r.unpriced, r.cost_usd, r.sender_cost_usd])).toEqual([
       ['u1', true, null, '1.5'], ['u2', true, null, undefined], ['u3', true, null, undefined],
@@ -246,7 +246,7 @@ describe('ledger totals', () => {
     const g = await groups(t, 'group_by=user');
     expect(g).toEqual([expect.objectContaining({ key: 'zed', requests: 3, unpriced_requests: 3, cost_usd: '0' })]);
     const day = (await t.cp.store.windowTotals('day', 'UTC', Date.parse('2026-03-15T00:00:00Z'), 'user')).find((r) => r.subject === 'zed')!;
-    expect(day).toMatchObject({ requests: 3, tokens: 4500, cost_pico: 0n });
+    expect(day).toMatchObject({ requests: 3, tokens: 4500n, cost_pico: 0n });
     // A price added later and a re-pricing turn them into priced records.
     await t.json('POST', '/api/v1/prices', { provider: 'openai', model_pattern: 'brand-new-model', effective_from: '2026-01-01', prices: { input: '1', output: '1' } });
     const rp = await t.json('POST', '/api/v1/prices/reprice', { from: '2026-03-01', to: '2026-04-01', reason: 'price published' });

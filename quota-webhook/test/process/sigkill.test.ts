@@ -42,8 +42,8 @@ let child: ManagedProcess | undefined;
 function env(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TOKENMETER_HOST: '127.0.0.1',
-    TOKENMETER_PORT: String(port),
+    TOKENMETER_CONTROL_PLANE_HOST: '127.0.0.1',
+    TOKENMETER_CONTROL_PLANE_PORT: String(port),
     TOKENMETER_DB_URL: `file:${join(dir, 'ledger.db')}`,
     TOKENMETER_ADMIN_TOKEN: TOKENS.admin,
     TOKENMETER_INGEST_TOKEN: TOKENS.ingest,
@@ -152,7 +152,7 @@ describe('SIGKILL mid-ingest', () => {
     expect(await status()).toEqual(before);
     // And the service keeps ingesting: a replay of an acknowledged record is a duplicate.
     const replay = await api('POST', '/api/v1/usage', { records: [record({ id: [...acknowledged][0], time: new Date(time).toISOString() })] }, 'ingest');
-    expect(await replay.json()).toEqual({ accepted: 0, duplicates: 1, unpriced: 0 });
+    expect(await replay.json()).toEqual({ accepted: 0, duplicates: 1, unpriced: 0, rejected: [] });
 
     // Killed again (no drain), then every total of every zone is compared with a rebuild from the records, offline.
     await child.kill();

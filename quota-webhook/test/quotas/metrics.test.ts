@@ -171,7 +171,8 @@ describe('/metrics: the service itself', () => {
     expect(m.one('tokenmeter_ledger_records_total', { result: 'accepted' }).value).toBe(5);
     expect(m.one('tokenmeter_ledger_records_total', { result: 'duplicate' }).value).toBe(1);
     expect(m.one('tokenmeter_ledger_records_total', { result: 'unpriced' }).value).toBe(1);
-    expect(m.one('tokenmeter_ledger_batches_total', { result: 'invalid' }).value).toBe(1);
+    expect(m.one('tokenmeter_ledger_batches_total', { result: 'partial' }).value).toBe(1);
+    expect(m.one('tokenmeter_ledger_records_total', { result: 'rejected' }).value).toBe(1);
     expect(m.one('tokenmeter_alerts_received_total', { action: 'block', status: 'firing' }).value).toBe(1);
 
     expect(m.type.get('http_server_request_duration_seconds')).toBe('histogram');
@@ -180,9 +181,12 @@ describe('/metrics: the service itself', () => {
     expect(routes).toContain('/api/v1/quotas/:id/status');
     expect([...routes].some((r) => r!.includes('research-cost'))).toBe(false);
     expect(m.one('http_server_request_duration_seconds_count', { method: 'GET', route: '/api/v1/quotas/:id/status', status_code: '200' }).value).toBe(2);
-    expect(m.one('http_server_request_duration_seconds_count', { method: 'POST', route: '/api/v1/usage', status_code: '400' }).value).toBe(1);
-    const inf = m.one('http_server_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/usage', status_code: '200', le: '+Inf' });
-    expect(inf.value).toBe(3);
+    // A bad record is refused inside a 200 (judged per record); a bad envelope is a 400.
+    await t.json('POST', '/api/v1/usage', { rows: [] }, 'ingest');
+    const after = (await scrape(t)).exposition;
+    expect(after.one('http_server_request_duration_seconds_count', { method: 'POST', route: '/api/v1/usage', status_code: '400' }).value).toBe(1);
+    const inf = after.one('http_server_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/usage', status_code: '200', le: '+Inf' });
+    expect(inf.value).toBe(4);
 
     // Draining: readiness drops to 0 (and /readyz answers 503).
     t.handle.setReady(false);

@@ -40,13 +40,13 @@ export function defineCoreSuite(target: StoreTarget): void {
     it('is idempotent by record id: replays, in-batch repeats and concurrent replays count once', async () => {
       const t = await open(await target.fresh());
       const batch = Array.from({ length: 40 }, (_, i) => record({ id: `c-${i}`, user: `u${i % 4}`, time: new Date(NOW - i * 60_000).toISOString() }));
-      expect((await t.json('POST', '/api/v1/usage', { records: batch }, 'ingest')).body).toEqual({ accepted: 40, duplicates: 0, unpriced: 0 });
+      expect((await t.json('POST', '/api/v1/usage', { records: batch }, 'ingest')).body).toEqual({ accepted: 40, duplicates: 0, unpriced: 0, rejected: [] });
       const totals = totalsKey(await t.cp.store.allTotals());
       const replays = await Promise.all(Array.from({ length: 5 }, () => t.json('POST', '/api/v1/usage', { records: batch }, 'ingest')));
-      for (const r of replays) expect(r.body).toEqual({ accepted: 0, duplicates: 40, unpriced: 0 });
+      for (const r of replays) expect(r.body).toEqual({ accepted: 0, duplicates: 40, unpriced: 0, rejected: [] });
       expect(totalsKey(await t.cp.store.allTotals())).toEqual(totals);
-      const inBatch = record({ id: 'twice' });
-      expect((await t.json('POST', '/api/v1/usage', { records: [inBatch, inBatch] }, 'ingest')).body).toEqual({ accepted: 1, duplicates: 1, unpriced: 0 });
+      const inBatch = record({ id: 'twice', time: new Date(NOW).toISOString() });
+      expect((await t.json('POST', '/api/v1/usage', { records: [inBatch, inBatch] }, 'ingest')).body).toEqual({ accepted: 1, duplicates: 1, unpriced: 0, rejected: [] });
       expect(await t.cp.store.countRecords()).toBe(41);
     });
 
@@ -65,7 +65,7 @@ export function defineCoreSuite(target: StoreTarget): void {
       const t = await open(await target.fresh());
       await t.json('POST', '/api/v1/usage', { records: [record({ id: 'moved', user: 'u', time: '2026-03-10T00:00:00Z' })] }, 'ingest');
       const again = await t.json('POST', '/api/v1/usage', { records: [record({ id: 'moved', user: 'u', time: '2026-02-10T00:00:00Z' })] }, 'ingest');
-      expect(again.body).toEqual({ accepted: 0, duplicates: 1, unpriced: 0 });
+      expect(again.body).toEqual({ accepted: 0, duplicates: 1, unpriced: 0, rejected: [] });
       expect(await t.cp.store.countRecords()).toBe(1);
       const rows = (await t.json('GET', '/api/v1/usage', undefined, 'read')).body.records;
       expect(rows.map((r: { id: string; time: string }) => [r.id, r.time])).toEqual([['moved', '2026-03-10T00:00:00.000Z']]);
@@ -77,23 +77,23 @@ export function defineCoreSuite(target: StoreTarget): void {
       const big = record({
         id: 'big', time: '2026-03-15T11:00:00.123Z', org: 'acme', department: 'research', user: 'alice', feature: 'f', investigation: 'inc', session: 's',
         service_tier: 'batch', response_model: 'gpt-4o-2024-08-06', service: 'svc', error_type: 'timeout', outcome: 'error', latency_ms: 1234.5,
-        tokens: { input: 4_000_000_000, output: 3_000_000_000, cache_read: 7, cache_write: 0, reasoning: 11 }, cost_usd: '0.000000000001',
+        tokens: { input: 90_000_000, output: 80_000_000, cache_read: 7, cache_write: 0, reasoning: 11 }, cost_usd: '0.000000000001',
       });
       await t.json('POST', '/api/v1/usage', { records: [big] }, 'ingest');
       const [row] = (await t.json('GET', '/api/v1/usage', undefined, 'read')).body.records;
       expect(row).toMatchObject({
         id: 'big', time: '2026-03-15T11:00:00.123Z', org: 'acme', department: 'research', user: 'alice', feature: 'f', investigation: 'inc', session: 's',
         service_tier: 'batch', request_model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06', service: 'svc', error_type: 'timeout', outcome: 'error', latency_ms: 1234.5,
-        tokens: { input: 4_000_000_000, output: 3_000_000_000, cache_read: 7, cache_write: 0, reasoning: 11 }, total_tokens: 7_000_000_018,
+        tokens: { input: 90_000_000, output: 80_000_000, cache_read: 7, cache_write: 0, reasoning: 11 }, total_tokens: 170_000_018,
         sender_cost_usd: '0.000000000001', unpriced: false,
       });
       // Batch tier of gpt-4o-2024-08-06 (1.25 / 5 per million, cache read 0.625 at half): exact to the pico-dollar.
-      const expected = 4_000_000_000n * 1_250_000n + 3_000_000_011n * 5_000_000n + 7n * 625_000n;
+      const expected = 90_000_000n * 1_250_000n + 80_000_011n * 5_000_000n + 7n * 625_000n;
       const day = (await t.cp.store.windowTotals('day', 'UTC', Date.parse('2026-03-15T00:00:00Z'), 'user'))[0]!;
-      expect(day).toMatchObject({ tokens: 7_000_000_018, requests: 1 });
+      expect(day).toMatchObject({ tokens: 170_000_018n, requests: 1 });
       expect(day.cost_pico).toBe(expected);
       expect(row.cost_usd).toBe(formatUsd(expected));
-      expect(row.cost_usd).toBe('20000.000059375');
+      expect(row.cost_usd).toBe('512.500059375');
     });
   });
 
@@ -113,7 +113,7 @@ export function defineCoreSuite(target: StoreTarget): void {
       // Today (00:00–12:00 UTC): records 0..13 at 55-minute steps → i = 0..13, alternating users.
       expect(st.windows.map((w: { subject: string; usage: number; limit: number }) => [w.subject, w.usage, w.limit])).toEqual([['alice', 7, 3], ['bob', 7, 2]]);
       await t.json('POST', '/api/v1/quotas', { id: 'tokyo', scope: 'org', subject: '*', metric: 'cost', period: 'month', timezone: 'Asia/Tokyo', limit: 1 });
-      expect(t.cp.timeZones).toEqual(['UTC', 'Asia/Tokyo']);
+      expect(t.cp.timeZones.list()).toEqual(['UTC', 'Asia/Tokyo']);
       const tokyoProvider = (await t.cp.store.allTotals(['Asia/Tokyo'])).filter((r) => r.scope === 'provider' && r.period === 'hour');
       expect(tokyoProvider.reduce((a, r) => a + r.requests, 0)).toBe(121);
       await expectTotalsEqualRebuilt(t.cp.store, () => t.cp.ledger.rebuildTotals());
@@ -175,11 +175,12 @@ export function defineCoreSuite(target: StoreTarget): void {
     it('blocks from the receiver, the audit log, quotas, prices, records and totals survive a restart; the period reset still lifts the block', async () => {
       const t = await open(await target.fresh());
       const q = { id: 'hard', scope: 'user', subject: 'alice', metric: 'requests', period: 'day', limit: 2, enforcement: 'hard' };
-      await t.json('POST', '/api/v1/quotas', q);
       await t.json('POST', '/api/v1/prices', { id: 'admin-price', provider: 'openai', model_pattern: 'gpt-4o', effective_from: '2026-01-01', prices: { input: '1', output: '2' } });
       await t.json('PUT', '/api/v1/providers/acme/openai', { enabled: true, priority: 1, limits: { hourly_requests: 10 } });
       await t.json('PUT', '/api/v1/directory/users/alice', { department: 'research', org: 'acme' });
       await t.json('POST', '/api/v1/usage', { records: [record({ user: 'alice', time: '2026-03-15T10:00:00Z' }), record({ user: 'alice', time: '2026-03-15T11:00:00Z' })] }, 'ingest');
+      // The quota after the usage: the receiver (not ingest) places this block.
+      await t.json('POST', '/api/v1/quotas', q);
       const payload = amPayload('firing', [{ labels: quotaAlertLabels({ ...q, subject: 'alice' }), startsAt: '2026-03-15T11:00:30Z' }]);
       const fired = await t.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager');
       expect(fired.body.blocked).toHaveLength(1);
@@ -197,15 +198,15 @@ export function defineCoreSuite(target: StoreTarget): void {
       expect(totalsKey(await r.cp.store.allTotals())).toEqual(before.totals);
       expect((await r.json('GET', '/api/v1/usage', undefined, 'read')).body.records).toEqual(before.records);
       expect(before.records.map((x: { cost_usd: string; department: string }) => [x.cost_usd, x.department])).toEqual([['0.002', 'research'], ['0.002', 'research']]);
-      expect(r.cp.quotas.get('hard')).toMatchObject({ limit: 2, enforcement: 'hard' });
-      expect(r.cp.catalog.entries().some((e) => e.id === 'admin-price')).toBe(true);
+      expect(r.cp.quotaSet.quotas.get('hard')).toMatchObject({ limit: 2, enforcement: 'hard' });
+      expect(r.cp.prices.catalog.entries().some((e) => e.id === 'admin-price')).toBe(true);
       expect((await r.json('GET', '/api/v1/providers', undefined, 'read')).body.providers[0]).toMatchObject({ org: 'acme', usage: { hour_requests: 0, day_requests: 2 } });
       expect(r.cp.feed.revision).toBeGreaterThanOrEqual(before.revision);
       // The replayed alert after restart (Alertmanager re-sends) changes nothing.
       expect((await r.json('POST', '/api/v1/alerts/alertmanager', payload, 'alertmanager')).body.blocked).toEqual([]);
 
       r.clock.now = Date.parse('2026-03-16T00:00:00Z');
-      await r.cp.checkResets();
+      await r.cp.tick();
       expect((await r.json('GET', '/api/v1/blocks', undefined, 'read')).body.blocks).toEqual([]);
       const trail = (await r.json('GET', '/api/v1/audit?kind=block', undefined, 'read')).body.entries;
       expect(trail.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([['block', 'alertmanager'], ['unblock', 'system']]);

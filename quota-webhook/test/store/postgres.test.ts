@@ -11,6 +11,7 @@ import { loadConfig, openStore } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { record } from '../helpers.js';
 import { defineCoreSuite } from './core-suite.js';
+import { defineDerivedSuite } from './derived-suite.js';
 
 let server: RunningPostgres;
 let admin: pg.Client;
@@ -40,6 +41,11 @@ defineCoreSuite({
   fresh: async () => ({ dbUrl: loadConfig({ TOKENMETER_DB_URL: await freshUrl() }).dbUrl }),
 });
 
+defineDerivedSuite({
+  kind: 'postgres',
+  fresh: async () => ({ dbUrl: loadConfig({ TOKENMETER_DB_URL: await freshUrl() }).dbUrl }),
+});
+
 describe('postgres store specifics', () => {
   it('openStore picks Postgres for postgres:// URLs; records are partitioned by month', async () => {
     const url = await freshUrl();
@@ -50,7 +56,7 @@ describe('postgres store specifics', () => {
       const { PriceCatalog } = await import('@tokenmeter/instrumentation/pricing');
       const rows = ['2026-01-31T23:59:59Z', '2026-02-01T00:00:00Z', '2026-03-15T00:00:00Z'].map((time, i) =>
         toLedgerRow(record({ id: `p${i}`, time }) as never, PriceCatalog.bundled(), () => undefined, Date.now()));
-      expect(await store.ingest(rows, () => [])).toEqual({ accepted: 3, duplicates: 0 });
+      expect(await store.ingest(rows, () => ({ totals: [], rollup: [] }))).toEqual({ accepted: 3, duplicates: 0 });
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {

@@ -1,0 +1,89 @@
+/**
+ * One family of configuration entities (quotas, budgets, prices, providers,
+ * directory entries, …): JSON values in the store's `entities` table under
+ * the family's kind, cached in memory and read through a read-only view.
+ * Every change goes to the store, then the cache, then the audit log, then
+ * the family's listeners, so nothing can change one without the others.
+ */
+import type { AuditLog } from '../audit.js';
+import type { Store } from '../store/types.js';
+
+/** A change a listener hears: the new value (absent on delete) and the old one (absent on create). */
+export interface EntityChange<T> {
+  id: string;
+  value?: T;
+  previous?: T;
+  actor: string;
+}
+
+export type EntityListener<T> = (change: EntityChange<T>) => Promise<void> | void;
+
+export class EntityFamily<T> {
+  private _items = new Map<string, T>();
+  private readonly _listeners: Array<EntityListener<T>> = [];
+
+  constructor(
+    /** The store kind and the audit kind. */
+    readonly kind: string,
+    private readonly _store: Store,
+    private readonly _audit: AuditLog,
+  ) {}
+
+  /** (Re)reads the whole family from the store. */
+  async load(): Promise<void> {
+    const next = new Map<string, T>();
+    for (const { id, value } of await this._store.listEntities<T>(this.kind)) next.set(id, value);
+    this._items = next;
+  }
+
+  /** The current entities, read-only. */
+  get view(): ReadonlyMap<string, Readonly<T>> {
+    return this._items;
+  }
+
+  get(id: string): Readonly<T> | undefined {
+    return this._items.get(id);
+  }
+
+  has(id: string): boolean {
+    return this._items.has(id);
+  }
+
+  get size(): number {
+    return this._items.size;
+  }
+
+  /** Every entity, in id order. */
+  list(): Array<Readonly<T>> {
+    return [...this._items.values()];
+  }
+
+  /** Called after every change (sequentially, in registration order). */
+  onChange(listener: EntityListener<T>): void {
+    this._listeners.push(listener);
+  }
+
+  /** Stores `value` under `id` and audits it as `action` (e.g. `create`, `update`, `put`). */
+  async put(id: string, value: T, actor: string, action: string): Promise<void> {
+    const previous = this._items.get(id);
+    await this._store.putEntity(this.kind, id, value);
+    this._items.set(id, value);
+    await this._audit.record({ kind: this.kind, action, actor, subject: id, data: value });
+    await this._notify({ id, value, ...(previous !== undefined ? { previous } : {}), actor });
+  }
+
+  /** Removes `id`; returns the removed value (audited), or undefined when there was none. */
+  async delete(id: string, actor: string): Promise<T | undefined> {
+    const previous = this._items.get(id);
+    if (previous === undefined) return undefined;
+    await this._store.deleteEntity(this.kind, id);
+    this._items.delete(id);
+    await this._audit.record({ kind: this.kind, action: 'delete', actor, subject: id, data: previous });
+    await this._notify({ id, previous, actor });
+    return previous;
+  }
+
+  private async _notify(change: EntityChange<T>): Promise<void> {
+    for (const l of this._listeners) await l(change);
+  }
+}
