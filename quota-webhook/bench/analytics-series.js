@@ -76,6 +76,12 @@ export function realDailySeries() {
   });
 }
 
+/** Daily NYC taxi passengers with the NAB label days. */
+export function nycTaxiDaily() {
+  const f = fixture('nyc-taxi-daily.json');
+  return { start: f.start, values: f.values, labels: f.labels };
+}
+
 /** Hourly NYC taxi passengers (New York local hours), for the anomaly bench. */
 export function nycTaxiHourly() {
   const f = fixture('nyc-taxi-hourly.json');

@@ -4,22 +4,24 @@
  * 1. ledger ingest, records/s, SQLite and Postgres (bench/ingest.js);
  * 2. quota evaluation and /metrics with 10,000 users' quotas over a month (bench/evaluation.js);
  * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
- * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing`
- * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000).
+ * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
+ * 5. analytics: forecast accuracy, anomaly detection, endpoint timings (bench/analytics.js).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,analytics`
+ * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000).
  * Bounded: about two minutes without the crossing bench on a 2-core machine.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '@tokenmeter/testkit';
+import { ANALYTICS_PARTS, analyticsSummary, runAnalyticsBench } from './analytics.js';
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,analytics').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -69,16 +71,17 @@ function summary(figures) {
   for (const c of figures.crossing ?? []) {
     lines.push(`${c.name}: p95 ${c.latencyMs.p95} ms — goal p95 < 5 s: ${ok(c.latencyMs.p95 < 5000)}; overshoot p95 ${c.overshootUsd.p95} USD — goal < ${c.overshootGoalP95Usd} USD (one report interval's spend): ${ok(c.meetsOvershootGoal)}`);
   }
+  lines.push(...analyticsSummary(figures.analytics));
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
 
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined };
+const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined, analytics: undefined };
 let postgres;
 try {
-  const needsPostgres = only.has('ingest') || only.has('evaluation');
+  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics') || only.has('analytics-timing');
   if (needsPostgres) {
     try {
       postgres = await startPostgres();
@@ -95,6 +98,7 @@ try {
     figures.evaluation.push(...(await withTarget(() => sqliteTarget(dir, 'evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
     if (postgres) figures.evaluation.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
   }
+  if (ANALYTICS_PARTS.some((p) => only.has(p)) || only.has('analytics')) figures.analytics = await runAnalyticsBench({ only, dir, postgresUrl: postgres?.url });
   if (postgres) {
     await postgres.stop();
     postgres = undefined;

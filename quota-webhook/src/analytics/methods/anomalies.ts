@@ -1,16 +1,24 @@
 /**
  * Robust seasonal anomaly detection. Each bucket is compared with the same
  * slot (hour of week, or weekday) over the last K seasons: expected = their
- * median, scale = max(1.4826·MAD, relative floor × expected, absolute floor),
- * z = (observed − expected) / scale. Before `minSeasons` seasons exist, the
+ * median. Spend varies by multiples (noise, spikes and drops are relative),
+ * so scores are on the log scale, log(v + c) with c = 5 % of the typical
+ * bucket: scale = max(1.4826·MAD of the logs, log(1 + relative floor),
+ * the floors below), z = (log(observed + c) − log(expected + c)) / scale. Before `minSeasons` seasons exist, the
  * previous `fallbackWindow` buckets stand in (non-seasonal rolling median).
- * A bucket with |z| ≥ threshold is a candidate; consecutive candidates on the
- * same side form a run, reported once it lasts `persistence` buckets or one
- * |z| reaches `strongThreshold`, and only when its impact Σ(observed −
+ The scale is also floored by the series' own
+ * relative noise (robust σ of log(observed/expected) over the K seasons
+ * before the range), which steadies a MAD of only K values.
+ * Buckets with |z| ≥ `softThreshold` on one side form a run; the run is
+ * reported at the first bucket where one |z| reaches `strongThreshold`, or
+ * `persistence` of its buckets reach `threshold`, or it lasts
+ * `softPersistence` buckets — and only when its impact Σ(observed −
  * expected) reaches `minImpact` (AWS's total-impact rule). A run as long as
- * `levelShiftBuckets` is a level shift. The median ignores past anomalies,
- * so a spike does not hide the next one; after a level shift the baseline
- * follows once half the K seasons are at the new level.
+ * `levelShiftBuckets` is a level shift: from then on the baseline is
+ * multiplied by the median ratio observed/expected of the last
+ * `trackingWindow` buckets, so the new level becomes normal within half that
+ * window and the shift is one event, not weeks of them. The median ignores
+ * past anomalies, so a spike does not hide the next one.
  *
  * Failed-request surges are proportions with small counts, so z-scores are
  * wrong for them: each bucket's errors are tested against the baseline error
@@ -28,18 +36,26 @@ export interface AnomalyOptions {
   /** Fewest past seasons for the seasonal baseline (default 3); fewer → rolling median of the last `fallbackWindow` buckets. */
   minSeasons?: number;
   fallbackWindow?: number;
-  /** |z| of a candidate (default 4). */
+  /** |z| of a candidate (default 3.5). */
   threshold?: number;
-  /** |z| that is reported without persistence (default 6). */
+  /** |z| that starts or extends a run (default 3). */
+  softThreshold?: number;
+  /** Buckets in a row with |z| ≥ softThreshold that are reported (default 3). */
+  softPersistence?: number;
+  /** Buckets whose median ratio re-bases the level after a level shift (default min(period, 24)). */
+  trackingWindow?: number;
+  /** |z| that is reported without persistence (default 5). */
   strongThreshold?: number;
   /** Candidates in a row that are reported (default 2). */
   persistence?: number;
-  /** Scale floor as a fraction of the expected value (default 0.1). */
+  /** Scale floor as a relative change (default 0.1: log 1.1). */
   relativeFloor?: number;
-  /** Scale floor in the series' units (default 0). */
+  /** Scale floor as a change in the series' units (default 0). */
   absoluteFloor?: number;
-  /** Scale floor √expected for counts (Poisson noise; default false). */
+  /** Scale floor 1/√expected for counts (Poisson noise on the log scale; default false). */
   countFloor?: boolean;
+  /** Offset of the log scale (default 5 % of the median positive value). */
+  offset?: number;
   /** Least |Σ(observed − expected)| of a reported run, in the series' units (default 0). */
   minImpact?: number;
   /** A run this long is a level shift (default 2 × persistence, at least 3). */
@@ -50,8 +66,9 @@ export interface BucketScore {
   index: number;
   observed: number;
   expected: number;
+  /** Scale on the log scale. */
   scale: number;
-  /** (observed − expected) / scale. */
+  /** (log(observed + c) − log(expected + c)) / scale. */
   score: number;
   /** Baseline kind: same slot of past seasons, or the rolling fallback. */
   baseline: 'seasonal' | 'rolling';
@@ -83,6 +100,9 @@ interface Resolved {
   minSeasons: number;
   fallbackWindow: number;
   threshold: number;
+  softThreshold: number;
+  softPersistence: number;
+  trackingWindow: number;
   strongThreshold: number;
   persistence: number;
   relativeFloor: number;
@@ -99,8 +119,11 @@ function resolve(o: AnomalyOptions): Resolved {
     seasons: o.seasons ?? 8,
     minSeasons: o.minSeasons ?? 3,
     fallbackWindow: o.fallbackWindow ?? Math.min(o.period, 24),
-    threshold: o.threshold ?? 4,
-    strongThreshold: o.strongThreshold ?? 6,
+    threshold: o.threshold ?? 3.5,
+    softThreshold: Math.min(o.softThreshold ?? 3, o.threshold ?? 3.5),
+    softPersistence: o.softPersistence ?? 3,
+    trackingWindow: o.trackingWindow ?? Math.min(o.period, 24),
+    strongThreshold: o.strongThreshold ?? 5,
     persistence,
     relativeFloor: o.relativeFloor ?? 0.1,
     absoluteFloor: o.absoluteFloor ?? 0,
@@ -123,9 +146,24 @@ function slotIndex(n: number, period: number, phases: readonly number[] | undefi
   return { slotOf, positions, rank };
 }
 
+/** The log offset c: 5 % of the median positive value. */
+export function logOffsetOf(values: readonly number[]): number {
+  const positive = values.filter((v) => v > 0);
+  const m = positive.length > 0 ? median(positive) : 0;
+  return m > 0 ? 0.05 * m : 1e-9;
+}
+
+/** The scale floor at an expected value: relative, absolute and count floors on the log scale. */
+function floorAt(o: Resolved, expected: number, c: number): number {
+  const e = Math.max(expected, 0);
+  return Math.max(Math.log1p(o.relativeFloor), o.absoluteFloor > 0 ? Math.log1p(o.absoluteFloor / (e + c)) : 0,
+    o.countFloor ? 1 / Math.sqrt(Math.max(e, 1)) : 0, 1e-9);
+}
+
 /** Expected value and scale of every bucket in [from, to) from the buckets before it. */
 export function scoreBuckets(values: readonly number[], options: AnomalyOptions, from = 0, to = values.length): BucketScore[] {
   const o = resolve(options);
+  const c = options.offset ?? logOffsetOf(values);
   const { slotOf, positions, rank } = slotIndex(values.length, o.period, options.phases);
   const out: BucketScore[] = [];
   for (let t = Math.max(0, from); t < Math.min(to, values.length); t++) {
@@ -142,15 +180,88 @@ export function scoreBuckets(values: readonly number[], options: AnomalyOptions,
     }
     if (base.length === 0) continue;
     const expected = median(base);
-    const scale = Math.max(MAD_TO_SIGMA * mad(base, expected), o.relativeFloor * Math.abs(expected), o.absoluteFloor,
-      o.countFloor ? Math.sqrt(Math.max(expected, 1)) : 0, Number.MIN_VALUE);
+    const logs = base.map((v) => Math.log(Math.max(v, 0) + c));
+    const scale = Math.max(MAD_TO_SIGMA * mad(logs), floorAt(o, expected, c));
     const observed = values[t]!;
-    out.push({ index: t, observed, expected, scale, score: (observed - expected) / scale, baseline: kind });
+    out.push({ index: t, observed, expected, scale, score: (Math.log(Math.max(observed, 0) + c) - Math.log(Math.max(expected, 0) + c)) / scale, baseline: kind });
   }
   return out;
 }
 
-/** Groups candidate buckets into runs and keeps the runs that meet the rules. */
+/** Builds an event from a reported run. */
+function eventOf(run: readonly BucketScore[], detectedAt: number, strength: (s: BucketScore) => number, levelShiftBuckets: number): AnomalyEvent {
+  const observed = run.reduce((a, s) => a + s.observed, 0);
+  const expected = run.reduce((a, s) => a + s.expected, 0);
+  const up = observed >= expected;
+  return {
+    start: run[0]!.index, end: run[run.length - 1]!.index + 1,
+    kind: run.length >= levelShiftBuckets ? 'level_shift' : up ? 'spike' : 'drop', direction: up ? 'up' : 'down',
+    observed, expected, impact: observed - expected, score: Math.max(...run.map(strength)), detectedAt, buckets: [...run],
+  };
+}
+
+/** Robust σ of the log ratio observed / expected over scored buckets: the series' own relative noise. */
+function relativeNoise(all: readonly BucketScore[], c: number): number {
+  // Only buckets with a seasonal baseline: the rolling fallback's errors include the cycle itself.
+  const scores = all.filter((s) => s.baseline === 'seasonal');
+  const r = scores.map((s) => Math.log((Math.max(s.observed, 0) + c) / (Math.max(s.expected, 0) + c)));
+  return r.length >= 8 ? MAD_TO_SIGMA * mad(r) : 0;
+}
+
+/** Anomalous runs among the buckets [from, to), as an online detector would report them. */
+export function detectAnomalies(values: readonly number[], options: AnomalyOptions, from = 0, to = values.length): AnomalyEvent[] {
+  const o = resolve(options);
+  const start = Math.max(0, from);
+  const c = options.offset ?? logOffsetOf(values);
+  const withOffset = { ...options, offset: c };
+  const noise = relativeNoise(scoreBuckets(values, withOffset, Math.max(0, start - o.seasons * o.period), start), c);
+  const scores = scoreBuckets(values, withOffset, start, to);
+  const events: AnomalyEvent[] = [];
+  let run: BucketScore[] = [];
+  let hard = 0;
+  let impact = 0;
+  let detectedAt = -1;
+  let factor = 1;
+  let tracking = false;
+  const ratios: number[] = [];
+  const close = (): void => {
+    if (run.length > 0 && detectedAt >= 0) events.push(eventOf(run, detectedAt, (s) => Math.abs(s.score), o.levelShiftBuckets));
+    run = [];
+    hard = 0;
+    impact = 0;
+    detectedAt = -1;
+  };
+  for (const base of scores) {
+    const expected = base.expected * factor;
+    const scale = Math.max(base.scale, noise, floorAt(o, expected, c));
+    const s: BucketScore = { ...base, expected, scale, score: (Math.log(Math.max(base.observed, 0) + c) - Math.log(Math.max(expected, 0) + c)) / scale };
+    const last = run[run.length - 1];
+    const inRun = Math.abs(s.score) >= o.softThreshold;
+    if (!inRun || (last && (last.index !== s.index - 1 || Math.sign(last.score) !== Math.sign(s.score)))) close();
+    if (inRun) {
+      run.push(s);
+      impact += s.observed - s.expected;
+      if (Math.abs(s.score) >= o.threshold) hard++;
+      const persistent = Math.abs(s.score) >= o.strongThreshold || hard >= o.persistence || run.length >= o.softPersistence;
+      if (detectedAt < 0 && persistent && Math.abs(impact) >= o.minImpact) detectedAt = s.index;
+      if (detectedAt >= 0 && run.length >= o.levelShiftBuckets) tracking = true;
+    }
+    // After a level shift, re-base on the recent ratio to the seasonal baseline until that baseline has caught up.
+    if (base.expected > 0) ratios.push(base.observed / base.expected);
+    if (ratios.length > o.trackingWindow) ratios.shift();
+    if (tracking) {
+      factor = median(ratios);
+      if (Math.abs(Math.log(Math.max(factor, 1e-9))) < 0.05 && run.length === 0) {
+        tracking = false;
+        factor = 1;
+      }
+    }
+  }
+  close();
+  return events;
+}
+
+/** Groups candidate buckets into runs and keeps the runs that meet the rules (error surges). */
 function eventsFrom(scores: readonly BucketScore[], o: Resolved, isCandidate: (s: BucketScore) => boolean, strength: (s: BucketScore) => number, strong: (s: BucketScore) => boolean): AnomalyEvent[] {
   const events: AnomalyEvent[] = [];
   let run: BucketScore[] = [];
@@ -163,16 +274,7 @@ function eventsFrom(scores: readonly BucketScore[], o: Resolved, isCandidate: (s
       const persistent = i + 1 >= o.persistence || strong(run[i]!);
       if (detectedAt < 0 && persistent && Math.abs(impact) >= o.minImpact) detectedAt = run[i]!.index;
     }
-    if (detectedAt >= 0) {
-      const observed = run.reduce((a, s) => a + s.observed, 0);
-      const expected = run.reduce((a, s) => a + s.expected, 0);
-      const up = observed >= expected;
-      events.push({
-        start: run[0]!.index, end: run[run.length - 1]!.index + 1,
-        kind: run.length >= o.levelShiftBuckets ? 'level_shift' : up ? 'spike' : 'drop', direction: up ? 'up' : 'down',
-        observed, expected, impact: observed - expected, score: Math.max(...run.map(strength)), detectedAt, buckets: run,
-      });
-    }
+    if (detectedAt >= 0) events.push(eventOf(run, detectedAt, strength, o.levelShiftBuckets));
     run = [];
   };
   for (const s of scores) {
@@ -184,13 +286,6 @@ function eventsFrom(scores: readonly BucketScore[], o: Resolved, isCandidate: (s
   }
   flush();
   return events;
-}
-
-/** Anomalous runs among the buckets [from, to). */
-export function detectAnomalies(values: readonly number[], options: AnomalyOptions, from = 0, to = values.length): AnomalyEvent[] {
-  const o = resolve(options);
-  const scores = scoreBuckets(values, options, from, to);
-  return eventsFrom(scores, o, (s) => Math.abs(s.score) >= o.threshold, (s) => Math.abs(s.score), (s) => Math.abs(s.score) >= o.strongThreshold);
 }
 
 export interface ErrorSurgeOptions {
