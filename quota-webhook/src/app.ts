@@ -1,5 +1,6 @@
 /** The express app factory (used by `main.ts` and the tests). */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { mountAnalytics } from './api/analytics.js';
 import { Authenticator } from './api/auth.js';
 import { mountBudgets } from './api/budgets.js';
 import { mountDirectory } from './api/directory.js';
@@ -73,6 +74,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   mountProviders(api, cp);
   mountDirectory(api, cp);
   mountEnforcement(api, cp, hub, telemetry);
+  mountAnalytics(api, cp);
   const openapi = buildOpenApi(api.specs, VERSION);
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);

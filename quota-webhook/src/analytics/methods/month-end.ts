@@ -48,9 +48,12 @@ export interface MonthEndForecast {
   /** Today (whole day: so far + the rest) and each remaining day. */
   days: Interval[];
   monthEnd: Interval;
-  /** Standardised spread of the rest of the month: log-scale standard deviation and the calibration applied to it. */
+  /** Log-scale standard deviation of the rest of the month (before calibration). */
   restLogSd: number;
-  exceedance(limit: number): Exceedance;
+  /** Budget risk of the month (or, with `days` and `toDate`, of a window ending `days` days from today with `toDate` used so far). */
+  exceedance(limit: number, days?: number, toDate?: number): Exceedance;
+  /** Interval of `toDate` (default month-to-date) plus the rest of today and the next `days − 1` days. */
+  total(days: number, toDate?: number): Interval;
 }
 
 const Z80 = studentQuantile(0.9, TAIL_DOF);
@@ -97,16 +100,21 @@ export function forecastMonthEnd(input: MonthEndInput, options: DailyForecastOpt
     cumulative.push(rest);
   }
   const mtd = input.monthToDate;
-  const monthEnd = interval(mtd, rest, Math.sqrt(sumVar[horizon - 1]!), spread.bias, spread.scale);
+  const total = (k: number, toDate = mtd): Interval => {
+    const n = Math.min(Math.max(k, 0), horizon);
+    return n === 0 ? interval(toDate, 0, 0, 0, 1) : interval(toDate, cumulative[n - 1]!, Math.sqrt(sumVar[n - 1]!), spread.bias, spread.scale);
+  };
   return {
     forecast,
     days,
-    monthEnd,
+    monthEnd: total(horizon),
     restLogSd: Math.sqrt(sumVar[horizon - 1]!),
-    exceedance(limit: number): Exceedance {
-      const byDay = cumulative.map((c, k) => exceedProbability(mtd, c, Math.sqrt(sumVar[k]!), spread.bias, spread.scale, limit));
+    total,
+    exceedance(limit: number, k = horizon, toDate = mtd): Exceedance {
+      const n = Math.min(Math.max(k, 1), horizon);
+      const byDay = cumulative.slice(0, n).map((c, i) => exceedProbability(toDate, c, Math.sqrt(sumVar[i]!), spread.bias, spread.scale, limit));
       // Monotone by construction in exact arithmetic; enforce it against rounding.
-      for (let k = 1; k < byDay.length; k++) byDay[k] = Math.max(byDay[k]!, byDay[k - 1]!);
+      for (let i = 1; i < byDay.length; i++) byDay[i] = Math.max(byDay[i]!, byDay[i - 1]!);
       const first = byDay.findIndex((p) => p >= 0.5);
       return { probability: byDay[byDay.length - 1]!, crossingDay: first < 0 ? null : first, byDay };
     },
