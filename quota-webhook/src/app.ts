@@ -1,6 +1,7 @@
 /** The express app factory (used by `main.ts` and the tests). */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { mountAnalytics } from './api/analytics.js';
+import { registerAnalyticsMetrics } from './analytics/monitor.js';
 import { Authenticator } from './api/auth.js';
 import { mountBudgets } from './api/budgets.js';
 import { mountDirectory } from './api/directory.js';
@@ -38,6 +39,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   let ready = true;
   const health = { version: VERSION, store: cp.store, ready: () => ready };
   registerHealthMetrics(telemetry.registry, health);
+  registerAnalyticsMetrics(telemetry.registry, cp);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();

@@ -9,11 +9,11 @@
  * Weeks and months are sums of local days.
  */
 import type { ControlPlane } from '../control-plane.js';
-import { offsetAt } from '../quotas/periods.js';
 import { costSum, moneyFrom, num } from '../store/rows.js';
 import { AGGREGATE_SELECT, SUBJECT_COLUMN } from '../store/sql.js';
 import { ROLLUP_BUCKET_MS, type RollupRow, type RollupScope, type SqlRow } from '../store/types.js';
 import { bucketIndex, bucketStarts, type Granularity } from './time-buckets.js';
+import { offsetChanges, zoneOffset } from './zone.js';
 
 export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model', 'project'] as const;
 export type AnalyticsScope = (typeof ANALYTICS_SCOPES)[number];
@@ -93,31 +93,19 @@ export interface LocalSeriesQuery {
 
 /** [from, to) split where the zone's UTC offset changes; each part with its offset (local = UTC + offset). */
 export function offsetSegments(from: number, to: number, tz: string): Array<{ from: number; to: number; offset: number }> {
-  if (tz === 'UTC' || !(to > from)) return to > from ? [{ from, to, offset: 0 }] : [];
+  if (!(to > from)) return [];
   const out: Array<{ from: number; to: number; offset: number }> = [];
-  const step = 6 * 3_600_000;
   let start = from;
-  let offset = offsetAt(from, tz);
-  for (let t = from; t < to; t += step) {
-    const next = Math.min(t + step, to);
-    const o = offsetAt(next - 1, tz);
-    if (o === offset) continue;
-    // A change in (t, next): find its first 15-minute slot.
-    let lo = t;
-    let hi = next - 1;
-    while (hi - lo > ROLLUP_BUCKET_MS) {
-      const mid = lo + Math.floor((hi - lo) / 2 / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-      if (offsetAt(mid, tz) === offset) lo = mid;
-      else hi = mid;
-    }
-    const change = Math.ceil((lo + 1) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-    const at = offsetAt(change, tz) === offset ? change + ROLLUP_BUCKET_MS : change;
-    out.push({ from: start, to: at, offset });
-    start = at;
-    offset = offsetAt(at, tz);
+  let offset = zoneOffset(from, tz);
+  for (const c of offsetChanges(from, to, tz)) {
+    // Rollup buckets are 15 minutes: a change inside one (none in today's zones) moves to its end.
+    const at = Math.min(to, Math.ceil(c.at / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS);
+    if (at > start) out.push({ from: start, to: at, offset });
+    start = Math.max(start, at);
+    offset = c.offset;
   }
-  out.push({ from: start, to, offset });
-  return out.filter((s) => s.to > s.from);
+  if (to > start) out.push({ from: start, to, offset });
+  return out;
 }
 
 function usageFromRollup(r: SqlRow): Usage {
@@ -159,20 +147,40 @@ class Accumulator {
   }
 }
 
-/** Sums the hour or day buckets of `sqlFor(segment)` rows (columns subject, k, sums) into the accumulator. */
-async function addSegments(cp: ControlPlane, acc: Accumulator, from: number, to: number, tz: string, unit: number,
-  query: (seg: { from: number; to: number; offset: number }) => { sql: string; params: Array<string | number | bigint> }, decode: (r: SqlRow) => Usage): Promise<void> {
+/**
+ * One query for the whole range: `seg` (which offset segment a row is in) and
+ * `k` (its local bucket number, (time + offset) / unit) are computed columns,
+ * so a range across DST changes is still one round trip.
+ * `query(seg, k)` gets the two SQL expressions (with their parameters).
+ */
+async function addSegments(cp: ControlPlane, acc: Accumulator, from: number, to: number, tz: string, unit: number, timeColumn: string,
+  query: (segExpr: string, kExpr: string, exprParams: bigint[]) => { sql: string; params: Array<string | number | bigint> }, decode: (r: SqlRow) => Usage): Promise<void> {
   const segments = offsetSegments(from, to, tz);
-  const results = await Promise.all(segments.map((seg) => {
-    const q = query(seg);
-    return cp.store.readQuery(q.sql, q.params).then((rows) => ({ seg, rows }));
-  }));
-  for (const { seg, rows } of results) {
-    for (const r of rows) {
-      // The local bucket's start in this segment's offset; before the segment (a DST day), the segment's start is in it.
-      const start = num(r.k) * unit - seg.offset;
-      acc.add(String(r.subject), Math.max(start, seg.from), decode(r));
-    }
+  if (segments.length === 0) return;
+  let segExpr = '0';
+  let offExpr = 'CAST(? AS BIGINT)';
+  const segParams: bigint[] = [];
+  const offParams: bigint[] = [];
+  if (segments.length === 1) offParams.push(BigInt(segments[0]!.offset));
+  else {
+    const segCases: string[] = [];
+    const offCases: string[] = [];
+    segments.slice(0, -1).forEach((sg, i) => {
+      segCases.push(`WHEN ${timeColumn} < ? THEN ${i}`);
+      segParams.push(BigInt(sg.to));
+      offCases.push(`WHEN ${timeColumn} < ? THEN CAST(? AS BIGINT)`);
+      offParams.push(BigInt(sg.to), BigInt(sg.offset));
+    });
+    segExpr = `CASE ${segCases.join(' ')} ELSE ${segments.length - 1} END`;
+    offExpr = `CASE ${offCases.join(' ')} ELSE CAST(? AS BIGINT) END`;
+    offParams.push(BigInt(segments[segments.length - 1]!.offset));
+  }
+  const q = query(segExpr, `(${timeColumn} + ${offExpr}) / ${unit}`, [...segParams, ...offParams]);
+  for (const r of await cp.store.readQuery(q.sql, q.params)) {
+    const seg = segments[num(r.seg)]!;
+    // The local bucket's start in this segment's offset; before the segment (a DST day), the segment's start is in it.
+    const start = num(r.k) * unit - seg.offset;
+    acc.add(String(r.subject), Math.max(start, seg.from), decode(r));
   }
 }
 
@@ -192,10 +200,10 @@ export async function localSeries(cp: ControlPlane, q: LocalSeriesQuery): Promis
   for (const { a, rows } of edgeRows) for (const r of rows) acc.add(r.subject, Math.max(a, r.bucket_ms), rollupRowUsage(r));
   if (firstFull < lastFull) {
     const unit = UNIT_MS[sqlGranularity];
-    await addSegments(cp, acc, firstFull, lastFull, q.tz, unit, (seg) => ({
-      sql: `SELECT subject, (bucket_ms + ?) / ${unit} AS k, ${ROLLUP_SUM_SELECT} FROM rollup
-        WHERE scope = ?${q.subject !== undefined ? ' AND subject = ?' : ''} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY subject, k`,
-      params: [BigInt(seg.offset), q.scope, ...(q.subject !== undefined ? [q.subject] : []), BigInt(seg.from), BigInt(seg.to)],
+    await addSegments(cp, acc, firstFull, lastFull, q.tz, unit, 'bucket_ms', (segExpr, kExpr, exprParams) => ({
+      sql: `SELECT subject, ${segExpr} AS seg, ${kExpr} AS k, ${ROLLUP_SUM_SELECT} FROM rollup
+        WHERE scope = ?${q.subject !== undefined ? ' AND subject = ?' : ''} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY subject, seg, k`,
+      params: [...exprParams, q.scope, ...(q.subject !== undefined ? [q.subject] : []), BigInt(firstFull), BigInt(lastFull)],
     }), usageFromRollup);
   }
   return out;
@@ -237,10 +245,10 @@ export async function groupedSeries(cp: ControlPlane, q: GroupedSeriesQuery): Pr
   const unit = UNIT_MS[sqlGranularity];
   const key = columnOf(q.groupBy);
   const where = q.target.scope === 'all' ? '' : ` AND ${columnOf(q.target.scope as AnalyticsScope)} = ?`;
-  await addSegments(cp, acc, q.from, q.to, q.tz, unit, (seg) => ({
-    sql: `SELECT COALESCE(${key}, '') AS subject, (time_ms + ?) / ${unit} AS k, ${AGGREGATE_SELECT} FROM records
-      WHERE time_ms >= ? AND time_ms < ?${where} GROUP BY COALESCE(${key}, ''), k`,
-    params: [BigInt(seg.offset), BigInt(seg.from), BigInt(seg.to), ...(q.target.scope === 'all' ? [] : [q.target.subject])],
+  await addSegments(cp, acc, q.from, q.to, q.tz, unit, 'time_ms', (segExpr, kExpr, exprParams) => ({
+    sql: `SELECT COALESCE(${key}, '') AS subject, ${segExpr} AS seg, ${kExpr} AS k, ${AGGREGATE_SELECT} FROM records
+      WHERE time_ms >= ? AND time_ms < ?${where} GROUP BY COALESCE(${key}, ''), seg, k`,
+    params: [...exprParams, BigInt(q.from), BigInt(q.to), ...(q.target.scope === 'all' ? [] : [q.target.subject])],
   }), usageFromRecords);
   return { granularity: q.granularity, tz: q.tz, starts, end: q.to, bySubject: acc.bySubject };
 }
