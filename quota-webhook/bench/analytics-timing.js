@@ -13,6 +13,7 @@
  * this process's CPU time per round (SQLite runs in it; Postgres in its own
  * processes): on a loaded machine it shows how much of the wall time is ours.
  */
+import { get } from 'node:http';
 import { startBenchServer } from './ingest.js';
 import { fmt, int, interleaved, median } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
@@ -73,10 +74,20 @@ function batchOf(from, size, total) {
   return out;
 }
 
-async function getJson(url) {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${READ}` } });
-  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return res.json();
+/** GET and parse, a fresh connection each time (no keep-alive race with the server's idle timeout between rounds). */
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { authorization: `Bearer ${READ}` } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 200) resolve(JSON.parse(text));
+        else reject(new Error(`${url}: ${res.statusCode} ${text}`));
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 }
 
 async function runOn(target, records) {

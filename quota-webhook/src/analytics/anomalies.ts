@@ -49,7 +49,7 @@ interface Loaded {
 async function load(cp: ControlPlane, req: AnalyticsRequest, q: AnomalyQuery, from: number, to: number): Promise<Loaded> {
   const { tz, target } = req;
   const baselineFrom = bucketStart(from - (BASELINE_WEEKS + 1) * WEEK_MS, 'day', tz);
-  const series = await localSeries(cp, { scope: target.scope, subject: target.subject, from: baselineFrom, to, tz, granularity: q.granularity });
+  const series = await localSeries(cp, { scope: target.scope, subject: target.subject, from: baselineFrom, to, tz, granularity: q.granularity, measures: q.metric === 'cost' ? 'cost' : 'all' });
   const list = series.bySubject.get(target.subject) ?? [];
   const usage = series.starts.map((_, i) => list[i] ?? { requests: 0, errors: 0, blocked: 0, fallback: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, cost_pico: 0n, unpriced: 0, latency_ms_sum: 0 });
   const first = series.starts.findIndex((s) => s >= from);

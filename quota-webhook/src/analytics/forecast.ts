@@ -48,15 +48,16 @@ export interface DailyData {
   hourly: LocalSeries;
 }
 
-export async function loadDailyData(cp: ControlPlane, req: AnalyticsRequest, metric: ForecastMetric): Promise<DailyData> {
+/** `allMeasures`: also every other measure of today and the month (the summary); otherwise only the metric's sums are read. */
+export async function loadDailyData(cp: ControlPlane, req: AnalyticsRequest, metric: ForecastMetric, allMeasures = false): Promise<DailyData> {
   const { tz, asOf, target } = req;
   const todayStart = bucketStart(asOf, 'day', tz);
   const month = monthSpan(asOf, tz);
   const historyFrom = bucketStart(todayStart - HISTORY_DAYS * DAY_MS, 'day', tz);
   const profileFrom = bucketStart(todayStart - PROFILE_DAYS * DAY_MS, 'day', tz);
   const [daily, hourly] = await Promise.all([
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: historyFrom, to: todayStart, tz, granularity: 'day' }),
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: profileFrom, to: asOf, tz, granularity: 'hour' }),
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: historyFrom, to: todayStart, tz, granularity: 'day', measures: allMeasures ? 'all' : metric }),
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: profileFrom, to: asOf, tz, granularity: 'hour', measures: allMeasures ? 'all' : metric }),
   ]);
   const days = daily.bySubject.get(target.subject) ?? [];
   const values = daily.starts.map((_, i) => (days[i] ? valueOf(days[i]!, metric) : 0));
@@ -165,9 +166,12 @@ function hourPoints(data: DailyData, fc: MonthEndForecast, days: number): Array<
     // The part of the day still to come, by weight.
     const remaining = dayHours.map((s, i) => (ends[i]! <= asOf ? 0 : s >= asOf ? weights[i]! : (weights[i]! * (ends[i]! - asOf)) / (ends[i]! - s)));
     const remainingWeight = remaining.reduce((a, b) => a + b, 0);
-    const dayRest = d === 0 ? fc.days[0]!.expected - data.todaySoFar : fc.days[d]!.expected;
-    const daySd = d === 0 ? 0 : Math.log(fc.days[d]!.upper80 / Math.max(fc.days[d]!.expected, 1e-12)) / Z80;
-    const sd = Math.sqrt(daySd * daySd + data.hourNoise * data.hourNoise) * SCALE_INFLATION;
+    const base = d === 0 ? data.todaySoFar : 0;
+    const dayRest = fc.days[d]!.expected - base;
+    // The day's own (calibrated) log spread, read back from its 80 % bound, plus an hour's noise around its share of the day.
+    const daySd = dayRest > 0 ? Math.log(Math.max(fc.days[d]!.upper80 - base, dayRest) / dayRest) / Z80 : 0;
+    const hourSd = data.hourNoise * SCALE_INFLATION;
+    const sd = Math.sqrt(daySd * daySd + hourSd * hourSd);
     dayHours.forEach((s, i) => {
       if (ends[i]! <= asOf) return;
       const soFar = s < asOf ? valueOf(hoursSeries[data.hourly.starts.indexOf(s)] ?? sumUsage([]), data.metric) : 0;

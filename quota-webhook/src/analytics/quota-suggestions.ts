@@ -32,7 +32,7 @@ export async function quotaSuggestionsAnswer(cp: ControlPlane, req: AnalyticsReq
   const { tz, asOf } = req;
   const to = bucketStart(asOf, 'day', tz);
   const from = bucketStart(to - BASELINE_DAYS * DAY_MS, 'day', tz);
-  const series = await localSeries(cp, { scope: q.scope, ...(q.subject !== undefined ? { subject: q.subject } : {}), from, to, tz, granularity: 'day' });
+  const series = await localSeries(cp, { scope: q.scope, ...(q.subject !== undefined ? { subject: q.subject } : {}), from, to, tz, granularity: 'day', measures: q.metric });
   const cost = q.metric === 'cost';
   const fmt = (x: number): string | number => (cost ? usdString(x) : Math.round(x * 1000) / 1000);
   const key = (name: string): string => (cost ? `${name}_usd` : name);

@@ -32,8 +32,8 @@ export async function seasonalityAnswer(cp: ControlPlane, req: AnalyticsRequest,
   const todayStart = bucketStart(asOf, 'day', tz);
   // Complete buckets only: today's partial day (and hour) would read as a drop.
   const [hourly, daily] = await Promise.all([
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: bucketStart(todayStart - HOURLY_DAYS * DAY_MS, 'day', tz), to: todayStart, tz, granularity: 'hour' }),
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: bucketStart(todayStart - DAILY_DAYS * DAY_MS, 'day', tz), to: todayStart, tz, granularity: 'day' }),
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: bucketStart(todayStart - HOURLY_DAYS * DAY_MS, 'day', tz), to: todayStart, tz, granularity: 'hour', measures: metric }),
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: bucketStart(todayStart - DAILY_DAYS * DAY_MS, 'day', tz), to: todayStart, tz, granularity: 'day', measures: metric }),
   ]);
   // History starts at the first bucket with usage.
   const trim = (series: typeof hourly): { starts: number[]; values: number[] } => {

@@ -81,7 +81,24 @@ export interface LocalSeries {
   bySubject: Map<string, Usage[]>;
 }
 
+/** Which sums a series reads (fewer columns, less work): everything, or one metric's. */
+export type Measures = 'all' | 'cost' | 'tokens' | 'requests' | 'errors';
+
+const MEASURE_COLUMNS: Record<Exclude<Measures, 'all'>, readonly string[]> = {
+  cost: ['requests', 'cost_whole_usd', 'cost_frac_pico'],
+  tokens: ['requests', 'input', 'output', 'cache_read', 'cache_write', 'reasoning'],
+  requests: ['requests'],
+  errors: ['requests', 'errors'],
+};
+
+function rollupSelect(measures: Measures): string {
+  if (measures === 'all') return ROLLUP_SUM_SELECT;
+  return MEASURE_COLUMNS[measures].map((c) => `SUM(${c}) AS ${c}`).join(', ');
+}
+
 export interface LocalSeriesQuery {
+  /** Sums to read (default all). */
+  measures?: Measures;
   scope: RollupScope;
   /** One subject; omitted = every subject of the scope. */
   subject?: string;
@@ -201,7 +218,7 @@ export async function localSeries(cp: ControlPlane, q: LocalSeriesQuery): Promis
   if (firstFull < lastFull) {
     const unit = UNIT_MS[sqlGranularity];
     await addSegments(cp, acc, firstFull, lastFull, q.tz, unit, 'bucket_ms', (segExpr, kExpr, exprParams) => ({
-      sql: `SELECT subject, ${segExpr} AS seg, ${kExpr} AS k, ${ROLLUP_SUM_SELECT} FROM rollup
+      sql: `SELECT subject, ${segExpr} AS seg, ${kExpr} AS k, ${rollupSelect(q.measures ?? 'all')} FROM rollup
         WHERE scope = ?${q.subject !== undefined ? ' AND subject = ?' : ''} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY subject, seg, k`,
       params: [...exprParams, q.scope, ...(q.subject !== undefined ? [q.subject] : []), BigInt(firstFull), BigInt(lastFull)],
     }), usageFromRollup);

@@ -15,6 +15,7 @@ import { echo, HOUR_MS, timeIn, usdString, type AnalyticsRequest } from './conte
 import { forecastFrom, loadDailyData, METHOD_TEXT } from './forecast.js';
 import { applicableLimits, limitStatuses, limitView } from './limits.js';
 import { columnOf, sumUsage, totalTokens, type AnalyticsScope, type Usage } from './series.js';
+import { bucketStart } from './time-buckets.js';
 
 function usageView(u: Usage): Record<string, unknown> {
   return { cost_usd: formatUsd(u.cost_pico), requests: u.requests, tokens: totalTokens(u), errors: u.errors, unpriced_requests: u.unpriced };
@@ -51,18 +52,16 @@ function perUnit(cost: bigint, n: number): string | null {
 
 export async function summaryAnswer(cp: ControlPlane, req: AnalyticsRequest): Promise<Record<string, unknown>> {
   const { asOf, tz } = req;
-  const [data, lastHour, last3h] = await Promise.all([
-    loadDailyData(cp, req, 'cost'),
+  const [data, lastHour, last3h, groups, statuses] = await Promise.all([
+    loadDailyData(cp, req, 'cost', true),
     usageBetween(cp, req, asOf - HOUR_MS, asOf),
     usageBetween(cp, req, asOf - 3 * HOUR_MS, asOf),
+    perGroup(cp, req, bucketStart(asOf, 'month', tz)),
+    limitStatuses(cp, req, applicableLimits(cp, req.target, { parents: true })),
   ]);
   const fc = forecastFrom(data, 1);
   const today = data.todayUsage;
   const monthUsage = data.monthUsage;
-  const [groups, statuses] = await Promise.all([
-    perGroup(cp, req, data.month.start),
-    limitStatuses(cp, req, applicableLimits(cp, req.target, { parents: true })),
-  ]);
   const me = fc.monthEnd;
   return {
     ...echo(req),

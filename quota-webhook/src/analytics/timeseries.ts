@@ -66,7 +66,7 @@ interface Grouped {
 async function load(cp: ControlPlane, req: AnalyticsRequest, q: TimeseriesQuery, from: number, to: number): Promise<Grouped> {
   const { target, tz } = req;
   const g = q.granularity;
-  const base = await localSeries(cp, { scope: target.scope, subject: target.subject, from, to, tz, granularity: g });
+  const base = await localSeries(cp, { scope: target.scope, subject: target.subject, from, to, tz, granularity: g, measures: q.metric });
   const total = exactSeries(base, target.subject, q.metric);
   const groups = new Map<string | null, bigint[]>();
   if (q.groupBy === undefined) return { groups, total };
@@ -75,7 +75,7 @@ async function load(cp: ControlPlane, req: AnalyticsRequest, q: TimeseriesQuery,
     return { groups, total };
   }
   const split = target.scope === 'all'
-    ? await localSeries(cp, { scope: q.groupBy, from, to, tz, granularity: g })
+    ? await localSeries(cp, { scope: q.groupBy, from, to, tz, granularity: g, measures: q.metric })
     : await groupedSeries(cp, { target, groupBy: q.groupBy, from, to, tz, granularity: g });
   const covered = total.map(() => 0n);
   for (const key of split.bySubject.keys()) {

@@ -101,10 +101,16 @@ interface Candidate {
 }
 
 function etsCandidate(fit: EtsFit, logs: readonly number[], offset: number, smear: number): Candidate {
+  // The ensemble and the combination ask for the same origins: filter each origin once.
+  const cache = new Map<number, number[]>();
   return {
     predict(n, horizon) {
+      const hit = cache.get(n);
+      if (hit && hit.length >= horizon) return hit.slice(0, horizon);
       const f = n === fit.n ? fit : refilterEts(logs.slice(0, n), fit);
-      return forecastEts(f, horizon).map((z) => Math.max(0, smear * Math.exp(z) - offset));
+      const out = forecastEts(f, horizon).map((z) => Math.max(0, smear * Math.exp(z) - offset));
+      cache.set(n, out);
+      return out.slice();
     },
   };
 }
