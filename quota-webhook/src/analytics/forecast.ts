@@ -10,7 +10,7 @@
  */
 import type { ControlPlane } from '../control-plane.js';
 import { forecastMonthEnd, type Interval, type MonthEndForecast } from './methods/month-end.js';
-import { SCALE_INFLATION, TAIL_DOF } from './methods/daily-forecast.js';
+import { MEMBERS, SCALE_INFLATION, TAIL_DOF } from './methods/daily-forecast.js';
 import { MAD_TO_SIGMA, mad, median, studentCdf, studentQuantile } from './methods/stats.js';
 import { amount, amounts, DAY_MS, echo, exactOf, timeIn, valueOf, type AnalyticsRequest, type ForecastMetric } from './context.js';
 import { applicableLimits, limitStatuses, limitView, type LimitStatus } from './limits.js';
@@ -314,6 +314,7 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
       days: data.history.length,
       from: data.historyFrom === null ? null : localDate(data.historyFrom, tz),
       ...(fc.forecast.backtest ? { backtest_error: Object.fromEntries(Object.entries(fc.forecast.backtest).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])) } : {}),
+      ...(fc.forecast.weights ? { weights: Object.fromEntries(MEMBERS.map((k, i) => [k, Math.round(fc.forecast.weights![i]! * 1000) / 1000])) } : {}),
     },
     month: { start: timeIn(data.month.start, tz), end: timeIn(data.month.end, tz), days: data.month.days.length, day: data.month.today + 1 },
     ...amount(q.metric, 'month_to_date', data.monthToDate, q.metric === 'cost' ? data.monthToDateExact : undefined),
@@ -329,9 +330,10 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
 export const METHOD_TEXT: Record<string, string> = {
   none: 'no usage before as_of: the forecast is zero',
   mean: 'under a week of history: the mean of the days seen',
-  weekday_mean: 'the mean of the same weekday over the last four weeks (too little history to back-test a choice, or chosen by the back-test)',
+  weekday_mean: 'under 15 days of history: the mean of the same weekday over the weeks seen',
   seasonal_naive: 'the same weekday a week before',
-  ets: 'damped additive Holt-Winters on log usage, outliers clipped (chosen by a rolling-origin back-test on this subject)',
-  combination: 'the mean of damped Holt-Winters and the weekday mean (chosen by a rolling-origin back-test on this subject)',
-  ensemble: 'the mean of damped Holt-Winters, the weekday mean and seasonal naive on the history with outliers clipped (the default; a back-test on this subject found no method clearly better)',
+  ets: 'damped additive Holt-Winters on log usage, outliers clipped',
+  combination: 'the mean of damped Holt-Winters and the weekday mean',
+  ensemble: 'under 5 weeks of history (no back-test yet): the mean of damped Holt-Winters, the weekday mean and seasonal naive on the history with outliers clipped',
+  weighted: 'damped Holt-Winters, the weekday mean of 4 weeks and seasonal naive (outliers clipped), weighted by their rolling-origin back-test errors on this subject (history.weights)',
 };

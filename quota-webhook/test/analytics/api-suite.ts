@@ -146,7 +146,8 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(apr.points).toHaveLength(29);
       expect(apr.month_to_date_usd).toBe(usd(count(researchAll, Date.parse('2026-04-01T00:00:00Z'), NOW)));
       expect(apr.history.days).toBeGreaterThan(100);
-      expect(['ensemble', 'combination', 'ets', 'weekday_mean']).toContain(apr.method);
+      expect(apr.method).toBe('weighted');
+      expect(apr.history.weights).toHaveLength(3);
       const feb = await get('forecast?scope=department&subject=research&as_of=2026-02-10T12:00:00Z');
       expect(feb.month.days).toBe(28);
       expect(feb.points).toHaveLength(19);

@@ -1,34 +1,35 @@
 /**
- * The daily forecast engine: candidate methods, a rolling-origin back-test
- * on the subject's own history that picks one, and the uncertainty model
- * (log-space innovations of the damped Holt-Winters fit, calibrated on the
- * back-test's errors) that the month-end and budget answers read.
+ * The daily forecast engine: three members — damped Holt-Winters on log
+ * usage, the weekday mean of 4 weeks and seasonal naive, the last two on the
+ * history with Holt-Winters' outliers clipped — combined with weights from a
+ * rolling-origin back-test on the subject's own history (inverse squared
+ * error: a member that has been wrong here counts less), and the uncertainty
+ * model (log-space innovations of the Holt-Winters fit, calibrated on the
+ * combination's own back-test errors) that month-end and budget answers read.
  *
  * Fallbacks, honestly labelled in `method`: no history → `none` (zeros);
- * under a week → `mean` of the days seen; under five weeks → `weekday_mean`
- * of what there is; from five weeks the back-test chooses.
+ * under a week → `mean` of the days seen; under 15 days → `weekday_mean` of
+ * what there is; under 5 weeks (no back-test yet) → `ensemble`, the members
+ * with equal weights; from 5 weeks → `weighted`.
  */
 import { seasonalMean, seasonalNaive } from './baselines.js';
 import { fitEts, forecastEts, innovationWeights, refilterEts, type EtsFit } from './ets.js';
 import { mad, median, studentQuantile } from './stats.js';
 
-export type ForecastMethod = 'none' | 'mean' | 'seasonal_naive' | 'weekday_mean' | 'ets' | 'combination' | 'ensemble';
+export type ForecastMethod = 'none' | 'mean' | 'seasonal_naive' | 'weekday_mean' | 'ets' | 'combination' | 'ensemble' | 'weighted';
 
-export const SELECTABLE: readonly ForecastMethod[] = ['ensemble', 'combination', 'ets', 'weekday_mean'];
+/** The members of the combination, in the order of `DailyForecast.weights`. */
+export const MEMBERS = ['ets', 'weekday_mean', 'seasonal_naive'] as const;
 
 export interface DailyForecastOptions {
   /** Seasonal period in days (7). */
   period?: number;
   /** Use at most this many most recent days (371 = 53 weeks). */
   maxHistory?: number;
-  /** Force a method (benchmarks; no selection). */
+  /** Force one method (benchmarks and diagnostics): a member, `combination` (HW + weekday mean), `ensemble`, `weighted`, `mean`. */
   method?: ForecastMethod;
-  /** Candidates for the back-test (default `SELECTABLE`). */
-  candidates?: readonly ForecastMethod[];
-  /** Method used when there is too little history to choose (default `combination`). */
-  defaultMethod?: ForecastMethod;
-  /** Another candidate replaces the default only if its back-test error is lower by this fraction (default 0). */
-  selectionMargin?: number;
+  /** Exponent of the inverse back-test error weights (default 2). */
+  weightPower?: number;
   /** Huber clip of the ETS updates, in robust standard deviations (default 3). */
   huber?: number;
   /** Clipped errors in a row that make a level shift (default 3). */
@@ -53,8 +54,10 @@ export interface DailyForecast {
   /** Point forecasts, original units, for the next `horizon` days. */
   expected: number[];
   spread: Spread;
-  /** Back-test mean absolute percentage error of each candidate (lower is better), when there was a back-test. */
+  /** Back-test error of each member and of the combination (mean |error| of 1–28-day sums ÷ a month's spend), when there was a back-test. */
   backtest?: Partial<Record<ForecastMethod, number>>;
+  /** Weights of the members (`MEMBERS` order) in the combination. */
+  weights?: number[];
   /** Offset of the log transform (log(y + offset)). */
   offset: number;
 }
@@ -70,17 +73,12 @@ export const TAIL_DOF = 3;
 const T_MAD = studentQuantile(0.75, TAIL_DOF);
 /**
  * The back-test's scale is optimistic (states re-filtered with parameters
- * fitted on the whole history, recent regime only): this factor was measured
- * so that 80 % and 95 % intervals cover their share on synthetic series with
- * seeds held out from the accuracy bench (needed 1.15 at 80 %, 1.29 at 95 %).
+ * fitted on the whole history, weights fitted on the same back-test, recent
+ * regime only): this factor was measured so that 80 % and 95 % intervals
+ * cover their share on synthetic series with seeds held out from the
+ * accuracy bench (needed 1.17 at 80 %, 1.35 at 95 %: their geometric mean).
  */
-export const SCALE_INFLATION = 1.22;
-/**
- * Another candidate replaces the default (the ensemble) only when its
- * back-test error is this much lower: choosing on a short history is noisy,
- * and combinations are hard to beat (M4); measured in the accuracy bench.
- */
-const SELECTION_MARGIN = 0.15;
+export const SCALE_INFLATION = 1.25;
 /** Pseudo-scores of weight towards the uncalibrated N(0, 1) (shrinkage of the back-test calibration). */
 const PRIOR_SCORES = 12;
 
@@ -271,31 +269,58 @@ export function forecastDaily(historyIn: readonly number[], horizon: number, opt
   const cleaned = fit.cleaned.map((z) => Math.max(0, Math.exp(z) - offset));
   const ets = etsCandidate(fit, logs, offset, smear);
   const weekdayMean = weekdayMeanOf(cleaned);
-  const all = new Map<ForecastMethod, Candidate>([
-    ['weekday_mean', weekdayMean], ['ets', ets], ['combination', combine(ets, weekdayMean)], ['seasonal_naive', naiveOf(cleaned)],
-    ['ensemble', combine(ets, weekdayMean, naiveOf(cleaned))],
-  ]);
+  const naive = naiveOf(cleaned);
+  const members: Candidate[] = [ets, weekdayMean, naive];
   const spreadBase: Spread = { sigma: fit.sigma, weights: innovationWeights(fit.params, m, Math.max(horizon, 28)), bias: 0, scale: 1, scores: 0 };
-  let method: ForecastMethod = options.method ?? options.defaultMethod ?? 'ensemble';
-  const wanted = options.method ? [options.method] : (options.candidates ?? SELECTABLE);
-  const pool = new Map([...all].filter(([k]) => wanted.includes(k)));
-  let bt: Backtest | undefined;
-  if (n >= MIN_SELECT) {
-    bt = backtest(history, pool, spreadBase, offset);
-    if (!options.method) {
-      const margin = options.selectionMargin ?? SELECTION_MARGIN;
-      let best = (bt.errors[method] ?? Number.POSITIVE_INFINITY) * (1 - margin);
-      for (const name of wanted) {
-        const e = bt.errors[name];
-        if (e !== undefined && e < best) {
-          best = e;
-          method = name;
-        }
-      }
-    }
+  const canTest = n >= MIN_SELECT;
+  let method: ForecastMethod;
+  let chosen: Candidate;
+  let errors: Partial<Record<ForecastMethod, number>> | undefined;
+  let weights: number[] | undefined;
+  const fixed: Partial<Record<ForecastMethod, Candidate>> = {
+    ets, weekday_mean: weekdayMean, seasonal_naive: naive, combination: combine(ets, weekdayMean), ensemble: combine(...members),
+  };
+  if (options.method !== undefined && options.method !== 'weighted' && fixed[options.method]) {
+    method = options.method;
+    chosen = fixed[method]!;
+  } else if (!canTest) {
+    // No back-test yet: the members with equal weights.
+    method = 'ensemble';
+    chosen = fixed.ensemble!;
+  } else {
+    // The back-test chooses the weights: inverse squared error of each member's 1–28-day sums.
+    const bt = backtest(history, new Map(MEMBERS.map((k, i) => [k, members[i]!])), spreadBase, offset);
+    const power = options.weightPower ?? 2;
+    const raw = MEMBERS.map((k) => (bt.errors[k] ?? 0) > 0 ? bt.errors[k]! ** -power : 1e12);
+    const total = raw.reduce((a, b) => a + b, 0);
+    weights = raw.map((w) => w / total);
+    method = 'weighted';
+    chosen = weightedOf(members, weights);
+    errors = bt.errors;
   }
-  const cal = calibration(bt?.scores[method] ?? []);
-  const spread: Spread = { ...spreadBase, bias: cal.bias, scale: cal.scale, scores: bt?.scores[method]?.length ?? 0 };
-  const chosen = all.get(method)!;
-  return { method, historyDays: n, expected: chosen.predict(n, horizon), spread, ...(bt ? { backtest: bt.errors } : {}), offset };
+  // Calibration from the chosen method's own back-test errors (members' forecasts are cached: cheap).
+  const own = canTest ? backtest(history, new Map([[method, chosen]]), spreadBase, offset) : undefined;
+  if (own) errors = { ...errors, [method]: own.errors[method]! };
+  const cal = calibration(own?.scores[method] ?? []);
+  const spread: Spread = { ...spreadBase, bias: cal.bias, scale: cal.scale, scores: own?.scores[method]?.length ?? 0 };
+  return {
+    method, historyDays: n, expected: chosen.predict(n, horizon), spread, offset,
+    ...(errors ? { backtest: errors } : {}), ...(weights ? { weights } : {}),
+  };
+}
+
+/** The members' forecasts mixed with fixed weights. */
+function weightedOf(members: readonly Candidate[], weights: readonly number[]): Candidate {
+  return {
+    predict(n, horizon) {
+      const out = new Array<number>(horizon).fill(0);
+      members.forEach((c, i) => {
+        if (weights[i]! === 0) return;
+        c.predict(n, horizon).forEach((v, j) => {
+          out[j] = out[j]! + v * weights[i]!;
+        });
+      });
+      return out;
+    },
+  };
 }

@@ -24,10 +24,17 @@ describe('daily forecast: fallbacks said plainly', () => {
     expect(twoWeeks.historyDays).toBe(10);
   });
 
-  it('five weeks and more: a back-tested choice among the candidates', () => {
+  it('under five weeks: the members with equal weights; from five weeks: weights from the back-test', () => {
+    expect(forecastDaily(periodic(30), 7).method).toBe('ensemble');
     const f = forecastDaily(periodic(70), 14);
-    expect(['ensemble', 'combination', 'ets', 'weekday_mean']).toContain(f.method);
+    expect(f.method).toBe('weighted');
     expect(f.backtest).toBeDefined();
+    expect(f.weights!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // A member that the back-test found worse weighs less: on a series that doubled three weeks ago, the
+    // 4-week weekday mean lags and weighs least.
+    const stepped = periodic(70).map((v, t) => (t >= 49 ? 2 * v : v));
+    const g = forecastDaily(stepped, 7);
+    expect(g.weights![1]).toBeLessThan(Math.min(g.weights![0]!, g.weights![2]!));
     // An exactly periodic history is forecast exactly by every candidate.
     f.expected.forEach((v, h) => expect(v).toBeCloseTo(week[(70 + h) % 7]!, 3));
   });
