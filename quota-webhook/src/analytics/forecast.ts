@@ -55,9 +55,12 @@ export async function loadDailyData(cp: ControlPlane, req: AnalyticsRequest, met
   const month = monthSpan(asOf, tz);
   const historyFrom = bucketStart(todayStart - HISTORY_DAYS * DAY_MS, 'day', tz);
   const profileFrom = bucketStart(todayStart - PROFILE_DAYS * DAY_MS, 'day', tz);
-  const [daily, hourly] = await Promise.all([
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: historyFrom, to: todayStart, tz, granularity: 'day', measures: allMeasures ? 'all' : metric }),
-    localSeries(cp, { scope: target.scope, subject: target.subject, from: profileFrom, to: asOf, tz, granularity: 'hour', measures: allMeasures ? 'all' : metric }),
+  const measures = allMeasures ? 'all' : metric;
+  const [daily, hourly, monthBefore] = await Promise.all([
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: historyFrom, to: todayStart, tz, granularity: 'day', measures: metric }),
+    localSeries(cp, { scope: target.scope, subject: target.subject, from: profileFrom, to: asOf, tz, granularity: 'hour', measures }),
+    // Every measure of the month before today, in one bucket (only the summary needs them all).
+    allMeasures ? localSeries(cp, { scope: target.scope, subject: target.subject, from: month.start, to: todayStart, tz, granularity: 'month', measures }) : undefined,
   ]);
   const days = daily.bySubject.get(target.subject) ?? [];
   const values = daily.starts.map((_, i) => (days[i] ? valueOf(days[i]!, metric) : 0));
@@ -68,9 +71,12 @@ export async function loadDailyData(cp: ControlPlane, req: AnalyticsRequest, met
   const todayIndex = hourly.starts.findIndex((s) => s >= todayStart);
   const todayUsage = todayIndex < 0 ? sumUsage([]) : sumUsage(hours, todayIndex);
   const monthUsage = sumUsage([todayUsage]);
-  daily.starts.forEach((s, i) => {
-    if (s >= month.start && days[i]) addUsage(monthUsage, days[i]!);
-  });
+  if (monthBefore) addUsage(monthUsage, sumUsage(monthBefore.bySubject.get(target.subject) ?? []));
+  else {
+    daily.starts.forEach((s, i) => {
+      if (s >= month.start && days[i]) addUsage(monthUsage, days[i]!);
+    });
+  }
   const { shares, noise } = hourProfile(hourly, hourValues, todayStart, tz);
   return {
     req, metric, todayStart, month, history, historyFrom: first < 0 ? null : daily.starts[first]!,
