@@ -32,6 +32,31 @@ export default tseslint.config(
       ],
     },
   },
+  // Import boundaries: a service imports only the SDK's shared subpaths (names, wire shapes, pricing),
+  // never another service; the SDK imports no service.
+  {
+    files: ['quota-webhook/src/**/*.ts', 'collector-processor/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^@tokenmeter/instrumentation(?!/(pricing|protocol|semconv)$)',
+            message: 'services import only @tokenmeter/instrumentation/{pricing,protocol,semconv}',
+          },
+          { group: ['@tokenmeter/quota-webhook', '@tokenmeter/quota-webhook/*', '@tokenmeter/collector-processor', '@tokenmeter/collector-processor/*'], message: 'no service imports another service' },
+          { group: ['**/instrumentation/src/**', '**/quota-webhook/src/**', '**/collector-processor/src/**'], message: 'import other packages by name, not by path' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['instrumentation/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@tokenmeter/quota-webhook', '@tokenmeter/quota-webhook/*', '@tokenmeter/collector-processor', '@tokenmeter/collector-processor/*', '**/quota-webhook/**', '**/collector-processor/**'], message: 'the SDK imports no service' }],
+      }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },

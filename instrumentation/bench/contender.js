@@ -4,7 +4,7 @@
  * openai 6 (the major every peer supports) and times non-streaming chat calls
  * on an in-process transport when the parent asks for a round.
  *
- *   contender: bare | tokenmeter | tokenmeter-spans | contrib | traceloop
+ *   contender: bare | tokenmeter | tokenmeter-nofp | tokenmeter-spans | contrib | traceloop
  *   (`tokenmeter*` are started with `--require …/register.cjs` by the parent)
  */
 import { createRequire } from 'node:module';

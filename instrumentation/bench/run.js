@@ -24,6 +24,7 @@ const registered = existsSync(new URL('../dist/register.js', import.meta.url));
 const CONTENDERS = [
   { name: 'bare', label: 'bare openai 6 (baseline)' },
   { name: 'tokenmeter', label: 'tokenmeter (register, Prometheus exporter unscraped)' },
+  { name: 'tokenmeter-nofp', label: 'tokenmeter, TOKENMETER_PROMPT_FINGERPRINT=off', env: { TOKENMETER_PROMPT_FINGERPRINT: 'off' } },
   { name: 'tokenmeter-spans', label: 'tokenmeter + TracerProvider (spans recorded)' },
   { name: 'contrib', label: '@opentelemetry/instrumentation-openai 0.22' },
   { name: 'traceloop', label: '@traceloop/instrumentation-openai 0.27' },
@@ -41,6 +42,7 @@ function start(contender) {
       TOKENMETER_PROMETHEUS_PORT: '0',
       OTEL_TRACES_EXPORTER: 'none',
       OTEL_SERVICE_NAME: 'tokenmeter-bench',
+      ...contender.env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -111,7 +113,7 @@ async function benchOverhead() {
 
 /** Runs the sibling benches (metrics hot path, pricing, limit checks, router) where their modules exist. */
 async function benchSiblings() {
-  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router']) {
+  for (const prefix of ['pipeline', 'metrics', 'pricing', 'limits', 'router', 'fingerprint']) {
     const file = readdirSync(here).find((f) => f.startsWith(prefix) && /\.(ts|js)$/.test(f));
     if (file === undefined) {
       console.log(`\n(${prefix} bench: no bench/${prefix}* module yet)`);

@@ -5,7 +5,7 @@
 export { startTokenmeter } from './sdk.js';
 export type { StartOptions, TokenmeterHandle } from './sdk.js';
 export { parseConfig, ConfigError } from './config/env.js';
-export type { TokenmeterConfig, ConfigProblem, MetricsExporterName, TracesExporterName } from './config/env.js';
+export type { TokenmeterConfig, ConfigProblem, GovernanceProblem, MetricsExporterName, TracesExporterName } from './config/env.js';
 export type { EnforcementMode } from './config/types.js';
 
 // Attribution
@@ -20,7 +20,7 @@ export { addGate, addSink, runGates, emitFinished } from './core/hooks.js';
 export type { CallDescriptor, CallCost, FinishedCall, CallGate, CallSink } from './core/hooks.js';
 
 // Enforcement errors callers may catch
-export { QuotaExceededError, ProviderUnavailableError, isRefusal } from './control/index.js';
+export { QuotaExceededError, ProviderUnavailableError, GovernanceConfigError, isRefusal } from './control/index.js';
 
 // Wire shapes
 export type {
@@ -28,6 +28,9 @@ export type {
   TokenUsage,
   UsageRecord,
   UsageBatch,
+  UsageIngestResponse,
+  RejectedRecord,
+  PromptFingerprint,
   EnforcementBlock,
   EnforcementState,
   ProviderLimits,

@@ -1,9 +1,12 @@
 /**
- * `startTokenmeter()`: the SDK's set-up, run once by the register hooks (or
- * by an application that wants it programmatically). Parses the
- * configuration, installs the metrics (Prometheus and/or OTLP) and, when
- * asked, tracing, sets the default attribution, and links to the control
- * plane. Respects an application that set up its own OpenTelemetry SDK.
+ * `startTokenmeter()`: the SDK's set-up, run once by the register hooks (when
+ * the process first loads an instrumented SDK) or by an application that
+ * wants it programmatically. Parses the configuration, installs the metrics
+ * (Prometheus and/or OTLP) and, when asked, tracing, sets the default
+ * attribution, links to the control plane, and flushes on exit and on
+ * SIGTERM/SIGINT. Respects an application that set up its own OpenTelemetry
+ * SDK. In a worker thread it opens no endpoint: the main thread counts the
+ * worker's calls.
  */
 import { createServer, type Server } from 'node:http';
 import { context, diag, metrics, trace, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
@@ -17,12 +20,19 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { setDefaultAttribution } from './attribution/context.js';
 import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
+import { governanceConfigGate } from './control/config-gate.js';
 import { startControlLink, type ControlLink } from './control/index.js';
-import { addSink, type CallSink } from './core/hooks.js';
+import { ControlMetrics } from './control/metrics.js';
+import { addGate, addSink, type CallSink } from './core/hooks.js';
+import { configureFingerprints } from './fingerprint/fingerprint.js';
+import { deriveFingerprintKey } from './fingerprint/key.js';
+import { drainFingerprints } from './fingerprint/pending.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
+import { flushOnSignals } from './process/signals.js';
+import { flushWorkers, forwardToMainThread, isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
 
 export interface StartOptions {
   /** Environment to read (default `process.env`). */
@@ -46,8 +56,9 @@ let current: TokenmeterHandle | undefined;
 /** Starts the SDK once; later calls return the same handle. */
 export function startTokenmeter(options: StartOptions = {}): TokenmeterHandle {
   if (current !== undefined) return current;
-  const { config, problems } = parseConfig(options.env ?? process.env, { strict: options.strict ?? false });
+  const { config, problems, warnings } = parseConfig(options.env ?? process.env, { strict: options.strict ?? false });
   for (const problem of problems) warn(`${problem.message}; using the default`);
+  for (const warning of warnings) warn(warning);
   current = config.disabled ? disabledHandle(config) : start(config);
   return current;
 }
@@ -55,6 +66,11 @@ export function startTokenmeter(options: StartOptions = {}): TokenmeterHandle {
 function start(config: TokenmeterConfig): TokenmeterHandle {
   const resource = buildResource(config);
   setDefaultAttribution({ ...attributionFromResource(resource.attributes), ...config.attribution });
+  const fingerprintKey = deriveFingerprintKey({ key: config.promptFingerprint.key, apiToken: config.apiToken });
+  configureFingerprints({ enabled: config.promptFingerprint.enabled, key: fingerprintKey.key });
+  if (config.promptFingerprint.enabled && fingerprintKey.source === 'random') {
+    diag.info('tokenmeter: prompt fingerprints use a random key for this process; set TOKENMETER_FINGERPRINT_KEY (or TOKENMETER_API_TOKEN) to compare them across processes');
+  }
 
   const accumulator = new Accumulator({
     userCardinalityLimit: config.userCardinalityLimit,
@@ -68,7 +84,11 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   let server: Server | undefined;
   let listeningPort: number | undefined;
   const readers: MetricReader[] = [];
-  if (isNoop(metrics.getMeterProvider())) {
+  const worker = isMainThread ? undefined : forwardToMainThread(() => forceFlush());
+  if (worker !== undefined) {
+    // A worker thread: the main thread's metrics count this thread's calls.
+    removers.push(addSink(guardSink(worker.sink)), () => worker.close());
+  } else if (isNoop(metrics.getMeterProvider())) {
     if (config.metricsExporters.includes('prometheus')) {
       const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
       readers.push(exporter);
@@ -98,15 +118,26 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
     }
     meterProvider = new MeterProvider({ resource, readers });
     metrics.setGlobalMeterProvider(meterProvider);
-    removers.push(addSink(
-        guardSink((call) => {
-          accumulator.record(call);
-        }),
-      ));
+    const sink = guardSink((call) => {
+      accumulator.record(call);
+    });
+    removers.push(addSink(sink), receiveFromWorkers(sink));
   } else {
     // The application runs its own metrics SDK: publish through its global meter instead.
     const bridge = new ApiBridge(accumulator, metrics.getMeter('@tokenmeter/instrumentation', INSTRUMENTATION_VERSION), config.semconv);
-    removers.push(addSink(guardSink((call) => bridge.record(call, accumulator.record(call)))));
+    const sink = guardSink((call) => bridge.record(call, accumulator.record(call)));
+    removers.push(addSink(sink), receiveFromWorkers(sink));
+  }
+
+  // A mistake in a governance setting never weakens governance silently: an error, counted, and where fail-closed was meant, a refusal of every call.
+  if (config.governance.length > 0) {
+    const controlMetrics = new ControlMetrics();
+    for (const problem of config.governance) {
+      error(problem.message);
+      controlMetrics.configError(problem.variable);
+    }
+    const refusing = config.governance.find((problem) => problem.refuse);
+    if (refusing !== undefined) removers.push(addGate(governanceConfigGate(refusing, controlMetrics)));
   }
 
   let tracerProvider: TracerProvider | undefined;
@@ -117,34 +148,39 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   }
 
   let link: ControlLink | undefined;
-  if (config.controlPlane !== undefined && config.enforcement !== 'off') {
+  if (config.controlPlane !== undefined) {
     link = startControlLink({
       url: config.controlPlane.url,
       ...(config.controlPlane.token !== undefined ? { token: config.controlPlane.token } : {}),
       enforcement: config.enforcement,
       reportIntervalMillis: config.controlPlane.reportIntervalMillis,
       maxBufferedRecords: config.controlPlane.maxBufferedRecords,
-      ...(config.serviceName !== undefined ? { serviceName: config.serviceName } : {}),
-    });
-  } else if (config.controlPlane !== undefined) {
-    link = startControlLink({
-      url: config.controlPlane.url,
-      ...(config.controlPlane.token !== undefined ? { token: config.controlPlane.token } : {}),
-      enforcement: 'off',
-      reportIntervalMillis: config.controlPlane.reportIntervalMillis,
-      maxBufferedRecords: config.controlPlane.maxBufferedRecords,
+      startupWaitMillis: config.enforcementStartupWaitMillis,
       ...(config.serviceName !== undefined ? { serviceName: config.serviceName } : {}),
     });
   }
 
   let flushing: Promise<void> | undefined;
-  const forceFlush = async (): Promise<void> => {
-    await Promise.allSettled([meterProvider?.forceFlush(), tracerProvider?.forceFlush(), link?.forceFlush()]);
-  };
-  // Flush what is pending when the event loop empties (not on process.exit or signals, which the app owns).
+  async function forceFlush(): Promise<void> {
+    drainFingerprints(); // spans and records waiting for their fingerprint
+    await Promise.allSettled([meterProvider?.forceFlush(), tracerProvider?.forceFlush(), link?.forceFlush(), isMainThread ? flushWorkers() : undefined]);
+  }
+  // Flush what is pending when the event loop empties (process.exit() cannot wait for it).
   process.once('beforeExit', () => {
     flushing ??= forceFlush();
   });
+  // process.exit() runs no more callbacks: buffered usage is delivered synchronously (bounded), on a worker thread.
+  if (link !== undefined) {
+    const onExit = (): void => {
+      drainFingerprints();
+      link?.flushSync(config.shutdownFlushMillis);
+    };
+    process.once('exit', onExit);
+    removers.push(() => process.removeListener('exit', onExit));
+  }
+  // Buffered usage and pushed telemetry are delivered before a signal ends the process (Prometheus is pulled: nothing to flush).
+  const pushes = link !== undefined || tracerProvider !== undefined || config.metricsExporters.includes('otlp');
+  if (isMainThread && pushes) removers.push(flushOnSignals(forceFlush, config.shutdownFlushMillis));
 
   let stopped: Promise<void> | undefined;
   return {
@@ -187,6 +223,14 @@ function disabledHandle(config: TokenmeterConfig): TokenmeterHandle {
   return handle;
 }
 
+/** Counts the calls worker threads post with `sink`; returns the undoing. */
+function receiveFromWorkers(sink: CallSink): () => void {
+  receiveWorkerCalls(sink);
+  return () => {
+    if (workerCallHandler() === sink) receiveWorkerCalls(undefined);
+  };
+}
+
 /** A sink that never throws into the caller's call: a bug in it is logged once and the call proceeds. */
 function guardSink(sink: CallSink): CallSink {
   let logged = false;
@@ -208,6 +252,14 @@ function warn(message: string): void {
   warned.add(message);
   diag.warn(`tokenmeter: ${message}`);
   process.stderr.write(`tokenmeter: ${message}\n`);
+}
+
+/** Logs an error (an invalid governance setting) once, at error level. */
+function error(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  diag.error(`tokenmeter: ${message}`);
+  process.stderr.write(`tokenmeter: ERROR: ${message}\n`);
 }
 
 /** Attributes of the SDK's resource, for tests. */

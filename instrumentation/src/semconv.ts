@@ -17,6 +17,10 @@ export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
 /** Model that served the response. */
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+/** Output cap the request asked for (`max_tokens`, `max_completion_tokens`, `max_output_tokens`). */
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+/** Why the model stopped, one entry per choice (string array; the provider's own values). */
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
 /** Response id from the provider. */
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
 /** Token type on token metrics: `input` or `output` (semconv); ours adds more. */
@@ -125,4 +129,23 @@ export const PROM = {
   quotaLimit: 'tokenmeter_quota_limit',
   quotaUsage: 'tokenmeter_quota_usage',
   quotaUtilization: 'tokenmeter_quota_utilization',
+  quotaThreshold: 'tokenmeter_quota_threshold',
+  // Exact ledger figures from the control plane (gauges; labels `period, timezone, scope, subject`).
+  /** Cost in USD of the current period window (exact decimal from the ledger). */
+  periodCost: 'tokenmeter_period_cost_usd',
+  /** Calls in the current period window. */
+  periodRequests: 'tokenmeter_period_requests',
+  /** Tokens (all types) in the current period window. */
+  periodTokens: 'tokenmeter_period_tokens',
+  /** Calls without a price in the current period window. */
+  periodUnpriced: 'tokenmeter_period_unpriced_requests',
+  /** Projected month-end cost in USD (labels `timezone, scope, subject, method`). */
+  projectedMonthEndCost: 'tokenmeter_projected_month_end_cost_usd',
+  /** Info metric `{user_id, tokenmeter_department, tokenmeter_org} 1` per directory entry, for `group_left` joins. */
+  directoryInfo: 'tokenmeter_directory_info',
+  // Provider settings per org (labels `tokenmeter_org, gen_ai_provider_name`, + `period, metric` on limit and usage).
+  providerLimit: 'tokenmeter_provider_limit',
+  providerUsage: 'tokenmeter_provider_usage',
+  providerEnabled: 'tokenmeter_provider_enabled',
+  providerPriority: 'tokenmeter_provider_priority',
 } as const;

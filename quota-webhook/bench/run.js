@@ -5,10 +5,14 @@
  * 2. quota evaluation and /metrics with 10,000 users' quotas over a month (bench/evaluation.js);
  * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
  * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
- * 5. analytics: forecast accuracy, anomaly detection, endpoint timings (bench/analytics.js).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,analytics`
- * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000).
- * Bounded: about two minutes without the crossing bench on a 2-core machine.
+ * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
+ * 6. analytics: forecast accuracy, anomaly detection, endpoint timings over 1,000,000 records (bench/analytics.js).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics`
+ * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS`
+ * sets the month's backfill (default 200,000); `BENCH_REPORT_RECORDS` the reports' (default 1,000,000);
+ * `BENCH_ANALYTICS_RECORDS` the analytics timings' (default 1,000,000).
+ * Bounded: about two minutes without the crossing, reports and analytics benches on a 2-core machine
+ * (the reports bench adds about five; analytics accuracy and anomalies about two, its timings 10–20 on a loaded machine).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -18,10 +22,11 @@ import { ANALYTICS_PARTS, analyticsSummary, runAnalyticsBench } from './analytic
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
+import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,analytics').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -71,6 +76,10 @@ function summary(figures) {
   for (const c of figures.crossing ?? []) {
     lines.push(`${c.name}: p95 ${c.latencyMs.p95} ms — goal p95 < 5 s: ${ok(c.latencyMs.p95 < 5000)}; overshoot p95 ${c.overshootUsd.p95} USD — goal < ${c.overshootGoalP95Usd} USD (one report interval's spend): ${ok(c.meetsOvershootGoal)}`);
   }
+  if (figures.reports) {
+    const audit = figures.reports.cases[0];
+    lines.push(`audit report of ${int(figures.reports.records)} records: peak RSS ${fmt(audit.peakMb)} MB, ${int(audit.recordsPerSecond)} records/s (×${fmt(audit.ratioToBaseline)} the bare scan) — goal < 200 MB: ${ok(figures.reports.goalMet)}`);
+  }
   lines.push(...analyticsSummary(figures.analytics));
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
@@ -78,7 +87,7 @@ function summary(figures) {
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined, analytics: undefined };
+const figures = { ingest: [], evaluation: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
 let postgres;
 try {
   const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics') || only.has('analytics-timing');
@@ -105,6 +114,7 @@ try {
   }
   if (only.has('decision')) figures.decision = await runDecisionBench();
   if (only.has('crossing')) figures.crossing = await crossing();
+  if (only.has('reports')) figures.reports = await runReportsBench();
 } finally {
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -9,12 +9,16 @@ import { mountEnforcement } from './api/enforcement.js';
 import { mountPrices } from './api/prices.js';
 import { mountProviders } from './api/providers.js';
 import { mountQuotas } from './api/quotas.js';
+import { mountReportSchedules } from './api/report-schedules.js';
+import { mountReports } from './api/reports.js';
 import { Api } from './api/route.js';
 import { mountUsage } from './api/usage.js';
 import type { ControlPlane } from './control-plane.js';
 import { SseHub } from './enforcement/sse.js';
 import { ApiError } from './errors.js';
 import { isReady, registerHealthMetrics } from './health.js';
+import { registerLedgerMetrics } from './metrics/ledger-metrics.js';
+import { scrapeTotals } from './metrics/scrape-totals.js';
 import { buildOpenApi } from './openapi.js';
 import { registerQuotaMetrics } from './quotas/metrics.js';
 import type { Telemetry } from './telemetry.js';
@@ -36,6 +40,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   const auth = new Authenticator(cp.config.tokens);
   const hub = new SseHub(cp.feed, { coalesceMillis: cp.config.sseCoalesceMillis, heartbeatMillis: cp.config.sseHeartbeatMillis });
   const quotaMetrics = registerQuotaMetrics(telemetry.registry, cp);
+  const ledgerMetrics = registerLedgerMetrics(telemetry.registry, cp);
   let ready = true;
   const health = { version: VERSION, store: cp.store, ready: () => ready };
   registerHealthMetrics(telemetry.registry, health);
@@ -62,9 +67,10 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   // `/metrics` shows per-subject spend: with TOKENMETER_METRICS_TOKEN set it needs that token (or read/admin).
   const metricsAuth = cp.config.tokens.metrics !== undefined ? [auth.require(['metrics', 'read'])] : [];
   app.get('/metrics', ...metricsAuth, async (_req, res) => {
-    const [own, quotas] = await Promise.all([telemetry.registry.metrics(), quotaMetrics()]);
+    const totals = scrapeTotals(cp.store);
+    const [own, quotas, ledger] = await Promise.all([telemetry.registry.metrics(), quotaMetrics(totals), ledgerMetrics(totals)]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
-    res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas]));
+    res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas, Buffer.from('\n'), ...ledger]));
   });
 
   const router = express.Router();
@@ -77,6 +83,8 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   mountDirectory(api, cp);
   mountEnforcement(api, cp, hub, telemetry);
   mountAnalytics(api, cp);
+  mountReports(api, cp);
+  mountReportSchedules(api, cp);
   const openapi = buildOpenApi(api.specs, VERSION);
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);

@@ -5,6 +5,7 @@
  * listens on loopback only.
  */
 import { z } from 'zod';
+import { loadReportsConfig, type ReportsConfig } from './reports/config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -31,6 +32,10 @@ export interface Config {
   sseHeartbeatMillis: number;
   /** How often blocks are checked against their period reset. */
   resetCheckMillis: number;
+  /** Reports and report schedules (`TOKENMETER_REPORT_*`, `TOKENMETER_SMTP_*`). */
+  reports: ReportsConfig;
+  /** Most subjects per scope and period in the `tokenmeter_period_*` gauges; the rest are summed into subject `(other)`. */
+  metricsMaxSubjects: number;
   /** A batch that takes a hard quota to its limit blocks at ingest, before the alert (`TOKENMETER_BLOCK_AT_INGEST`, default true). */
   blockAtIngest: boolean;
 }
@@ -99,6 +104,7 @@ const schema = z.object({
   TOKENMETER_SSE_COALESCE_MS: int(0, 60_000).default(250),
   TOKENMETER_SSE_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   TOKENMETER_RESET_CHECK_MS: int(50, 3_600_000).default(1000),
+  TOKENMETER_METRICS_MAX_SUBJECTS: int(1, 1_000_000).default(10_000),
   TOKENMETER_BLOCK_AT_INGEST: bool.default(true),
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
@@ -142,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       message: `"${host}" is not a loopback address and no TOKENMETER_*_TOKEN is set: set tokens (TOKENMETER_ADMIN_TOKEN, …), listen on 127.0.0.1, or set TOKENMETER_ALLOW_UNAUTHENTICATED=true`,
     });
   }
+  const reports = loadReportsConfig(env);
+  problems.push(...reports.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -156,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseCoalesceMillis: e.TOKENMETER_SSE_COALESCE_MS as number,
     sseHeartbeatMillis: e.TOKENMETER_SSE_HEARTBEAT_MS as number,
     resetCheckMillis: e.TOKENMETER_RESET_CHECK_MS as number,
+    reports: reports.config,
+    metricsMaxSubjects: e.TOKENMETER_METRICS_MAX_SUBJECTS as number,
     blockAtIngest: e.TOKENMETER_BLOCK_AT_INGEST as boolean,
   };
 }

@@ -8,6 +8,7 @@
 import { AuditLog } from './audit.js';
 import type { Config } from './config.js';
 import { Directory } from './directory/directory.js';
+import { EntityFamily } from './entities/entity-family.js';
 import { BlockSet } from './enforcement/blocks.js';
 import { EnforcementFeed } from './enforcement/feed.js';
 import { IngestBlocks } from './enforcement/ingest-blocks.js';
@@ -21,7 +22,9 @@ import { Prices } from './prices/prices.js';
 import { Providers } from './providers/providers.js';
 import { windowStart } from './quotas/periods.js';
 import { QuotaSet } from './quotas/quota-set.js';
-import type { Store } from './store/types.js';
+import type { Schedule } from './reports/schedules/model.js';
+import { Reports } from './reports/service.js';
+import type { Store, StoreChange } from './store/types.js';
 
 export type { ProviderConfig } from './providers/providers.js';
 export type { DirectoryEntry } from './directory/directory.js';
@@ -54,9 +57,15 @@ export class ControlPlane {
   readonly quotaBlocks: QuotaBlocks;
   readonly ingestBlocks: IngestBlocks;
   readonly feed: EnforcementFeed;
+  /** Report schedules (audited CRUD; runs and scheduler state are kept by `reports`). */
+  readonly reportSchedules: EntityFamily<Schedule>;
+  /** Reports run now, report schedules, their runs and the scheduler. */
+  readonly reports: Reports;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
   private _lastPrune = 0;
+  private _started = false;
+  private _stopWatch: (() => void) | undefined;
 
   constructor(options: ControlPlaneOptions) {
     this.config = options.config;
@@ -86,8 +95,17 @@ export class ControlPlane {
     this.intake = new UsageIntake(this.ledger, this.prices, this.directory, clock, async (_rows, totals) => {
       // A batch that takes a hard quota to its limit blocks before the sender hears 200.
       if (totals.length > 0) await this.ingestBlocks.check(totals);
-      if (this.providers.size > 0) this.feed.schedule();
+      if (this.providers.size > 0) {
+        this.feed.schedule();
+        // Other replicas' feeds carry provider usage too.
+        this.store.publish('usage', '').catch(this.onError);
+      }
     }, () => this.ingestBlocks.active);
+    this.reportSchedules = new EntityFamily<Schedule>('report-schedule', store, this.audit);
+    this.reports = new Reports({
+      store, schedules: this.reportSchedules, catalog: () => this.prices.catalog, clock, config: this.config.reports,
+      audit: this.audit, onError: this.onError,
+    });
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {
@@ -98,16 +116,38 @@ export class ControlPlane {
     this.quotaSet.budgets.onChange(async ({ value }) => {
       if (value !== undefined) await this.timeZones.ensure([value.timezone]);
     });
-    this.providers.onChange(() => this.feed.refresh());
-    // Directory changes move users in or out of blocked departments and orgs.
-    this.directory.onChange(() => {
-      if (this.blocks.list().some((b) => b.scope === 'department' || b.scope === 'org')) this.feed.refresh().catch(this.onError);
+    // Provider and directory changes (here or on another replica) reach the feed; directory changes move
+    // users in or out of blocked departments and orgs.
+    this.providers.onCacheChange(() => {
+      if (this._started) this.feed.refresh().catch(this.onError);
     });
+    this.directory.onCacheChange(() => {
+      if (this._started && this.blocks.list().some((b) => b.scope === 'department' || b.scope === 'org')) this.feed.refresh().catch(this.onError);
+    });
+  }
+
+  /** Applies a change another replica made to the shared database. */
+  private async _remoteChange(change: StoreChange): Promise<void> {
+    if (change.kind === 'block') await this.blocks.reload(change.id);
+    else if (change.kind === 'meta' && change.id === 'timezones') await this.timeZones.load();
+    else if (change.kind === 'usage') {
+      if (this.providers.size > 0) this.feed.schedule();
+    } else await EntityFamily.of(this.store).get(change.kind)?.reload(change.id);
+  }
+
+  /** After a lost connection to the change feed: everything may have changed. */
+  private async _resync(): Promise<void> {
+    for (const family of EntityFamily.of(this.store).values()) await family.load();
+    await this.timeZones.load();
+    await this.blocks.load();
+    await this.feed.refresh();
   }
 
   async init(): Promise<void> {
     const { rebuild } = await this.store.init();
-    await Promise.all([this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load()]);
+    await Promise.all([
+      this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load(), this.reportSchedules.load(),
+    ]);
     if (rebuild) {
       const r = await this.ledger.rebuildTotals(this.timeZones.list(), { rollup: true });
       this.onInfo('migrated the ledger: totals and rollup rebuilt from the records', r);
@@ -115,7 +155,14 @@ export class ControlPlane {
     await this.timeZones.ensure(this.quotaSet.all().map((q) => q.timezone));
     await this.blocks.load();
     await this.feed.init();
+    await this.reports.init();
     this._lastHour = windowStart('hour', this.clock(), 'UTC');
+    this._started = true;
+    // Replicas on one database: apply the others' changes as they happen.
+    this._stopWatch = this.store.watch(
+      (change) => void this._remoteChange(change).catch(this.onError),
+      () => void this._resync().catch(this.onError),
+    );
   }
 
   /** Starts the period-reset timer (blocks lift at their quota's next window when usage there is under the limit). */
@@ -125,6 +172,7 @@ export class ControlPlane {
       this.tick().catch(this.onError);
     }, this.config.resetCheckMillis);
     this._resetTimer.unref();
+    this.reports.start();
   }
 
   /** One timer tick: a new UTC hour refreshes provider usage on the feed; blocks past their reset are checked. */
@@ -142,9 +190,11 @@ export class ControlPlane {
   }
 
   async close(): Promise<void> {
+    this._stopWatch?.();
     if (this._resetTimer) clearInterval(this._resetTimer);
     this._resetTimer = undefined;
     this.feed.close();
+    await this.reports.close();
     await this.store.close();
   }
 }

@@ -8,8 +8,10 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startupFailure } from './startup-failure.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { keepYoungGenerationSmall } from './reports/young-generation.js';
 
 async function main(): Promise<void> {
+  keepYoungGenerationSmall();
   let config: Config;
   try {
     config = loadConfig();

@@ -79,5 +79,6 @@ export async function scrape(collector: RunningCollector): Promise<string> {
 }
 
 export function post(collector: RunningCollector, path: string, body: Buffer | string, headers: Record<string, string> = { 'content-type': 'application/x-protobuf' }): Promise<Response> {
-  return fetch(`${collector.otlpUrl}${path}`, { method: 'POST', headers, body });
+  // Uint8Array, not Buffer: with lib.dom in the program (vitest's optional jsdom types) Buffer is no fetch BodyInit.
+  return fetch(`${collector.otlpUrl}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }

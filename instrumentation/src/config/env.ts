@@ -3,7 +3,11 @@
  * start-up. A bad value is reported with the variable, what it got and what
  * it accepts; the SDK then uses that variable's default, so a typo in a
  * deployment never takes the service down (`parseConfig(env, { strict: true })`
- * throws instead, for programmatic use and tests).
+ * throws instead, for programmatic use and tests). The exception is a
+ * governance setting: a mistake there must never weaken governance silently,
+ * so it is an error, and it refuses calls where fail-closed was meant or
+ * cannot be ruled out (`config.governance`). Standard OpenTelemetry names win
+ * over our older ones.
  */
 import type { Attribution } from '../protocol.js';
 import type { EnforcementMode } from './types.js';
@@ -13,7 +17,7 @@ export type TracesExporterName = 'otlp' | 'none';
 
 /** The SDK's whole configuration. */
 export interface TokenmeterConfig {
-  /** `TOKENMETER_DISABLED=true`: no patches, no telemetry. */
+  /** `OTEL_SDK_DISABLED=true` (older name `TOKENMETER_DISABLED`): no patches, no telemetry. */
   disabled: boolean;
   /** `OTEL_SERVICE_NAME`. */
   serviceName?: string;
@@ -23,7 +27,7 @@ export interface TokenmeterConfig {
   tracesExporter: TracesExporterName;
   /** `OTEL_METRIC_EXPORT_INTERVAL` (60000) and `OTEL_METRIC_EXPORT_TIMEOUT` (30000): the OTLP metrics push, in ms. */
   otlpMetrics: { exportIntervalMillis: number; exportTimeoutMillis: number };
-  /** `TOKENMETER_PROMETHEUS_HOST` (0.0.0.0) and `TOKENMETER_PROMETHEUS_PORT` (9464). */
+  /** `OTEL_EXPORTER_PROMETHEUS_HOST` (0.0.0.0) and `OTEL_EXPORTER_PROMETHEUS_PORT` (9464); older names `TOKENMETER_PROMETHEUS_HOST`/`_PORT`. */
   prometheus: { host: string; port: number };
   /** `OTEL_SEMCONV_STABILITY_OPT_IN`: which GenAI metric names to emit. */
   semconv: { stable: boolean; latestExperimental: boolean };
@@ -31,11 +35,26 @@ export interface TokenmeterConfig {
   userCardinalityLimit: number;
   /** `TOKENMETER_OPENAI_INCLUDE_USAGE` (true): inject `stream_options.include_usage`. */
   openaiIncludeStreamUsage: boolean;
-  /** Process-wide attribution: `TOKENMETER_ORG`, `_DEPARTMENT`, `_FEATURE`, `_USER`, `_INVESTIGATION`, `_SESSION`. */
+  /** Process-wide attribution: `TOKENMETER_ORG`, `_DEPARTMENT`, `_FEATURE`, `_USER`, `_INVESTIGATION`, `_SESSION`, `_PROJECT`. */
   attribution: Attribution;
   /** `TOKENMETER_ENFORCEMENT` (`fail-open`). */
   enforcement: EnforcementMode;
-  /** Present when `TOKENMETER_CONTROL_PLANE_URL` is set. */
+  /** `TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS` (3000): how long fail-closed waits for the first enforcement state before refusing. */
+  enforcementStartupWaitMillis: number;
+  /** `TOKENMETER_SHUTDOWN_FLUSH_MS` (5000): how long SIGTERM/SIGINT wait for buffered usage to be delivered. */
+  shutdownFlushMillis: number;
+  /** `TOKENMETER_PROMPT_FINGERPRINT` (on) and `TOKENMETER_FINGERPRINT_KEY` (else derived from `TOKENMETER_API_TOKEN`, else random per process). */
+  promptFingerprint: { enabled: boolean; key?: string };
+  /**
+   * Governance settings (enforcement mode, control plane, token, attribution)
+   * whose value is invalid. Each is logged at error level and counted; one
+   * with `refuse` makes every call fail with a `GovernanceConfigError`, since
+   * fail-closed was meant or cannot be ruled out.
+   */
+  governance: GovernanceProblem[];
+  /** `TOKENMETER_API_TOKEN` when valid (the fingerprint key is derived from it unless `TOKENMETER_FINGERPRINT_KEY` is set). */
+  apiToken?: string;
+  /** Present when `TOKENMETER_CONTROL_PLANE_URL` is set and valid. */
   controlPlane?: {
     url: string;
     /** `TOKENMETER_API_TOKEN`. */
@@ -47,10 +66,16 @@ export interface TokenmeterConfig {
   };
 }
 
-/** One rejected variable. */
+/** One rejected variable: its default is used. */
 export interface ConfigProblem {
   variable: string;
   message: string;
+}
+
+/** An invalid governance setting. */
+export interface GovernanceProblem extends ConfigProblem {
+  /** Refuse every call until it is fixed (fail-closed was meant or cannot be ruled out). */
+  refuse: boolean;
 }
 
 export class ConfigError extends Error {
@@ -64,26 +89,80 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Parses the environment; bad values fall back to defaults and are listed in `problems`. */
-export function parseConfig(env: Env = process.env, options: { strict?: boolean } = {}): { config: TokenmeterConfig; problems: ConfigProblem[] } {
+const ENFORCEMENT_MODES = ['off', 'fail-open', 'fail-closed'] as const;
+
+/**
+ * Parses the environment. Bad values fall back to defaults and are listed in
+ * `problems`; an invalid governance setting is in `config.governance`
+ * instead (see there); `warnings` name variables given twice (a standard
+ * name and our older one: the standard wins).
+ */
+export function parseConfig(
+  env: Env = process.env,
+  options: { strict?: boolean } = {},
+): { config: TokenmeterConfig; problems: ConfigProblem[]; warnings: string[] } {
   const problems: ConfigProblem[] = [];
-  const read = new Reader(env, problems);
+  const warnings: string[] = [];
+  const read = new Reader(env, problems, warnings);
+  const governance: GovernanceProblem[] = [];
+
+  const { mode: enforcement, problem: enforcementProblem } = parseEnforcement(read.string('TOKENMETER_ENFORCEMENT'));
+  if (enforcementProblem !== undefined) governance.push(enforcementProblem);
+  // Fail-closed was meant, or a garbled mode cannot rule it out: a broken governance setting then refuses calls.
+  const closed = enforcement === 'fail-closed' || enforcementProblem?.refuse === true;
+  const consequence = closed
+    ? 'calls are refused until it is fixed (TOKENMETER_ENFORCEMENT is fail-closed or unreadable)'
+    : 'no usage is reported and no quota is enforced until it is fixed';
 
   const attribution: Attribution = {};
   for (const [key, variable] of ATTRIBUTION_VARIABLES) {
-    const value = read.label(variable);
-    if (value !== undefined) attribution[key] = value;
+    const value = read.string(variable);
+    if (value === undefined) continue;
+    if (LABEL_VALUE.test(value)) attribution[key] = value;
+    else {
+      const attributionConsequence = closed ? consequence : 'calls are not attributed to it, so its quotas do not apply to them';
+      governance.push({
+        variable,
+        refuse: closed,
+        message: `${variable} must be 1-256 characters without control characters, got ${JSON.stringify(value.slice(0, 40))}; ${attributionConsequence}`,
+      });
+    }
   }
+
   const otlpEndpointSet = [env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT].some((v) => v !== undefined && v.trim() !== '');
-  const controlUrl = read.url('TOKENMETER_CONTROL_PLANE_URL');
+  const rawUrl = read.string('TOKENMETER_CONTROL_PLANE_URL');
+  const controlUrl = rawUrl === undefined ? undefined : httpUrl(rawUrl);
+  if (rawUrl !== undefined && controlUrl === undefined) {
+    governance.push({ variable: 'TOKENMETER_CONTROL_PLANE_URL', refuse: closed, message: `TOKENMETER_CONTROL_PLANE_URL must be an http(s) URL, got "${rawUrl}"; ${consequence}` });
+  } else if (rawUrl === undefined && enforcement === 'fail-closed' && enforcementProblem === undefined) {
+    governance.push({
+      variable: 'TOKENMETER_CONTROL_PLANE_URL',
+      refuse: true,
+      message: 'TOKENMETER_ENFORCEMENT=fail-closed needs TOKENMETER_CONTROL_PLANE_URL; calls are refused until it is set',
+    });
+  }
   const token = read.string('TOKENMETER_API_TOKEN');
+  if (token !== undefined && !BEARER_TOKEN.test(token)) {
+    // Never echo a secret: say what is wrong with it, not what it is.
+    governance.push({
+      variable: 'TOKENMETER_API_TOKEN',
+      refuse: closed,
+      message: `TOKENMETER_API_TOKEN must be visible ASCII without spaces (it is sent as a bearer token), got ${token.length} characters that are not; ${consequence}`,
+    });
+  }
+
+  const fingerprintKey = read.string('TOKENMETER_FINGERPRINT_KEY');
+  if (fingerprintKey !== undefined && fingerprintKey.length < 16) {
+    problems.push({ variable: 'TOKENMETER_FINGERPRINT_KEY', message: `TOKENMETER_FINGERPRINT_KEY must be at least 16 characters, got ${fingerprintKey.length}` });
+  }
+
   const config: TokenmeterConfig = {
-    disabled: read.boolean('TOKENMETER_DISABLED', false),
+    disabled: read.standardBoolean('OTEL_SDK_DISABLED', 'TOKENMETER_DISABLED'),
     metricsExporters: read.list('OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, ['prometheus']),
     tracesExporter: read.oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, otlpEndpointSet ? 'otlp' : 'none'),
     prometheus: {
-      host: read.string('TOKENMETER_PROMETHEUS_HOST') ?? '0.0.0.0',
-      port: read.integer('TOKENMETER_PROMETHEUS_PORT', 9464, 0, 65535),
+      host: read.string(read.standard('OTEL_EXPORTER_PROMETHEUS_HOST', 'TOKENMETER_PROMETHEUS_HOST')) ?? '0.0.0.0',
+      port: read.integer(read.standard('OTEL_EXPORTER_PROMETHEUS_PORT', 'TOKENMETER_PROMETHEUS_PORT'), 9464, 0, 65535),
     },
     otlpMetrics: {
       exportIntervalMillis: read.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
@@ -93,8 +172,14 @@ export function parseConfig(env: Env = process.env, options: { strict?: boolean 
     userCardinalityLimit: read.integer('TOKENMETER_USER_CARDINALITY_LIMIT', 10_000, 0, 10_000_000),
     openaiIncludeStreamUsage: read.boolean('TOKENMETER_OPENAI_INCLUDE_USAGE', true),
     attribution,
-    enforcement: read.oneOf('TOKENMETER_ENFORCEMENT', ['off', 'fail-open', 'fail-closed'] as const, 'fail-open'),
+    enforcement,
+    enforcementStartupWaitMillis: read.integer('TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS', 3000, 0, 60_000),
+    shutdownFlushMillis: read.integer('TOKENMETER_SHUTDOWN_FLUSH_MS', 5000, 0, 600_000),
+    promptFingerprint: { enabled: read.boolean('TOKENMETER_PROMPT_FINGERPRINT', true) },
+    governance,
   };
+  if (fingerprintKey !== undefined && fingerprintKey.length >= 16) config.promptFingerprint.key = fingerprintKey;
+  if (token !== undefined && BEARER_TOKEN.test(token)) config.apiToken = token;
   const serviceName = read.string('OTEL_SERVICE_NAME');
   if (serviceName !== undefined) config.serviceName = serviceName;
   if (controlUrl !== undefined) {
@@ -103,10 +188,45 @@ export function parseConfig(env: Env = process.env, options: { strict?: boolean 
       reportIntervalMillis: read.integer('TOKENMETER_REPORT_INTERVAL_MS', 1000, 10, 3_600_000),
       maxBufferedRecords: read.integer('TOKENMETER_REPORT_BUFFER_RECORDS', 10_000, 1, 10_000_000),
     };
-    if (token !== undefined) config.controlPlane.token = token;
+    if (token !== undefined && BEARER_TOKEN.test(token)) config.controlPlane.token = token;
   }
-  if (options.strict === true && problems.length > 0) throw new ConfigError(problems);
-  return { config, problems };
+  if (options.strict === true && problems.length + governance.length > 0) throw new ConfigError([...governance, ...problems]);
+  return { config, problems, warnings };
+}
+
+/**
+ * `TOKENMETER_ENFORCEMENT`: one of the modes (any case). Anything else is a
+ * governance problem: a misspelt `fail-open` or `off` (`fail_open`, `Fail
+ * Open`) runs as that mode, reported; any other value (`fail_closed`,
+ * `closed`, `strict`, a typo) cannot rule fail-closed out and refuses calls.
+ */
+function parseEnforcement(raw: string | undefined): { mode: EnforcementMode; problem?: GovernanceProblem } {
+  if (raw === undefined) return { mode: 'fail-open' };
+  const lower = raw.toLowerCase();
+  if ((ENFORCEMENT_MODES as readonly string[]).includes(lower)) return { mode: lower as EnforcementMode };
+  const normalized = lower.replace(/[\s_]+/g, '-');
+  const got = `TOKENMETER_ENFORCEMENT must be one of ${ENFORCEMENT_MODES.join(', ')}, got "${raw}"`;
+  if (normalized === 'fail-open' || normalized === 'off') {
+    return { mode: normalized, problem: { variable: 'TOKENMETER_ENFORCEMENT', refuse: false, message: `${got}; running as ${normalized}` } };
+  }
+  return {
+    mode: 'fail-closed',
+    problem: { variable: 'TOKENMETER_ENFORCEMENT', refuse: true, message: `${got}; calls are refused until it is fixed (fail-closed cannot be ruled out)` },
+  };
+}
+
+/** What a bearer token may hold on the wire (RFC 6750 b64token, plus the other visible ASCII characters tokens use). */
+const BEARER_TOKEN = /^[\x21-\x7e]+$/;
+
+/** The URL without trailing slashes, or undefined when it is not an absolute http(s) URL. */
+function httpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return value.replace(/\/+$/, '');
+  } catch {
+    // not a URL
+  }
+  return undefined;
 }
 
 const ATTRIBUTION_VARIABLES: ReadonlyArray<[keyof Attribution, string]> = [
@@ -134,6 +254,7 @@ class Reader {
   constructor(
     private readonly _env: Env,
     private readonly _problems: ConfigProblem[],
+    private readonly _warnings: string[],
   ) {}
 
   string(variable: string): string | undefined {
@@ -141,11 +262,23 @@ class Reader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  label(variable: string): string | undefined {
-    const value = this.string(variable);
-    if (value === undefined || LABEL_VALUE.test(value)) return value;
-    this._fail(variable, `${variable} must be 1-256 characters without control characters, got ${JSON.stringify(value.slice(0, 40))}`);
-    return undefined;
+  /** Which of a standard variable and our older name to read: the standard one when set (with a warning when both are). */
+  standard(standard: string, older: string): string {
+    const hasStandard = this.string(standard) !== undefined;
+    const hasOlder = this.string(older) !== undefined;
+    if (hasStandard && hasOlder) this._warnings.push(`${standard} and ${older} are both set; using ${standard} (${older} is the older name)`);
+    return hasStandard || !hasOlder ? standard : older;
+  }
+
+  /** The OTel spec's boolean (`OTEL_SDK_DISABLED`): only `true` is true; other values than `false` are reported. */
+  standardBoolean(standard: string, older: string): boolean {
+    const variable = this.standard(standard, older);
+    if (variable === older) return this.boolean(older, false);
+    const value = this.string(standard)?.toLowerCase();
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    this._fail(standard, `${standard} must be true or false, got "${value}"`);
+    return false;
   }
 
   boolean(variable: string, fallback: boolean): boolean {
@@ -185,19 +318,6 @@ class Reader {
     }
     const unique = [...new Set(items)] as T[];
     return unique.includes('none' as T) ? [] : unique;
-  }
-
-  url(variable: string): string | undefined {
-    const value = this.string(variable);
-    if (value === undefined) return undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // reported below
-    }
-    this._fail(variable, `${variable} must be an http(s) URL, got "${value}"`);
-    return undefined;
   }
 
   private _fail(variable: string, message: string): void {

@@ -112,6 +112,23 @@ export class EnforcementClient {
     });
   }
 
+  /**
+   * Applies a state obtained another way (the fail-closed start-up wait's
+   * synchronous fetch), unless a newer one already arrived; false when
+   * `json` is not a valid state.
+   */
+  offerState(json: string): boolean {
+    let state: unknown;
+    try {
+      state = JSON.parse(json);
+    } catch {
+      return false;
+    }
+    if (!isState(state)) return false;
+    if (this._state === undefined || state.revision > this._state.revision) this._apply(state);
+    return true;
+  }
+
   /** Stops streaming and polling; idempotent. */
   async stop(): Promise<void> {
     this._stopped = true;

@@ -66,7 +66,7 @@ export interface ProviderUnavailableDetails {
 
 /** A provider is not available for the caller's organisation (disabled, over its limit, cooling down, or enforcement unreachable in fail-closed mode). */
 export class ProviderUnavailableError extends Error {
-  override readonly name = 'ProviderUnavailableError';
+  override readonly name: string = 'ProviderUnavailableError';
   /** 429 for a rate limit, 403 when disabled, 503 otherwise. */
   readonly status: number;
   readonly code: string;
@@ -89,6 +89,25 @@ export class ProviderUnavailableError extends Error {
     this.resetAt = details.resetAt;
     this.status = details.reason === 'rate_limited' ? 429 : details.reason === 'disabled' ? 403 : 503;
     this.code = `provider_${details.reason}`;
+  }
+}
+
+/**
+ * A governance setting is invalid (`TOKENMETER_ENFORCEMENT`, the control
+ * plane URL or token, an attribution variable) where fail-closed was meant or
+ * cannot be ruled out: every call is refused until it is fixed. A
+ * `ProviderUnavailableError` with reason `enforcement_unavailable` (503), so
+ * code that handles fail-closed handles it, and the router does not fall back.
+ */
+export class GovernanceConfigError extends ProviderUnavailableError {
+  override readonly name: string = 'GovernanceConfigError';
+  override readonly code: string = 'governance_config_invalid';
+  /** The environment variable to fix. */
+  readonly variable: string;
+
+  constructor(details: { provider: string; org?: string | undefined; variable: string; problem: string }) {
+    super({ provider: details.provider, org: details.org, reason: 'enforcement_unavailable', message: `tokenmeter: call refused: ${details.problem}` });
+    this.variable = details.variable;
   }
 }
 

@@ -24,6 +24,11 @@ export interface EnforcerOptions {
   status: () => LinkStatus;
   metrics?: ControlMetrics | undefined;
   policy?: ProviderPolicy;
+  /**
+   * Fail-closed, before the first state: tries once (bounded) to obtain it
+   * synchronously; true when a state is now in force. Absent: no wait.
+   */
+  awaitFirstState?: (() => boolean) | undefined;
 }
 
 export class Enforcer {
@@ -32,11 +37,13 @@ export class Enforcer {
   private readonly _mode: UnavailableMode;
   private readonly _status: () => LinkStatus;
   private readonly _metrics: ControlMetrics | undefined;
+  private readonly _awaitFirstState: (() => boolean) | undefined;
 
   constructor(options: EnforcerOptions) {
     this._mode = options.mode;
     this._status = options.status;
     this._metrics = options.metrics;
+    this._awaitFirstState = options.awaitFirstState;
     this.policy = options.policy ?? new ProviderPolicy();
   }
 
@@ -57,7 +64,7 @@ export class Enforcer {
 
   /** The gate: throws the refusal, returns to let the call through. */
   readonly gate = (call: CallDescriptor): void => {
-    const status = this._status();
+    const status = this._currentStatus();
     if (status !== 'up') {
       // fail-closed refuses without a current state (before the first one, too); fail-open goes on with the last one.
       if (this._mode === 'fail-closed') {
@@ -89,9 +96,16 @@ export class Enforcer {
     this.policy.settle(call.attribution.org, call.provider, call.id, call.startTimeMs, total);
   };
 
+  /** The link's status; fail-closed before the first state first waits for it (once, bounded). */
+  private _currentStatus(): LinkStatus {
+    const status = this._status();
+    if (status === 'connecting' && this._mode === 'fail-closed' && this._awaitFirstState?.() === true) return this._status();
+    return status;
+  }
+
   /** Whether a call with this attribution to `provider` would be refused now, without reserving (the router's pre-check). */
   refusalFor(org: string | undefined, attribution: CallDescriptor['attribution'], provider: string, tokenEstimate?: number): Error | undefined {
-    if (this._mode === 'fail-closed' && this._status() !== 'up') {
+    if (this._mode === 'fail-closed' && this._currentStatus() !== 'up') {
       return new ProviderUnavailableError({ provider, org, reason: 'enforcement_unavailable' });
     }
     const block = this._blocks.find(attribution, provider);

@@ -8,6 +8,7 @@ import type { EnforcementMode } from '../config/types.js';
 import { addGate, addSink } from '../core/hooks.js';
 import type { EnforcementState } from '../protocol.js';
 import { EnforcementClient, type LinkStatus } from './enforcement-client.js';
+import { requestsSync } from './sync-http.js';
 import { Enforcer } from './gate.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { ControlMetrics } from './metrics.js';
@@ -41,10 +42,18 @@ export interface ControlLinkOptions {
   priceRefreshMillis?: number;
   /** Where warnings go (default: stderr for warnings, OTel diag for info). */
   logger?: Logger;
+  /**
+   * Fail-closed: how long after the link starts a call made before the first
+   * enforcement state waits for it (synchronously, once) instead of being
+   * refused as "unreachable" (default 3000 ms; 0 = no wait).
+   */
+  startupWaitMillis?: number;
 }
 
 export interface ControlLink {
   forceFlush(): Promise<void>;
+  /** At `process.exit()`: delivers buffered usage synchronously within `waitMillis`. */
+  flushSync(waitMillis: number): void;
   shutdown(): Promise<void>;
   /** Resolves true once the first enforcement state arrived (false after the timeout, or with enforcement off). */
   ready(timeoutMillis?: number): Promise<boolean>;
@@ -82,10 +91,32 @@ export function startControlLink(options: ControlLinkOptions): ControlLink {
   let enforcer: Enforcer | undefined;
   if (options.enforcement !== 'off') {
     const clientRef: { current?: EnforcementClient } = {};
+    const startedAt = Date.now();
+    const waitMillis = options.startupWaitMillis ?? 3000;
+    let waited = false;
+    // Fail-closed before the first state: wait for it once (bounded) rather than refuse a healthy start-up.
+    const awaitFirstState = (): boolean => {
+      const current = clientRef.current;
+      if (current === undefined || current.state !== undefined) return current?.state !== undefined;
+      const remaining = startedAt + waitMillis - Date.now();
+      if (waited || remaining <= 0) return false;
+      waited = true;
+      try {
+        const headers: Record<string, string> = { accept: 'application/json' };
+        if (options.token !== undefined && options.token !== '') headers.authorization = `Bearer ${options.token}`;
+        const [answer] = requestsSync([{ method: 'GET', url: new URL('/api/v1/enforcement', options.url).toString(), headers }], remaining, true);
+        if (answer !== undefined && answer.status === 200 && current.offerState(answer.text)) return true;
+      } catch (error) {
+        logger.warn(`tokenmeter: waiting for the first enforcement state failed: ${String(error)}`);
+      }
+      logger.warn(`tokenmeter: no enforcement state from ${options.url} within ${waitMillis} ms of start-up; TOKENMETER_ENFORCEMENT=fail-closed refuses calls until one arrives`);
+      return false;
+    };
     enforcer = new Enforcer({
       mode: options.enforcement,
       status: () => clientRef.current?.status ?? 'connecting',
       metrics,
+      awaitFirstState: options.enforcement === 'fail-closed' && waitMillis > 0 ? awaitFirstState : undefined,
     });
     const target = enforcer;
     client = new EnforcementClient({
@@ -139,6 +170,7 @@ export function startControlLink(options: ControlLinkOptions): ControlLink {
     reporter,
     ready: (timeoutMillis) => client?.ready(timeoutMillis) ?? Promise.resolve(false),
     forceFlush: () => reporter.forceFlush(),
+    flushSync: (waitMillis) => reporter.flushSync(waitMillis),
     shutdown() {
       stopping ??= (async () => {
         for (const remove of removals) remove();
@@ -153,7 +185,7 @@ export function startControlLink(options: ControlLinkOptions): ControlLink {
   return link;
 }
 
-export { QuotaExceededError, ProviderUnavailableError, isRefusal } from './errors.js';
+export { QuotaExceededError, ProviderUnavailableError, GovernanceConfigError, isRefusal } from './errors.js';
 export type { ProviderUnavailableReason, ProviderLimitName } from './errors.js';
 export type { LinkStatus } from './enforcement-client.js';
 export type { Logger } from './logger.js';

@@ -24,6 +24,12 @@ export const METRIC_REPORTER_EXPORTED = 'tokenmeter.reporter.exported';
 export const METRIC_REPORTER_DROPPED = 'tokenmeter.reporter.dropped';
 /** Failed deliveries of a batch (each is retried with the same ids). */
 export const METRIC_REPORTER_FAILURES = 'tokenmeter.reporter.failures';
+/** Usage records the control plane refused, by `tokenmeter.reporter.code`: dropped, never retried. */
+export const METRIC_REPORTER_REJECTED = 'tokenmeter.reporter.rejected';
+/** Usage records the SDK itself refused as implausible (tokens beyond any context, impossible times), never sent. */
+export const METRIC_REPORTER_IMPLAUSIBLE = 'tokenmeter.reporter.implausible';
+/** Invalid governance settings found at start-up, by `tokenmeter.config.variable` (each counted once). */
+export const METRIC_CONFIG_ERRORS = 'tokenmeter.config.errors';
 
 /** Attribute: enforcement mode. */
 export const ATTR_ENFORCEMENT_MODE = 'tokenmeter.enforcement.mode';
@@ -33,6 +39,10 @@ export const ATTR_ENFORCEMENT_REASON = 'tokenmeter.enforcement.reason';
 export const ATTR_ENFORCEMENT_SCOPE = 'tokenmeter.enforcement.scope';
 /** Attribute: why the router fell back. */
 export const ATTR_ROUTER_REASON = 'tokenmeter.router.reason';
+/** Attribute: the control plane's code for a rejected record (`invalid_record`, `implausible`, `http_422`, …). */
+export const ATTR_REPORTER_CODE = 'tokenmeter.reporter.code';
+/** Attribute: the environment variable of an invalid setting. */
+export const ATTR_CONFIG_VARIABLE = 'tokenmeter.config.variable';
 
 const METER_NAME = '@tokenmeter/instrumentation';
 
@@ -45,6 +55,9 @@ export class ControlMetrics {
   private readonly _exported: Counter;
   private readonly _dropped: Counter;
   private readonly _failures: Counter;
+  private readonly _rejected: Counter;
+  private readonly _implausible: Counter;
+  private readonly _configErrors: Counter;
 
   constructor() {
     const meter = metrics.getMeter(METER_NAME);
@@ -80,6 +93,18 @@ export class ControlMetrics {
       description: 'Failed deliveries of a usage batch (retried with the same ids)',
       unit: '{batch}',
     });
+    this._rejected = meter.createCounter(METRIC_REPORTER_REJECTED, {
+      description: 'Usage records the control plane refused (dropped, never retried)',
+      unit: '{record}',
+    });
+    this._implausible = meter.createCounter(METRIC_REPORTER_IMPLAUSIBLE, {
+      description: 'Usage records the SDK refused as implausible (never sent)',
+      unit: '{record}',
+    });
+    this._configErrors = meter.createCounter(METRIC_CONFIG_ERRORS, {
+      description: 'Invalid governance settings found at start-up',
+      unit: '{setting}',
+    });
   }
 
   unavailableCall(mode: string): void {
@@ -114,5 +139,17 @@ export class ControlMetrics {
 
   failure(): void {
     this._failures.add(1);
+  }
+
+  rejected(records: number, code: string): void {
+    this._rejected.add(records, { [ATTR_REPORTER_CODE]: code });
+  }
+
+  implausible(records: number): void {
+    this._implausible.add(records);
+  }
+
+  configError(variable: string): void {
+    this._configErrors.add(1, { [ATTR_CONFIG_VARIABLE]: variable });
   }
 }

@@ -2,15 +2,23 @@
  * The usage reporter: a sink that turns every finished call into a ledger
  * record and delivers them to the control plane in batches
  * (`POST /api/v1/usage`). Memory is bounded (drop-oldest, counted, warned
- * once); a failed batch is retried with back-off keeping the same ids (the
- * ledger de-duplicates on them); exports run one at a time with a timeout.
+ * once); exports run one at a time with a timeout. Only a delivery that may
+ * succeed later is retried with back-off keeping the same ids (the ledger
+ * de-duplicates on them): a network error, 408, 429 (after `Retry-After`)
+ * or 5xx. A record the ledger refuses (`rejected` in the 200 answer, or named
+ * by a 400/422) and a record the SDK itself finds implausible are dropped,
+ * counted and logged once per code, never retried; a whole-batch 400/413/422
+ * is split until the bad record stands alone and is dropped.
  */
 import type { FinishedCall } from '../core/hooks.js';
-import type { UsageRecord } from '../protocol.js';
+import type { PendingFingerprint } from '../fingerprint/pending.js';
+import { implausibility } from '../protocol.js';
+import type { UsageIngestResponse, UsageRecord } from '../protocol.js';
 import { formatUsd } from '../pricing/index.js';
 import type { ControlMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
 import { backoffMillis } from './backoff.js';
+import { requestsSync } from './sync-http.js';
 
 export interface UsageReporterOptions {
   /** Base URL of the control plane. */
@@ -42,7 +50,11 @@ export interface UsageReporterOptions {
   fetch?: typeof fetch;
 }
 
-/** Builds the ledger record of a finished call. */
+/** A queued record whose prompt fingerprint is filled in when its batch is built (off the call path). */
+const PENDING = Symbol('pending fingerprint');
+type QueuedRecord = UsageRecord & { [PENDING]?: PendingFingerprint };
+
+/** Builds the ledger record of a finished call (without its fingerprint: the reporter adds it when the record's batch is built). */
 export function toUsageRecord(call: FinishedCall, serviceName?: string): UsageRecord {
   const record: UsageRecord = {
     id: call.id,
@@ -55,6 +67,7 @@ export function toUsageRecord(call: FinishedCall, serviceName?: string): UsageRe
     outcome: call.outcome,
     latency_ms: Math.max(0, Math.round(call.durationMs)),
     source: 'sdk',
+    stream: call.streaming,
   };
   const { org, department, user, feature, investigation, session, project } = call.attribution;
   if (org !== undefined) record.org = org;
@@ -84,10 +97,16 @@ export class UsageReporter {
   private readonly _options: UsageReporterOptions;
   private readonly _fetch: typeof fetch;
   /** Records waiting, oldest first; `_head` skips the ones already taken (amortised O(1) shift). */
-  private _queue: UsageRecord[] = [];
+  private _queue: QueuedRecord[] = [];
   private _head = 0;
-  /** A batch whose delivery failed: sent again, same ids, before anything newer. */
-  private _retryBatch: UsageRecord[] | undefined;
+  /** Batches to send again (a failed delivery, same ids; the halves of a split), front first, before anything newer. */
+  private _retryBatches: UsageRecord[][] = [];
+  /** The batch being delivered now (sent again by `flushSync` if the process exits meanwhile). */
+  private _inFlight: UsageRecord[] | undefined;
+  /** Records dropped because the ledger or the SDK refused them. */
+  private _rejected = 0;
+  /** Codes already logged (each refusal code is logged once). */
+  private readonly _loggedCodes = new Set<string>();
   private _failures = 0;
   private _retryAtMs = 0;
   private _exporting: Promise<void> | undefined;
@@ -117,7 +136,9 @@ export class UsageReporter {
   readonly sink = (call: FinishedCall): void => {
     if (this._shutdown !== undefined) return;
     if (call.outcome === 'blocked' && this._options.reportBlockedCalls !== true) return;
-    this.add(toUsageRecord(call, this._options.serviceName));
+    const record: QueuedRecord = toUsageRecord(call, this._options.serviceName);
+    if (call.fingerprint !== undefined) record[PENDING] = call.fingerprint;
+    this.add(record);
   };
 
   /** Buffers one record (dropping the oldest when full). */
@@ -136,12 +157,19 @@ export class UsageReporter {
 
   /** Records held in memory (waiting and being retried). */
   get buffered(): number {
-    return this._queue.length - this._head + (this._retryBatch?.length ?? 0);
+    let n = this._queue.length - this._head;
+    for (const batch of this._retryBatches) n += batch.length;
+    return n;
   }
 
   /** Records dropped so far because the buffer was full. */
   get dropped(): number {
     return this._dropped;
+  }
+
+  /** Records dropped so far because the control plane or the SDK refused them (never retried). */
+  get rejected(): number {
+    return this._rejected;
   }
 
   /** Sends everything buffered now; resolves when done or when a delivery fails (the rest waits for the next try). */
@@ -153,6 +181,36 @@ export class UsageReporter {
       this._retryAtMs = 0; // an explicit flush does not wait for the back-off
       await this._flushOnce();
       if (this._failures > before) return;
+    }
+  }
+
+  /**
+   * At `process.exit()`, when no callback will run again: delivers what is
+   * buffered (and the batch in flight: same ids, the ledger de-duplicates)
+   * synchronously, within `waitMillis`. What cannot be delivered is warned.
+   */
+  flushSync(waitMillis: number): void {
+    const records: UsageRecord[] = [...(this._inFlight ?? []), ...this._retryBatches.flat()];
+    this._inFlight = undefined;
+    this._retryBatches = [];
+    while (this._queue.length > this._head) records.push(...this._take());
+    if (records.length === 0) return;
+    const requests = [];
+    for (let i = 0; i < records.length; i += this._maxBatch) {
+      requests.push({ method: 'POST' as const, url: this._endpoint, headers: this._headers, body: JSON.stringify({ records: records.slice(i, i + this._maxBatch) }) });
+    }
+    let delivered = 0;
+    try {
+      const answers = requestsSync(requests, waitMillis, true);
+      answers.forEach((answer, i) => {
+        if (answer !== undefined && answer.status >= 200 && answer.status < 300) delivered += Math.min(this._maxBatch, records.length - i * this._maxBatch);
+      });
+    } catch (error) {
+      this._options.logger.warn(`tokenmeter: delivering usage records at exit failed: ${String(error)}`);
+    }
+    this._options.metrics?.exported(delivered);
+    if (delivered < records.length) {
+      this._options.logger.warn(`tokenmeter: ${records.length - delivered} usage records could not be delivered to the control plane before the process exited`);
     }
   }
 
@@ -188,11 +246,12 @@ export class UsageReporter {
   }
 
   private async _export(): Promise<void> {
-    const batch = this._retryBatch ?? this._take();
-    this._retryBatch = undefined;
+    const batch = this._retryBatches.shift() ?? this._take();
     if (batch.length === 0) return;
-    let outcome: 'ok' | 'retry' | 'split' | 'drop';
-    let invalid: Set<number> | undefined;
+    let status: number;
+    let text: string;
+    let retryAfterMillis: number | undefined;
+    this._inFlight = batch;
     try {
       const response = await this._fetch(this._endpoint, {
         method: 'POST',
@@ -200,81 +259,137 @@ export class UsageReporter {
         body: JSON.stringify({ records: batch }),
         signal: AbortSignal.timeout(this._timeoutMillis),
       });
-      const text = await response.text();
-      if (response.ok) {
-        outcome = 'ok';
-      } else if (response.status === 413 && batch.length > 1) {
-        outcome = 'split';
-      } else if (response.status === 400) {
-        invalid = invalidIndexes(text, batch.length);
-        outcome = 'drop';
-        this._options.logger.warn(`tokenmeter: the control plane rejected usage records: ${text.slice(0, 500)}`);
-      } else {
-        outcome = 'retry';
-        this._warnFailure(`HTTP ${response.status} ${text.slice(0, 200)}`);
-      }
+      status = response.status;
+      text = await response.text();
+      retryAfterMillis = parseRetryAfter(response.headers.get('retry-after'));
     } catch (error) {
-      outcome = 'retry';
-      this._warnFailure(error instanceof Error ? error.message : String(error));
+      this._inFlight = undefined;
+      this._retry(batch, error instanceof Error ? error.message : String(error));
+      return;
     }
-    switch (outcome) {
-      case 'ok':
-        this._failures = 0;
-        this._retryAtMs = 0;
-        this._warnedFailure = false;
-        this._options.metrics?.exported(batch.length);
-        this._options.onAcknowledged?.(
-          batch.map((record) => record.id),
-          Date.now(),
-        );
-        return;
-      case 'split': {
-        // Too large: send the halves separately (the second waits at the front of the queue).
-        const half = Math.ceil(batch.length / 2);
-        this._retryBatch = batch.slice(0, half);
-        this._unshift(batch.slice(half));
-        return;
-      }
-      case 'drop': {
-        // Invalid records can never be stored; keep the valid ones when the error names the bad ones.
-        if (invalid !== undefined && invalid.size < batch.length) {
-          this._retryBatch = batch.filter((_, index) => !invalid.has(index));
-          this._options.metrics?.dropped(invalid.size);
-          this._dropped += invalid.size;
-        } else {
-          this._options.metrics?.dropped(batch.length);
-          this._dropped += batch.length;
-        }
-        return;
-      }
-      case 'retry':
-        this._failures += 1;
-        this._options.metrics?.failure();
-        this._retryBatch = batch;
-        this._retryAtMs = Date.now() + backoffMillis(this._failures, this._initialRetryMillis, this._maxRetryMillis);
-        return;
+    this._inFlight = undefined;
+    if (status >= 200 && status < 300) {
+      this._delivered(batch, text);
+    } else if (status === 408 || status === 429 || status >= 500) {
+      this._retry(batch, `HTTP ${status} ${text.slice(0, 200)}`, retryAfterMillis);
+    } else if (status === 400 || status === 413 || status === 422) {
+      this._refusedBatch(batch, status, text);
+    } else {
+      // 401, 403, 404, …: the same batch would get the same answer; the records cannot be stored.
+      this._reject(batch, `http_${status}`, `HTTP ${status} ${text.slice(0, 200)}${status === 401 || status === 403 ? ' (check TOKENMETER_API_TOKEN: the ingest role)' : ''}`);
     }
   }
 
+  /** A 2xx answer: every record is durable except those `rejected` by index. */
+  private _delivered(batch: UsageRecord[], text: string): void {
+    this._failures = 0;
+    this._retryAtMs = 0;
+    this._warnedFailure = false;
+    const rejected = rejectedRecords(text, batch.length);
+    for (const [code, entries] of rejected) {
+      this._reject(
+        entries.map((entry) => batch[entry.index]!),
+        code,
+        entries[0]!.message,
+      );
+    }
+    const refused = new Set<number>();
+    for (const entries of rejected.values()) for (const entry of entries) refused.add(entry.index);
+    const stored = refused.size === 0 ? batch : batch.filter((_, index) => !refused.has(index));
+    if (stored.length === 0) return;
+    this._options.metrics?.exported(stored.length);
+    this._options.onAcknowledged?.(
+      stored.map((record) => record.id),
+      Date.now(),
+    );
+  }
+
+  /** A 400/413/422 answer: drop the records it names, else split the batch until the bad record stands alone. */
+  private _refusedBatch(batch: UsageRecord[], status: number, text: string): void {
+    const { indexes, code } = namedInvalidRecords(text, batch.length);
+    if (indexes !== undefined && indexes.size < batch.length) {
+      this._reject(
+        batch.filter((_, index) => indexes.has(index)),
+        code ?? `http_${status}`,
+        text.slice(0, 500),
+      );
+      this._retryBatches.unshift(batch.filter((_, index) => !indexes.has(index)));
+      return;
+    }
+    if (batch.length > 1) {
+      // Send the halves separately (bisecting): the good records get through, a bad one ends up alone.
+      const half = Math.ceil(batch.length / 2);
+      this._retryBatches.unshift(batch.slice(0, half), batch.slice(half));
+      return;
+    }
+    this._reject(batch, code ?? `http_${status}`, text.slice(0, 500));
+  }
+
+  /** A delivery that may succeed later: the same batch, same ids, after the back-off (or the server's `Retry-After`). */
+  private _retry(batch: UsageRecord[], detail: string, retryAfterMillis?: number): void {
+    this._warnFailure(detail);
+    this._failures += 1;
+    this._options.metrics?.failure();
+    this._retryBatches.unshift(batch);
+    const backoff = backoffMillis(this._failures, this._initialRetryMillis, this._maxRetryMillis);
+    this._retryAtMs = Date.now() + Math.min(this._maxRetryMillis, Math.max(backoff, retryAfterMillis ?? 0));
+  }
+
+  /** Drops records that can never be stored: counted by code, logged once per code. */
+  private _reject(records: readonly UsageRecord[], code: string, message: string): void {
+    if (records.length === 0) return;
+    this._rejected += records.length;
+    this._options.metrics?.rejected(records.length, code);
+    if (this._loggedCodes.has(code)) return;
+    this._loggedCodes.add(code);
+    this._options.logger.warn(
+      `tokenmeter: ${records.length} usage record(s) refused (${code}): ${message}; dropped, not retried (counted in tokenmeter.reporter.rejected; logged once per code)`,
+    );
+  }
+
+  /** The next batch: fingerprints filled in, implausible records refused at the door. */
   private _take(): UsageRecord[] {
     const end = Math.min(this._queue.length, this._head + this._maxBatch);
-    const batch = this._queue.slice(this._head, end);
+    const taken = this._queue.slice(this._head, end);
     this._head = end;
     this._compact();
+    const nowMs = Date.now();
+    const batch: UsageRecord[] = [];
+    for (const queued of taken) {
+      const pending = queued[PENDING];
+      if (pending !== undefined) {
+        delete queued[PENDING];
+        const fingerprint = pending.value;
+        if (fingerprint !== undefined) queued.fingerprint = fingerprint;
+      }
+      const problem = implausibility(queued, nowMs);
+      if (problem === undefined) batch.push(queued);
+      else {
+        this._rejected += 1;
+        this._options.metrics?.implausible(1);
+        if (!this._loggedCodes.has('implausible')) {
+          this._loggedCodes.add('implausible');
+          this._options.logger.warn(
+            `tokenmeter: a usage record is implausible (${problem}); not sent (counted in tokenmeter.reporter.implausible; logged once)`,
+          );
+        }
+      }
+    }
     return batch;
   }
 
-  private _unshift(records: UsageRecord[]): void {
-    this._queue = records.concat(this._queue.slice(this._head));
-    this._head = 0;
-  }
-
   private _dropOldest(count: number): void {
-    // Drop from the queue first; the retry batch is older but is mid-delivery.
+    // Drop from the queue first; the retry batches are older but are mid-delivery.
     const fromQueue = Math.min(count, this._queue.length - this._head);
     this._head += fromQueue;
-    const remaining = count - fromQueue;
-    if (remaining > 0 && this._retryBatch !== undefined) this._retryBatch = this._retryBatch.slice(remaining);
+    let remaining = count - fromQueue;
+    while (remaining > 0 && this._retryBatches.length > 0) {
+      const last = this._retryBatches[this._retryBatches.length - 1]!;
+      const cut = Math.min(remaining, last.length);
+      if (cut === last.length) this._retryBatches.pop();
+      else this._retryBatches[this._retryBatches.length - 1] = last.slice(cut);
+      remaining -= cut;
+    }
     this._compact();
     this._dropped += count;
     this._options.metrics?.dropped(count);
@@ -302,20 +417,52 @@ export class UsageReporter {
   }
 }
 
-/** Indexes named by a 400 answer's details (`records[3].tokens`), or undefined when none are named. */
-function invalidIndexes(text: string, size: number): Set<number> | undefined {
+/** Records a 200 answer refuses, by code; malformed entries and out-of-range indexes are ignored. */
+function rejectedRecords(text: string, size: number): Map<string, { index: number; message: string }[]> {
+  const byCode = new Map<string, { index: number; message: string }[]>();
+  let body: Partial<UsageIngestResponse>;
   try {
-    const body = JSON.parse(text) as { error?: { details?: { path?: unknown }[] } };
+    body = JSON.parse(text) as Partial<UsageIngestResponse>;
+  } catch {
+    return byCode;
+  }
+  if (body === null || typeof body !== 'object' || !Array.isArray(body.rejected)) return byCode;
+  const seen = new Set<number>();
+  for (const entry of body.rejected as unknown[]) {
+    const { index, code, message } = (entry ?? {}) as { index?: unknown; code?: unknown; message?: unknown };
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size || seen.has(index)) continue;
+    seen.add(index);
+    const key = typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'rejected';
+    const list = byCode.get(key) ?? [];
+    list.push({ index, message: typeof message === 'string' ? message.slice(0, 300) : 'no reason given' });
+    byCode.set(key, list);
+  }
+  return byCode;
+}
+
+/** The record indexes a 400/422 error names in its details (`records[3].tokens`), and the error's code. */
+function namedInvalidRecords(text: string, size: number): { indexes: Set<number> | undefined; code: string | undefined } {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; details?: { path?: unknown }[] } };
+    const code = typeof body.error?.code === 'string' && /^[\w.-]{1,64}$/.test(body.error.code) ? body.error.code : undefined;
     const indexes = new Set<number>();
-    for (const detail of body.error?.details ?? []) {
-      const match = typeof detail.path === 'string' ? /^records\[(\d+)\]|^records\.(\d+)/.exec(detail.path) : null;
+    for (const detail of Array.isArray(body.error?.details) ? body.error.details : []) {
+      const match = typeof detail?.path === 'string' ? /^records\[(\d+)\]|^records\.(\d+)/.exec(detail.path) : null;
       const index = match === null ? Number.NaN : Number(match[1] ?? match[2]);
       if (Number.isInteger(index) && index < size) indexes.add(index);
     }
-    return indexes.size > 0 ? indexes : undefined;
+    return { indexes: indexes.size > 0 ? indexes : undefined, code };
   } catch {
-    return undefined;
+    return { indexes: undefined, code: undefined };
   }
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), or undefined. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -14,7 +14,9 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
@@ -26,9 +28,14 @@ import {
   ATTR_TOKENMETER_COST_USD,
   ATTR_TOKENMETER_OUTCOME,
   ATTR_TOKENMETER_PRICE_ID,
+  ATTR_TOKENMETER_PROMPT_PREFIX_HASH,
+  ATTR_TOKENMETER_PROMPT_PREFIX_TOKENS,
+  ATTR_TOKENMETER_PROMPT_REQUEST_HASH,
   ATTR_TOKENMETER_UNPRICED,
 } from '../semconv.js';
 import type { Outcome } from '../semconv.js';
+import type { PromptCapture } from '../fingerprint/fingerprint.js';
+import { deferFingerprint, PendingFingerprint } from '../fingerprint/pending.js';
 import { currentCallScope } from './call-scope.js';
 import type { CallScope } from './call-scope.js';
 import { currentCatalog } from './catalog.js';
@@ -49,6 +56,8 @@ export interface CallInput {
   maxOutputTokens?: number;
   /** Overrides the attribution of the async context. */
   attribution?: Attribution;
+  /** What the prompt fingerprint is computed from, after the call (absent when fingerprints are off). */
+  prompt?: PromptCapture;
 }
 
 /** What a patch knows when a call ends. Every field is optional: a failed or abandoned call records what was seen. */
@@ -63,6 +72,8 @@ export interface CallResult {
   /** Low-cardinality error type; derived from `error` when absent. */
   errorType?: string;
   error?: unknown;
+  /** Why the output ended, per choice (`stop`, `length`, `end_turn`, `max_tokens`, …). */
+  finishReasons?: string[];
 }
 
 /** One call in flight. */
@@ -119,6 +130,7 @@ class Call implements CallTracker {
   private readonly _startTimeMs: number;
   private readonly _startPerf: number;
   private readonly _scope: CallScope | undefined;
+  private readonly _prompt: PromptCapture | undefined;
   private _context: Context | undefined;
   private _ended = false;
 
@@ -136,6 +148,7 @@ class Call implements CallTracker {
     if (input.serviceTier !== undefined) descriptor.serviceTier = input.serviceTier;
     if (input.maxOutputTokens !== undefined) descriptor.maxOutputTokens = input.maxOutputTokens;
     this.descriptor = descriptor;
+    this._prompt = input.prompt;
     this.span = startSpan(descriptor);
   }
 
@@ -189,8 +202,21 @@ class Call implements CallTracker {
     if (result.responseId !== undefined) finished.responseId = result.responseId;
     const errorType = result.errorType ?? (result.error !== undefined ? errorTypeOf(result.error) : undefined);
     if (errorType !== undefined) finished.errorType = errorType;
-    if (this.span.isRecording()) endSpan(this.span, finished, result.error);
-    else this.span.end();
+    if (result.finishReasons !== undefined && result.finishReasons.length > 0) finished.finishReasons = result.finishReasons;
+    if (this._prompt !== undefined && outcome !== 'blocked') {
+      // Hashing the prompt costs microseconds: it runs after this call, in a batch (see fingerprint/pending.ts).
+      const input = tokens.input + tokens.cache_read + tokens.cache_write;
+      const onError = (error: unknown): void => reportOnce('computing a prompt fingerprint', error);
+      finished.fingerprint = deferFingerprint(new PendingFingerprint(this._prompt, input, this.descriptor.maxOutputTokens, finished.finishReasons?.[0], onError));
+    }
+    if (!this.span.isRecording()) this.span.end();
+    else if (finished.fingerprint === undefined) endSpan(this.span, finished, result.error);
+    else {
+      // The span carries the fingerprint: it ends (at this time) once the fingerprint is known.
+      const span = this.span;
+      const endTime = Date.now();
+      finished.fingerprint.onSettled(() => endSpan(span, finished, result.error, endTime));
+    }
     emitFinished(finished, (error) => reportOnce('a call sink', error));
     const onCallFinished = this._scope?.onCallFinished;
     if (onCallFinished !== undefined) {
@@ -248,12 +274,13 @@ function startSpan(descriptor: CallDescriptor): Span {
   if (descriptor.serviceTier !== undefined && descriptor.provider === 'openai') {
     attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = descriptor.serviceTier;
   }
+  if (descriptor.maxOutputTokens !== undefined) attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = descriptor.maxOutputTokens;
   const name = model === undefined ? descriptor.operation : `${descriptor.operation} ${model}`;
   return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
 }
 
 /** Usage attributes follow semconv: input includes cached input, output includes reasoning. */
-function endSpan(span: Span, call: FinishedCall, error: unknown): void {
+function endSpan(span: Span, call: FinishedCall, error: unknown, endTime?: number): void {
   const { tokens } = call;
   const attributes: Attributes = {
     [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: tokens.input + tokens.cache_read + tokens.cache_write,
@@ -268,6 +295,13 @@ function endSpan(span: Span, call: FinishedCall, error: unknown): void {
   if (call.cost.priceId !== undefined) attributes[ATTR_TOKENMETER_PRICE_ID] = call.cost.priceId;
   if (call.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = call.responseModel;
   if (call.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = call.responseId;
+  if (call.finishReasons !== undefined) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = call.finishReasons;
+  const fingerprint = call.fingerprint?.value;
+  if (fingerprint !== undefined) {
+    attributes[ATTR_TOKENMETER_PROMPT_PREFIX_HASH] = fingerprint.prefix_hash;
+    attributes[ATTR_TOKENMETER_PROMPT_REQUEST_HASH] = fingerprint.request_hash;
+    attributes[ATTR_TOKENMETER_PROMPT_PREFIX_TOKENS] = fingerprint.prefix_tokens;
+  }
   for (const [key, attribute] of ATTRIBUTION_KEYS) {
     const value = call.attribution[key];
     if (value !== undefined && value !== '') attributes[attribute] = value;
@@ -278,7 +312,7 @@ function endSpan(span: Span, call: FinishedCall, error: unknown): void {
     span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
   }
   span.setAttributes(attributes);
-  span.end();
+  span.end(endTime);
 }
 
 /** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one syscall per 128 ids). */

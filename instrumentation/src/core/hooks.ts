@@ -5,6 +5,7 @@
  * `runGates` and `emitFinished`; the telemetry, the reporter and the
  * enforcement client register here, so none of them knows the others.
  */
+import type { PendingFingerprint } from '../fingerprint/pending.js';
 import type { Attribution, TokenUsage } from '../protocol.js';
 import type { Outcome } from '../semconv.js';
 
@@ -42,6 +43,14 @@ export interface FinishedCall extends CallDescriptor {
   outcome: Outcome;
   errorType?: string;
   cost: CallCost;
+  /** Why the output ended, per choice, as the provider says it. */
+  finishReasons?: string[];
+  /**
+   * The prompt fingerprint, computed after the call (read `.value`; it is
+   * computed on first read if its batch has not run yet). Absent when
+   * fingerprints are off, for refused calls, and for operations without a prompt rule.
+   */
+  fingerprint?: PendingFingerprint;
 }
 
 /** Throws (a `QuotaExceededError`) to refuse a call; returns to let it through. */

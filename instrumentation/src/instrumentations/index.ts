@@ -6,10 +6,13 @@ import { AnthropicInstrumentation } from './anthropic/instrumentation.js';
 import type { AnthropicModuleExports } from './anthropic/internal-types.js';
 import { OpenAIInstrumentation } from './openai/instrumentation.js';
 import type { OpenAIModuleExports } from './openai/internal-types.js';
+import { onModulePatched } from './prototype-patch.js';
 
 export interface InstrumentationOptions {
   /** Inject `stream_options.include_usage` into OpenAI streaming requests (default true). */
   openaiIncludeStreamUsage: boolean;
+  /** Called when an SDK module is patched (before its first call); the register hook starts the SDK there. */
+  onModulePatched?: () => void;
   /** Modules loaded before the hooks were installed (or loaded by a bundler), patched directly. */
   modules?: {
     openai?: readonly object[];
@@ -26,6 +29,7 @@ let active: { openai: OpenAIInstrumentation; anthropic: AnthropicInstrumentation
 
 /** Installs the patches (once; a second call reconfigures); returns their removal. */
 export function enableInstrumentations(options: InstrumentationOptions): () => void {
+  if (options.onModulePatched !== undefined) onModulePatched(options.onModulePatched);
   if (active === undefined) {
     active = {
       openai: new OpenAIInstrumentation({ includeStreamUsage: options.openaiIncludeStreamUsage }),

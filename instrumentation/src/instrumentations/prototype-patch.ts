@@ -20,17 +20,32 @@ export interface MethodPatch {
   wrapper: Wrapper;
 }
 
+let patchListener: (() => void) | undefined;
+
+/** Called whenever an SDK module gets patched (the register hook starts the SDK then: before the first call, only in processes that use an LLM SDK). */
+export function onModulePatched(listener: (() => void) | undefined): void {
+  patchListener = listener;
+}
+
 /** Wraps each method that exists and is not wrapped yet; a missing one is skipped (older SDK). */
 export function applyPatches(patches: readonly MethodPatch[], wrap: Wrap): void {
+  let patched = false;
   for (const { target, method, wrapper } of patches) {
     try {
       if (target === undefined) continue;
       const current = (target as Record<string, unknown>)[method];
       if (typeof current !== 'function' || isWrapped(current)) continue;
       wrap(target as Patchable, method, wrapper);
+      patched = true;
     } catch (error) {
       reportOnce(`patching ${method}`, error);
     }
+  }
+  if (!patched || patchListener === undefined) return;
+  try {
+    patchListener();
+  } catch (error) {
+    reportOnce('starting on the first patch', error);
   }
 }
 

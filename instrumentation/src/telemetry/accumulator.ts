@@ -18,6 +18,7 @@ import {
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_ORG,
   ATTR_TOKENMETER_OUTCOME,
+  ATTR_TOKENMETER_PROJECT,
   ATTR_USER_ID,
   DURATION_BUCKETS_SECONDS,
   TOKEN_USAGE_BUCKETS,
@@ -161,7 +162,7 @@ export class Accumulator {
         overflowed = true;
       }
     }
-    const key = `${a.org ?? ''}\u0001${a.department ?? ''}\u0001${a.feature ?? ''}\u0001${user ?? ''}`;
+    const key = `${a.org ?? ''}\u0001${a.department ?? ''}\u0001${a.feature ?? ''}\u0001${user ?? ''}\u0001${a.project ?? ''}`;
     return { user, overflowed, key, last: undefined, lastProvider: '', lastOperation: '', lastRequestModel: undefined, lastResponseModel: undefined };
   }
 
@@ -200,6 +201,7 @@ function baseAttributes(call: FinishedCall, user: string | undefined): Attribute
   if (a.org !== undefined) attrs[ATTR_TOKENMETER_ORG] = a.org;
   if (a.department !== undefined) attrs[ATTR_TOKENMETER_DEPARTMENT] = a.department;
   if (a.feature !== undefined) attrs[ATTR_TOKENMETER_FEATURE] = a.feature;
+  if (a.project !== undefined) attrs[ATTR_TOKENMETER_PROJECT] = a.project;
   if (user !== undefined) attrs[ATTR_USER_ID] = user;
   return attrs;
 }

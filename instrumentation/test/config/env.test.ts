@@ -37,21 +37,42 @@ describe('parseConfig', () => {
   });
 
   it('names each bad variable, what it got and what it accepts, and keeps the default', () => {
-    const { config, problems } = parseConfig({
-      TOKENMETER_PROMETHEUS_PORT: 'abc', TOKENMETER_ENFORCEMENT: 'maybe', TOKENMETER_DISABLED: 'yes please',
-      OTEL_METRICS_EXPORTER: 'prometheus,statsd', TOKENMETER_CONTROL_PLANE_URL: 'ftp://x', TOKENMETER_ORG: 'a\u0007b',
-    });
+    const { config, problems, governance } = { ...parseConfig({
+      TOKENMETER_PROMETHEUS_PORT: 'abc', TOKENMETER_DISABLED: 'yes please',
+      OTEL_METRICS_EXPORTER: 'prometheus,statsd',
+    }), governance: undefined };
+    expect(governance).toBeUndefined();
     expect(problems.map((p) => p.message)).toEqual([
-      'TOKENMETER_ORG must be 1-256 characters without control characters, got "a\\u0007b"',
-      'TOKENMETER_CONTROL_PLANE_URL must be an http(s) URL, got "ftp://x"',
       'TOKENMETER_DISABLED must be true or false, got "yes please"',
       'OTEL_METRICS_EXPORTER must be a comma list of prometheus, otlp, none, got "prometheus,statsd"',
       'TOKENMETER_PROMETHEUS_PORT must be an integer 0-65535, got "abc"',
-      'TOKENMETER_ENFORCEMENT must be one of off, fail-open, fail-closed, got "maybe"',
     ]);
     expect(config.prometheus.port).toBe(9464);
-    expect(config.enforcement).toBe('fail-open');
-    expect(config.controlPlane).toBeUndefined();
+    expect(config.governance).toEqual([]);
     expect(() => parseConfig({ TOKENMETER_PROMETHEUS_PORT: '70000' }, { strict: true })).toThrow(ConfigError);
+  });
+
+  it('a bad governance setting is an error, not a default: it refuses calls where fail-closed was meant', () => {
+    const { config, problems } = parseConfig({ TOKENMETER_ENFORCEMENT: 'maybe', TOKENMETER_CONTROL_PLANE_URL: 'ftp://x', TOKENMETER_ORG: 'a\u0007b' });
+    expect(problems).toEqual([]);
+    expect(config.governance).toEqual([
+      {
+        variable: 'TOKENMETER_ENFORCEMENT',
+        refuse: true,
+        message: 'TOKENMETER_ENFORCEMENT must be one of off, fail-open, fail-closed, got "maybe"; calls are refused until it is fixed (fail-closed cannot be ruled out)',
+      },
+      {
+        variable: 'TOKENMETER_ORG',
+        refuse: true,
+        message: 'TOKENMETER_ORG must be 1-256 characters without control characters, got "a\\u0007b"; calls are refused until it is fixed (TOKENMETER_ENFORCEMENT is fail-closed or unreadable)',
+      },
+      {
+        variable: 'TOKENMETER_CONTROL_PLANE_URL',
+        refuse: true,
+        message: 'TOKENMETER_CONTROL_PLANE_URL must be an http(s) URL, got "ftp://x"; calls are refused until it is fixed (TOKENMETER_ENFORCEMENT is fail-closed or unreadable)',
+      },
+    ]);
+    expect(config.controlPlane).toBeUndefined();
+    expect(config.attribution).toEqual({});
   });
 });

@@ -18,8 +18,20 @@ describe('parseConfig: each variable', () => {
     expect(problem({ OTEL_TRACES_EXPORTER: 'jaeger' })).toBe('OTEL_TRACES_EXPORTER must be one of otlp, none, got "jaeger"');
     expect(problem({ OTEL_METRIC_EXPORT_INTERVAL: '1s' })).toBe('OTEL_METRIC_EXPORT_INTERVAL must be an integer 100-86400000, got "1s"');
     expect(problem({ OTEL_METRIC_EXPORT_TIMEOUT: '50' })).toBe('OTEL_METRIC_EXPORT_TIMEOUT must be an integer 100-86400000, got "50"');
-    for (const variable of ['TOKENMETER_DEPARTMENT', 'TOKENMETER_FEATURE', 'TOKENMETER_USER', 'TOKENMETER_INVESTIGATION', 'TOKENMETER_SESSION']) {
-      expect(problem({ [variable]: 'x'.repeat(257) })).toBe(`${variable} must be 1-256 characters without control characters, got "${'x'.repeat(40)}"`);
+    expect(problem({ TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS: '61000' })).toBe('TOKENMETER_ENFORCEMENT_STARTUP_WAIT_MS must be an integer 0-60000, got "61000"');
+    expect(problem({ TOKENMETER_SHUTDOWN_FLUSH_MS: '1.5' })).toBe('TOKENMETER_SHUTDOWN_FLUSH_MS must be an integer 0-600000, got "1.5"');
+    expect(problem({ TOKENMETER_PROMPT_FINGERPRINT: 'hashed' })).toBe('TOKENMETER_PROMPT_FINGERPRINT must be true or false, got "hashed"');
+    expect(problem({ TOKENMETER_FINGERPRINT_KEY: 'short' })).toBe('TOKENMETER_FINGERPRINT_KEY must be at least 16 characters, got 5');
+    expect(problem({ OTEL_SDK_DISABLED: 'yes' })).toBe('OTEL_SDK_DISABLED must be true or false, got "yes"');
+    // Attribution variables are governance settings: fail-open drops the bad value with an error naming what it costs.
+    for (const variable of ['TOKENMETER_DEPARTMENT', 'TOKENMETER_FEATURE', 'TOKENMETER_USER', 'TOKENMETER_INVESTIGATION', 'TOKENMETER_SESSION', 'TOKENMETER_PROJECT']) {
+      expect(parseConfig({ [variable]: 'x'.repeat(257) }).config.governance).toEqual([
+        {
+          variable,
+          refuse: false,
+          message: `${variable} must be 1-256 characters without control characters, got "${'x'.repeat(40)}"; calls are not attributed to it, so its quotas do not apply to them`,
+        },
+      ]);
     }
   });
 
@@ -55,9 +67,9 @@ describe('parseConfig: each variable', () => {
     expect(parseConfig({}).config.otlpMetrics).toEqual({ exportIntervalMillis: 60000, exportTimeoutMillis: 30000 });
   });
 
-  it('lists every problem in one ConfigError when strict', () => {
+  it('lists every problem in one ConfigError when strict, governance first', () => {
     expect(() => parseConfig({ TOKENMETER_PROMETHEUS_PORT: 'abc', TOKENMETER_ENFORCEMENT: 'x' }, { strict: true })).toThrow(
-      'invalid tokenmeter configuration:\n  TOKENMETER_PROMETHEUS_PORT must be an integer 0-65535, got "abc"\n  TOKENMETER_ENFORCEMENT must be one of off, fail-open, fail-closed, got "x"',
+      'invalid tokenmeter configuration:\n  TOKENMETER_ENFORCEMENT must be one of off, fail-open, fail-closed, got "x"; calls are refused until it is fixed (fail-closed cannot be ruled out)\n  TOKENMETER_PROMETHEUS_PORT must be an integer 0-65535, got "abc"',
     );
     expect(() => parseConfig({ TOKENMETER_PROMETHEUS_PORT: 'abc' }, { strict: true })).toThrow(ConfigError);
   });

@@ -47,6 +47,7 @@ describe('toUsageRecord', () => {
       latency_ms: 813,
       source: 'sdk',
       service: 'checkout',
+      stream: false,
     });
   });
 

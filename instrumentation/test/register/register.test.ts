@@ -69,9 +69,13 @@ describe('register hooks (child processes)', () => {
     expectMeasured(result, 3);
   });
 
-  it('TOKENMETER_DISABLED=true: nothing is patched, the app still works', async () => {
-    const { result } = await runApp({ module: 'cjs', env: { TOKENMETER_DISABLED: 'true', SDKS: 'openai' } });
-    expect(result.served).toHaveLength(OPENAI_CALLS);
-    expect(result.calls).toHaveLength(0);
+  it('OTEL_SDK_DISABLED=true (and the older TOKENMETER_DISABLED=true): nothing is patched, the app still works', async () => {
+    for (const disabled of [{ OTEL_SDK_DISABLED: 'true' }, { TOKENMETER_DISABLED: 'true' }] as Record<string, string>[]) {
+      const { result } = await runApp({ module: 'cjs', env: { ...disabled, SDKS: 'openai' } });
+      expect(result.served).toHaveLength(OPENAI_CALLS);
+      expect(result.calls).toHaveLength(0);
+    }
+    const esm = await runApp({ module: 'esm', env: { OTEL_SDK_DISABLED: 'TRUE', SDKS: 'openai' } });
+    expect(esm.result.calls).toHaveLength(0);
   });
 });

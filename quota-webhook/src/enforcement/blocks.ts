@@ -33,7 +33,16 @@ export class BlockSet {
   ) {}
 
   async load(): Promise<void> {
+    this._blocks.clear();
     for (const { id, value } of await this._store.listEntities<StoredBlock>('block')) this._blocks.set(id, value);
+  }
+
+  /** Re-reads one block another replica changed (no audit: that replica wrote it). */
+  async reload(id: string): Promise<void> {
+    const block = await this._store.getEntity<StoredBlock>('block', id);
+    if (block === undefined) this._blocks.delete(id);
+    else this._blocks.set(id, block);
+    await this._onChange();
   }
 
   get(id: string): StoredBlock | undefined {

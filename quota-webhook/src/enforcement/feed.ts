@@ -104,8 +104,8 @@ export class EnforcementFeed {
     const blocksChanged = blocksContent !== this._blocksContent;
     this._content = content;
     this._blocksContent = blocksContent;
-    this._revision++;
-    await this._store.setMeta('revision', String(this._revision));
+    // One counter in the store for every replica: no two different states ever share a revision (the ETag).
+    this._revision = await this._store.incrementMeta('revision');
     this._state = { revision: this._revision, generated_at: new Date(now).toISOString(), blocks, providers };
     for (const l of this._listeners) {
       try {

@@ -2,8 +2,9 @@
  * Alertmanager webhook receiver (payload version 4). Acts on alerts labelled
  * `tokenmeter_action` = `block` | `notify` with `scope` and `subject`
  * (`quota_id` for quota alerts). It computes the desired state, so the
- * duplicates an HA pair or `repeat_interval` sends change nothing. Blocks
- * come only from alerts (the path through Prometheus), never from ingest.
+ * duplicates an HA pair or `repeat_interval` sends change nothing. A hard
+ * quota's block is usually already there, placed at ingest (same id); the
+ * alert then changes nothing, and an operator's own rule can still block.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

@@ -4,6 +4,9 @@
  * the family's kind, cached in memory and read through a read-only view.
  * Every change goes to the store, then the cache, then the audit log, then
  * the family's listeners, so nothing can change one without the others.
+ * Replicas on one database see each other's changes through `reload(id)`
+ * (the store's change feed): the cache and the cache listeners follow, the
+ * change listeners (side effects already done by the writing replica) don't.
  */
 import type { AuditLog } from '../audit.js';
 import type { Store } from '../store/types.js';
@@ -18,22 +21,53 @@ export interface EntityChange<T> {
 
 export type EntityListener<T> = (change: EntityChange<T>) => Promise<void> | void;
 
+/** Every family of each store, by kind: where another replica's change is routed. */
+const FAMILIES = new WeakMap<Store, Map<string, EntityFamily<unknown>>>();
+
 export class EntityFamily<T> {
   private _items = new Map<string, T>();
   private readonly _listeners: Array<EntityListener<T>> = [];
+  private readonly _cacheListeners: Array<() => void> = [];
 
   constructor(
     /** The store kind and the audit kind. */
     readonly kind: string,
     private readonly _store: Store,
     private readonly _audit: AuditLog,
-  ) {}
+  ) {
+    let byKind = FAMILIES.get(_store);
+    if (!byKind) FAMILIES.set(_store, (byKind = new Map()));
+    byKind.set(kind, this as EntityFamily<unknown>);
+  }
+
+  /** The families created over `store`, by kind. */
+  static of(store: Store): ReadonlyMap<string, EntityFamily<unknown>> {
+    return FAMILIES.get(store) ?? new Map();
+  }
 
   /** (Re)reads the whole family from the store. */
   async load(): Promise<void> {
     const next = new Map<string, T>();
     for (const { id, value } of await this._store.listEntities<T>(this.kind)) next.set(id, value);
     this._items = next;
+    this._cacheChanged();
+  }
+
+  /** Re-reads one entity another replica changed. */
+  async reload(id: string): Promise<void> {
+    const value = await this._store.getEntity<T>(this.kind, id);
+    if (value === undefined) this._items.delete(id);
+    else this._items.set(id, value);
+    this._cacheChanged();
+  }
+
+  /** Called whenever the cache changes, here or by a reload (derived caches: a catalog, a feed). */
+  onCacheChange(listener: () => void): void {
+    this._cacheListeners.push(listener);
+  }
+
+  private _cacheChanged(): void {
+    for (const l of this._cacheListeners) l();
   }
 
   /** The current entities, read-only. */
@@ -68,6 +102,7 @@ export class EntityFamily<T> {
     const previous = this._items.get(id);
     await this._store.putEntity(this.kind, id, value);
     this._items.set(id, value);
+    this._cacheChanged();
     await this._audit.record({ kind: this.kind, action, actor, subject: id, data: value });
     await this._notify({ id, value, ...(previous !== undefined ? { previous } : {}), actor });
   }
@@ -78,6 +113,7 @@ export class EntityFamily<T> {
     if (previous === undefined) return undefined;
     await this._store.deleteEntity(this.kind, id);
     this._items.delete(id);
+    this._cacheChanged();
     await this._audit.record({ kind: this.kind, action: 'delete', actor, subject: id, data: previous });
     await this._notify({ id, previous, actor });
     return previous;

@@ -30,6 +30,7 @@ export class TimeZones {
     if (added.length === 0) return;
     this._zones = [...this._zones, ...added];
     await this._store.setMeta('timezones', JSON.stringify(this._zones));
+    await this._store.publish('meta', 'timezones');
     const r = await this._ledger().rebuildTotals(added);
     this._onInfo('rebuilt totals for new time zones', { timezones: added, ...r });
   }

@@ -15,7 +15,7 @@ export class Prices {
 
   constructor(store: Store, audit: AuditLog) {
     this.entries = new EntityFamily<PriceEntry>('price', store, audit);
-    this.entries.onChange(() => {
+    this.entries.onCacheChange(() => {
       this._catalog = Prices.catalogWith(this.entries.list());
     });
   }
@@ -27,7 +27,6 @@ export class Prices {
 
   async load(): Promise<void> {
     await this.entries.load();
-    this._catalog = Prices.catalogWith(this.entries.list());
   }
 
   /** The effective catalog. */

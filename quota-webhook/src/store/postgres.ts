@@ -7,6 +7,7 @@
  * is still a duplicate. Claims, inserts and total upserts are one statement
  * each per batch (`unnest`).
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import { auditFrom, groupRowFrom, ledgerRowFrom, mergeRollup, mergeTotal, rollupKey, rollupRowFrom, totalKey, totalRowFrom } from './rows.js';
@@ -16,7 +17,7 @@ import {
 import { rollupValues } from './sqlite.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, numbered, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, StoreChange, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** `unnest(…)` parameters for one array per record column: `$1::text[], $2::bigint[], …`. */
@@ -25,6 +26,9 @@ export const UNNEST_RECORD_PARAMS = LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${p
 const SCHEMA = `${recordsTableSql('postgres')}
 CREATE TABLE IF NOT EXISTS record_ids (id TEXT PRIMARY KEY);
 ${totalsTableSql('postgres')}${rollupTableSql('postgres')}${sideTablesSql('postgres')}`;
+
+/** The LISTEN/NOTIFY channel replicas share. */
+const CHANNEL = 'tokenmeter_changes';
 
 const ROLLUP_COLUMNS = ['scope', 'subject', 'bucket_ms', ...ROLLUP_SUMS] as const;
 const ROLLUP_TYPES = ['text', 'text', 'bigint', ...ROLLUP_SUMS.map((c) => (c === 'latency_ms_sum' ? 'double precision' : 'bigint'))];
@@ -43,9 +47,11 @@ export class PostgresStore implements Store {
   private readonly _partitions = new Set<number>();
   private _closed = false;
   private _init: Promise<{ rebuild: boolean }> | undefined;
+  private readonly _instance = randomUUID();
+  private readonly _watchers = new Set<() => void>();
 
-  constructor(url: string, options: { max?: number } = {}) {
-    this._pool = new pg.Pool({ connectionString: url, max: options.max ?? 8 });
+  constructor(private readonly _url: string, options: { max?: number } = {}) {
+    this._pool = new pg.Pool({ connectionString: _url, max: options.max ?? 8 });
     this._pool.on('error', () => {
       // Idle-client errors (server restart) surface again on the next query; nothing to do here.
     });
@@ -92,6 +98,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this._closed) return;
     this._closed = true;
+    for (const stop of [...this._watchers]) stop();
     await this._pool.end();
   }
 
@@ -257,7 +264,8 @@ export class PostgresStore implements Store {
   }
 
   async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
-    const w = whereClause(filter);
+    // Past a cursor, the time range starts at the cursor: the index walk begins there, not at `from`.
+    const w = whereClause(after ? { ...filter, from: Math.max(filter.from ?? after.time_ms, after.time_ms) } : filter);
     let sql = `SELECT * FROM records${w.sql}`;
     const params: Array<string | number> = [...w.params];
     if (after) {
@@ -298,13 +306,92 @@ export class PostgresStore implements Store {
     return r.rows.map((x) => ({ id: x.id, value: JSON.parse(x.value) as T }));
   }
 
+  async getEntity<T>(kind: string, id: string): Promise<T | undefined> {
+    const r = await this._pool.query<{ value: string }>('SELECT value FROM entities WHERE kind = $1 AND id = $2', [kind, id]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].value) as T) : undefined;
+  }
+
+  // Entity writes notify the other replicas in the same statement: the notification is delivered at commit, with the write.
   async putEntity(kind: string, id: string, value: unknown): Promise<void> {
-    await this._pool.query('INSERT INTO entities (kind, id, value) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value',
-      [kind, id, JSON.stringify(value)]);
+    await this._pool.query(`WITH w AS (INSERT INTO entities (kind, id, value) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value RETURNING 1)
+      SELECT pg_notify($4, $5) FROM w`, [kind, id, JSON.stringify(value), CHANNEL, this._payload(kind, id)]);
   }
 
   async deleteEntity(kind: string, id: string): Promise<boolean> {
-    return ((await this._pool.query('DELETE FROM entities WHERE kind = $1 AND id = $2', [kind, id])).rowCount ?? 0) > 0;
+    const r = await this._pool.query(`WITH d AS (DELETE FROM entities WHERE kind = $1 AND id = $2 RETURNING 1)
+      SELECT pg_notify($3, $4) FROM d`, [kind, id, CHANNEL, this._payload(kind, id)]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async publish(kind: string, id: string): Promise<void> {
+    await this._pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this._payload(kind, id)]);
+  }
+
+  /** `instance|kind|id`: a replica ignores its own notifications. */
+  private _payload(kind: string, id: string): string {
+    return `${this._instance}|${kind}|${id}`;
+  }
+
+  watch(listener: (change: StoreChange) => void, onResync: () => void): () => void {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let delay = 500;
+    let timer: NodeJS.Timeout | undefined;
+    const connect = async (first: boolean): Promise<void> => {
+      if (stopped) return;
+      const c = new pg.Client({ connectionString: this._url });
+      c.on('notification', (n) => {
+        if (n.channel !== CHANNEL || n.payload === undefined) return;
+        const [instance, kind, ...rest] = n.payload.split('|');
+        if (instance === this._instance || kind === undefined) return;
+        listener({ kind, id: rest.join('|') });
+      });
+      c.on('error', () => reconnect());
+      c.on('end', () => reconnect());
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${CHANNEL}`);
+      } catch {
+        void c.end().catch(() => undefined); // the error is the reason to retry
+        reconnect();
+        return;
+      }
+      if (stopped) {
+        await c.end().catch(() => undefined);
+        return;
+      }
+      client = c;
+      delay = 500;
+      // Notifications sent while no connection listened are lost: reload everything after a reconnect.
+      if (!first) onResync();
+    };
+    const reconnect = (): void => {
+      if (stopped || timer !== undefined) return;
+      const old = client;
+      client = undefined;
+      void old?.end().catch(() => undefined); // already broken
+      timer = setTimeout(() => {
+        timer = undefined;
+        void connect(false); // failures reschedule themselves
+      }, delay);
+      timer.unref();
+      delay = Math.min(delay * 2, 10_000);
+    };
+    void connect(true); // failures reschedule themselves
+    const stop = (): void => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      void client?.end().catch(() => undefined); // closing
+      this._watchers.delete(stop);
+    };
+    this._watchers.add(stop);
+    return stop;
+  }
+
+  async incrementMeta(key: string): Promise<number> {
+    const r = await this._pool.query<{ value: string }>(`INSERT INTO meta (key, value) VALUES ($1, '1')
+      ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text RETURNING value`, [key]);
+    return Number(r.rows[0]!.value);
   }
 
   async appendAudit(e: AuditEntry): Promise<number> {

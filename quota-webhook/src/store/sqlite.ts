@@ -204,12 +204,14 @@ export class SqliteStore implements Store {
   }
 
   async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
-    const w = whereClause(filter);
+    // Past a cursor, the time range starts at the cursor: the index walk begins there, not at `from`.
+    const w = whereClause(after ? { ...filter, from: Math.max(filter.from ?? after.time_ms, after.time_ms) } : filter);
     let sql = `SELECT * FROM records${w.sql}`;
     const params: Array<string | number> = [...w.params];
     if (after) {
-      sql += `${w.sql === '' ? ' WHERE' : ' AND'} (time_ms > ? OR (time_ms = ? AND id > ?))`;
-      params.push(after.time_ms, after.time_ms, after.id);
+      // A row value: the index range starts at the cursor, so each page costs the same however deep.
+      sql += `${w.sql === '' ? ' WHERE' : ' AND'} (time_ms, id) > (?, ?)`;
+      params.push(after.time_ms, after.id);
     }
     sql += ' ORDER BY time_ms, id LIMIT ?';
     params.push(limit);
@@ -246,6 +248,11 @@ export class SqliteStore implements Store {
       .map((r) => ({ id: String(r.id), value: JSON.parse(String(r.value)) as T }));
   }
 
+  async getEntity<T>(kind: string, id: string): Promise<T | undefined> {
+    const r = this._stmt('SELECT value FROM entities WHERE kind = ? AND id = ?').get(kind, id);
+    return r ? (JSON.parse(String(r.value)) as T) : undefined;
+  }
+
   async putEntity(kind: string, id: string, value: unknown): Promise<void> {
     this._stmt('INSERT INTO entities (kind, id, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
       .run(kind, id, JSON.stringify(value));
@@ -279,6 +286,19 @@ export class SqliteStore implements Store {
   async pruneClaims(nowMs: number): Promise<number> {
     return Number(this._stmt('DELETE FROM claims WHERE until_ms <= ?').run(nowMs).changes);
   }
+
+  async incrementMeta(key: string): Promise<number> {
+    const r = this._stmt(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)
+      RETURNING value`).get(key);
+    return Number(r?.value);
+  }
+
+  /** One process per SQLite database: nobody else to hear from. */
+  watch(): () => void {
+    return () => {};
+  }
+
+  async publish(): Promise<void> {}
 
   async getMeta(key: string): Promise<string | undefined> {
     const r = this._stmt('SELECT value FROM meta WHERE key = ?').get(key);

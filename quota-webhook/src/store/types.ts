@@ -166,6 +166,12 @@ export interface RollupQuery {
   to: number;
 }
 
+/** A change another process made (see `Store.watch`). */
+export interface StoreChange {
+  kind: string;
+  id: string;
+}
+
 /** A row of `readQuery`: column → value as the driver gives it (decode with `num`, `big`, `str` of rows.ts). */
 export type SqlRow = Record<string, unknown>;
 
@@ -205,6 +211,8 @@ export interface Store {
   /** Sets new costs on ledger rows (re-pricing). */
   updateCosts(updates: ReadonlyArray<{ id: string; cost_pico: bigint | null; price_id: string | null }>): Promise<void>;
   listEntities<T>(kind: string): Promise<Array<{ id: string; value: T }>>;
+  /** One entity, or undefined. */
+  getEntity<T>(kind: string, id: string): Promise<T | undefined>;
   putEntity(kind: string, id: string, value: unknown): Promise<void>;
   deleteEntity(kind: string, id: string): Promise<boolean>;
   appendAudit(entry: AuditEntry): Promise<number>;
@@ -217,6 +225,16 @@ export interface Store {
   claim(key: string, nowMs: number, untilMs: number): Promise<boolean>;
   /** Deletes claims that expired before `nowMs`; returns how many. */
   pruneClaims(nowMs: number): Promise<number>;
+  /** Adds one to a numeric meta value (absent = 0) and answers the new value, atomically across replicas. */
+  incrementMeta(key: string): Promise<number>;
+  /**
+   * Changes made by other processes on the same database: every entity put or delete (kind, id), and
+   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` after a reconnect (notifications
+   * may have been missed: reload everything). SQLite (one process): never called. Returns a stop function.
+   */
+  watch(listener: (change: StoreChange) => void, onResync: () => void): () => void;
+  /** Tells the other processes on this database that `kind`/`id` changed. */
+  publish(kind: string, id: string): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   ping(): Promise<void>;

@@ -3,7 +3,7 @@ import type { Served } from './openai.js';
 import { streamOf } from './openai.js';
 import { json, sseEvent, sseHeaders } from './sse.js';
 import type { DisjointUsage, MockResponse } from './types.js';
-import { anthropicUsage, words } from './usage.js';
+import { anthropicUsage, cutByLimit, words } from './usage.js';
 
 export function message(seq: number, body: Record<string, unknown>, usage: DisjointUsage, dropAfter?: number): Served {
   const model = String(body.model);
@@ -11,10 +11,11 @@ export function message(seq: number, body: Record<string, unknown>, usage: Disjo
   const wire = anthropicUsage(usage);
   const pieces = words(usage.output + usage.reasoning);
   const text = pieces.join('');
+  const stopReason = cutByLimit(body) ? 'max_tokens' : 'end_turn';
   if (body.stream !== true) {
     return {
       wireUsage: wire,
-      response: json(200, { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: wire }),
+      response: json(200, { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: stopReason, stop_sequence: null, usage: wire }),
     };
   }
   const frames = [
@@ -28,7 +29,7 @@ export function message(seq: number, body: Record<string, unknown>, usage: Disjo
   for (const piece of pieces) frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }));
   frames.push(
     sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    sseEvent('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output + usage.reasoning } }),
+    sseEvent('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output + usage.reasoning } }),
     sseEvent('message_stop', { type: 'message_stop' }),
   );
   return { wireUsage: wire, response: { status: 200, headers: sseHeaders(), stream: streamOf(frames, dropAfter) } };

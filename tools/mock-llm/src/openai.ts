@@ -1,7 +1,7 @@
 /** OpenAI wire formats: Chat Completions, Responses and Embeddings. */
 import { json, sseData, sseEvent, sseHeaders } from './sse.js';
 import type { DisjointUsage, MockResponse } from './types.js';
-import { openaiChatUsage, openaiResponsesUsage, words } from './usage.js';
+import { cutByLimit, openaiChatUsage, openaiResponsesUsage, words } from './usage.js';
 
 const CREATED = 1_763_856_000;
 
@@ -52,12 +52,13 @@ export function chatCompletion(seq: number, body: Record<string, unknown>, usage
   const tier = typeof body.service_tier === 'string' && body.service_tier !== 'auto' ? body.service_tier : 'default';
   const wire = openaiChatUsage(usage);
   const text = content(body, usage);
+  const finish = cutByLimit(body) ? 'length' : 'stop';
   if (body.stream !== true) {
     return {
       wireUsage: wire,
       response: json(200, {
         id, object: 'chat.completion', created: CREATED, model, system_fingerprint: 'fp_mock', service_tier: tier,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
         usage: wire,
       }),
     };
@@ -69,7 +70,7 @@ export function chatCompletion(seq: number, body: Record<string, unknown>, usage
   frames.push(sseData({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }], ...extra }));
   const pieces = body.response_format === undefined ? words(usage.output + usage.reasoning) : [text];
   for (const piece of pieces) frames.push(sseData({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }], ...extra }));
-  frames.push(sseData({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], ...extra }));
+  frames.push(sseData({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }], ...extra }));
   if (includeUsage) frames.push(sseData({ ...base, choices: [], usage: wire }));
   frames.push('data: [DONE]\n\n');
   return { wireUsage: includeUsage ? wire : undefined, response: { status: 200, headers: sseHeaders(), stream: streamOf(frames, dropAfter) } };
@@ -81,8 +82,10 @@ export function response(seq: number, body: Record<string, unknown>, usage: Disj
   const text = words(usage.output + usage.reasoning).join('');
   const msgId = `msg_mock_${seq}`;
   const item = { type: 'message', id: msgId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+  const cut = cutByLimit(body);
   const full = {
-    id: `resp_mock_${seq}`, object: 'response', created_at: CREATED, status: 'completed', background: false, error: null, incomplete_details: null,
+    id: `resp_mock_${seq}`, object: 'response', created_at: CREATED, status: cut ? 'incomplete' : 'completed', background: false, error: null,
+    incomplete_details: cut ? { reason: 'max_output_tokens' } : null,
     instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, model, output: [item], parallel_tool_calls: true,
     previous_response_id: null, reasoning: { effort: null, summary: null }, service_tier: 'default', store: true, temperature: 1,
     text: { format: { type: 'text' } }, tool_choice: 'auto', tools: [], top_p: 1, truncation: 'disabled', usage: wire, user: null, metadata: {},
@@ -104,7 +107,7 @@ export function response(seq: number, body: Record<string, unknown>, usage: Disj
     ev('response.output_text.done', { item_id: msgId, output_index: 0, content_index: 0, text, logprobs: [] }),
     ev('response.content_part.done', { item_id: msgId, output_index: 0, content_index: 0, part: item.content[0] }),
     ev('response.output_item.done', { output_index: 0, item }),
-    ev('response.completed', { response: full }),
+    ev(cut ? 'response.incomplete' : 'response.completed', { response: full }),
   );
   return { wireUsage: wire, response: { status: 200, headers: sseHeaders(), stream: streamOf(frames, dropAfter) } };
 }

@@ -32,6 +32,17 @@ const REASONING_MODEL = /^(o\d|gpt-5|gpt-6)/;
 const DEFAULT_OUTPUT = 20;
 
 /**
+ * Whether the request's output limit (`max_tokens`, `max_completion_tokens`,
+ * `max_output_tokens`) is below the mock's natural answer length (20 tokens),
+ * so the answer is cut by it: finish reason `length` (chat), `max_tokens`
+ * (Anthropic), status `incomplete` (Responses).
+ */
+export function cutByLimit(body: Record<string, unknown>): boolean {
+  const limit = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens].find((v) => typeof v === 'number');
+  return typeof limit === 'number' && limit < DEFAULT_OUTPUT;
+}
+
+/**
  * The rule: prompt tokens = ceil(characters / 4) + 4 per message (at least 1);
  * output tokens = min(max tokens, 20); reasoning models (`o*`, `gpt-5*`) add
  * reasoning = 2 × output; OpenAI caches half the prompt (rounded down to a

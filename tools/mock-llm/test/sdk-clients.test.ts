@@ -85,10 +85,11 @@ describe('OpenAI wire format with the real openai 7 client', () => {
     let completedUsage: unknown;
     for await (const event of stream) {
       types.push(event.type);
-      if (event.type === 'response.completed') completedUsage = event.response.usage;
+      // Three tokens cut the 20-token answer: the stream ends incomplete, with usage.
+      if (event.type === 'response.incomplete') completedUsage = event.response.usage;
     }
     expect(types[0]).toBe('response.created');
-    expect(types.at(-1)).toBe('response.completed');
+    expect(types.at(-1)).toBe('response.incomplete');
     expect(types.filter((t) => t === 'response.output_text.delta')).toHaveLength(3);
     expect(completedUsage).toMatchObject({ output_tokens: 3 });
   });
@@ -213,5 +214,38 @@ describe('control API and in-process fetch', () => {
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
     expect(usage?.completion_tokens).toBe(3);
     expect(inProcess.mock.requests()).toHaveLength(2);
+  });
+});
+
+describe('finish reasons: an answer cut by the output limit says so, in each wire format', () => {
+  it('chat: length when max_tokens < 20, stop otherwise (plain and streamed)', async () => {
+    const cut = await openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    expect(cut.choices[0]?.finish_reason).toBe('length');
+    const whole = await openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 50 });
+    expect(whole.choices[0]?.finish_reason).toBe('stop');
+    const stream = await openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3, stream: true });
+    const reasons: string[] = [];
+    for await (const chunk of stream) for (const choice of chunk.choices) if (choice.finish_reason !== null) reasons.push(choice.finish_reason);
+    expect(reasons).toEqual(['length']);
+  });
+
+  it('responses: status incomplete with reason max_output_tokens, streamed as response.incomplete', async () => {
+    const cut = await openai.responses.create({ model: 'gpt-4.1-mini', input: 'hi', max_output_tokens: 16 });
+    expect(cut.status).toBe('incomplete');
+    expect(cut.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    const stream = await openai.responses.create({ model: 'gpt-4.1-mini', input: 'hi', max_output_tokens: 16, stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types.at(-1)).toBe('response.incomplete');
+    expect((await openai.responses.create({ model: 'gpt-4.1-mini', input: 'hi' })).status).toBe('completed');
+  });
+
+  it('anthropic: stop_reason max_tokens when cut, end_turn otherwise', async () => {
+    const cut = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] });
+    expect(cut.stop_reason).toBe('max_tokens');
+    const streamed = await anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect(streamed.stop_reason).toBe('max_tokens');
+    const whole = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    expect(whole.stop_reason).toBe('end_turn');
   });
 });

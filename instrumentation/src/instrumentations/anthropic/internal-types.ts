@@ -17,19 +17,25 @@ export interface MessageBody {
   stream?: unknown;
   max_tokens?: unknown;
   service_tier?: unknown;
+  messages?: unknown;
+  system?: unknown;
+  tools?: unknown;
+  [key: string]: unknown;
 }
 
 export interface MessageLike {
   id?: unknown;
   model?: unknown;
   usage?: MessageUsage | null;
+  stop_reason?: unknown;
 }
 
-/** `message_start` carries the message (with input usage); `message_delta` the cumulative usage. */
+/** `message_start` carries the message (with input usage); `message_delta` the cumulative usage and the stop reason. */
 export interface MessageStreamEvent {
   type?: unknown;
   message?: MessageLike;
   usage?: MessageUsage | null;
+  delta?: { stop_reason?: unknown } | null;
 }
 
 export interface AnthropicModuleExports {

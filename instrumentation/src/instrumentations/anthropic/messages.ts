@@ -1,7 +1,9 @@
 /** `messages.create` (and through it `.stream()` and `.parse()`), also on `beta.messages`. */
 import type { CallInput } from '../../core/call.js';
+import { fingerprintsEnabled } from '../../fingerprint/fingerprint.js';
 import type { Operation } from '../operation.js';
 import type { MessageBody, MessageLike } from './internal-types.js';
+import { captureMessagesPrompt } from './fingerprint.js';
 import { observeMessageStream } from './streaming.js';
 import { int, messageResult, PROVIDER_ANTHROPIC, str } from './utils.js';
 
@@ -18,6 +20,7 @@ export function messagesOperation(name: string): Operation {
       if (tier !== undefined) input.serviceTier = tier;
       const maxTokens = int(body.max_tokens);
       if (maxTokens !== undefined) input.maxOutputTokens = maxTokens;
+      if (fingerprintsEnabled()) input.prompt = captureMessagesPrompt(body);
       return { input, body: raw, injected: false };
     },
     onResult(result, tracker) {

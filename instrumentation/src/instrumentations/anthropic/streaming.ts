@@ -13,8 +13,9 @@ export function observeMessageStream(stream: IterableStream<unknown>, tracker: C
       if (event === null || typeof event !== 'object') return true;
       if (event.type === 'message_start' && event.message != null) {
         seen = messageResult(event.message);
-      } else if (event.type === 'message_delta' && event.usage != null) {
-        applyUsage(seen, event.usage);
+      } else if (event.type === 'message_delta') {
+        if (event.usage != null) applyUsage(seen, event.usage);
+        if (typeof event.delta?.stop_reason === 'string') seen.finishReasons = [event.delta.stop_reason];
       }
       return true;
     },

@@ -25,6 +25,7 @@ export function messageResult(message: MessageLike): CallResult {
   if (typeof message.id === 'string') result.responseId = message.id;
   if (typeof message.model === 'string') result.responseModel = message.model;
   if (message.usage != null) applyUsage(result, message.usage);
+  if (typeof message.stop_reason === 'string') result.finishReasons = [message.stop_reason];
   return result;
 }
 

@@ -1,9 +1,11 @@
 /** `chat.completions.create` (and through it `.parse()`, `.stream()`, `.runTools()`). */
 import type { CallInput, CallResult } from '../../core/call.js';
+import { fingerprintsEnabled } from '../../fingerprint/fingerprint.js';
 import type { Operation, PreparedCall } from '../operation.js';
 import type { ChatCompletionBody, ChatCompletionLike } from './internal-types.js';
+import { captureChatPrompt } from './fingerprint.js';
 import { observeChatStream } from './streaming.js';
-import { chatTokens, int, providerOf, setIdentity, str } from './utils.js';
+import { chatFinishReasons, chatTokens, int, providerOf, setIdentity, str } from './utils.js';
 
 export function chatOperation(includeStreamUsage: () => boolean): Operation {
   return {
@@ -19,6 +21,7 @@ export function chatOperation(includeStreamUsage: () => boolean): Operation {
       if (tier !== undefined) input.serviceTier = tier;
       const maxTokens = int(body.max_completion_tokens) ?? int(body.max_tokens);
       if (maxTokens !== undefined) input.maxOutputTokens = maxTokens;
+      if (fingerprintsEnabled()) input.prompt = captureChatPrompt(body);
       const inject = streaming && body.stream_options?.include_usage == null && includeStreamUsage();
       if (!inject) return { input, body: raw, injected: false };
       return { input, body: { ...body, stream_options: { ...body.stream_options, include_usage: true } }, injected: true };
@@ -37,6 +40,8 @@ function chatResult(completion: ChatCompletionLike | null): CallResult {
   if (completion === null || typeof completion !== 'object') return result;
   setIdentity(result, completion);
   if (completion.usage != null) result.tokens = chatTokens(completion.usage);
+  const reasons = chatFinishReasons(completion.choices, []);
+  if (reasons.length > 0) result.finishReasons = reasons;
   return result;
 }
 

@@ -17,6 +17,11 @@ export interface ChatCompletionBody {
   service_tier?: unknown;
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
+  messages?: unknown;
+  tools?: unknown;
+  /** The older form of `tools`. */
+  functions?: unknown;
+  [key: string]: unknown;
 }
 
 /** A chat completion, or one chunk of a streamed one. */
@@ -24,7 +29,7 @@ export interface ChatCompletionLike {
   id?: unknown;
   model?: unknown;
   service_tier?: unknown;
-  choices?: unknown[];
+  choices?: ({ index?: unknown; finish_reason?: unknown } | null)[];
   usage?: ChatCompletionUsage | null;
 }
 
@@ -40,6 +45,10 @@ export interface ResponseBody {
   stream?: unknown;
   service_tier?: unknown;
   max_output_tokens?: unknown;
+  input?: unknown;
+  instructions?: unknown;
+  tools?: unknown;
+  [key: string]: unknown;
 }
 
 export interface ResponseLike {
@@ -47,6 +56,10 @@ export interface ResponseLike {
   model?: unknown;
   service_tier?: unknown;
   usage?: ResponseUsage | null;
+  /** `completed`, `incomplete`, `failed`, … */
+  status?: unknown;
+  incomplete_details?: { reason?: unknown } | null;
+  output?: ({ type?: unknown } | null)[] | null;
 }
 
 /** A Responses API stream event. */

@@ -1,7 +1,9 @@
 /** `responses.create` (and through it `.parse()` and `.stream()`). */
 import type { CallInput } from '../../core/call.js';
+import { fingerprintsEnabled } from '../../fingerprint/fingerprint.js';
 import type { Operation } from '../operation.js';
 import type { ResponseBody, ResponseLike } from './internal-types.js';
+import { captureResponsesPrompt } from './fingerprint.js';
 import { observeResponseStream } from './streaming.js';
 import { int, providerOf, responseResult, str } from './utils.js';
 
@@ -18,6 +20,7 @@ export function responsesOperation(): Operation {
       if (tier !== undefined) input.serviceTier = tier;
       const maxTokens = int(body.max_output_tokens);
       if (maxTokens !== undefined) input.maxOutputTokens = maxTokens;
+      if (fingerprintsEnabled()) input.prompt = captureResponsesPrompt(body);
       return { input, body: raw, injected: false };
     },
     onResult(result, tracker) {

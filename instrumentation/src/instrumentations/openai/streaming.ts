@@ -3,7 +3,7 @@ import type { CallResult, CallTracker } from '../../core/call.js';
 import { observeStream } from '../../core/stream.js';
 import type { IterableStream } from '../../core/stream.js';
 import type { ChatCompletionLike, ResponseStreamEvent } from './internal-types.js';
-import { chatTokens, responseResult, setIdentity } from './utils.js';
+import { chatFinishReasons, chatTokens, responseResult, setIdentity } from './utils.js';
 
 /**
  * Usage arrives in the last chunk (with `include_usage`). When we asked for it,
@@ -11,11 +11,16 @@ import { chatTokens, responseResult, setIdentity } from './utils.js';
  */
 export function observeChatStream(stream: IterableStream<unknown>, tracker: CallTracker, injectedUsage: boolean): void {
   const seen: CallResult = {};
+  const reasons: string[] = [];
   observeStream(stream, {
     onEvent(event) {
       const chunk = event as ChatCompletionLike | null;
       if (chunk === null || typeof chunk !== 'object') return true;
       if (seen.responseId === undefined) setIdentity(seen, chunk);
+      if (Array.isArray(chunk.choices) && chunk.choices.length > 0) {
+        const known = chatFinishReasons(chunk.choices, reasons);
+        if (known.length > 0) seen.finishReasons = known;
+      }
       if (chunk.usage == null) return true;
       seen.tokens = chatTokens(chunk.usage);
       return !(injectedUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0);

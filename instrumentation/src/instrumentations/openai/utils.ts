@@ -43,7 +43,50 @@ export function responseResult(response: ResponseLike): CallResult {
   const result: CallResult = {};
   setIdentity(result, response);
   if (response.usage != null) result.tokens = responseTokens(response.usage);
+  const reason = responseFinishReason(response);
+  if (reason !== undefined) result.finishReasons = [reason];
   return result;
+}
+
+/**
+ * Finish reasons of chat choices (or stream chunks' choices), by choice
+ * index, merged into `into`: the values the provider sent (`stop`, `length`,
+ * `tool_calls`, `content_filter`, …).
+ */
+export function chatFinishReasons(choices: unknown, into: string[]): string[] {
+  if (!Array.isArray(choices)) return into;
+  for (const choice of choices as ({ index?: unknown; finish_reason?: unknown } | null)[]) {
+    if (choice === null || typeof choice !== 'object' || typeof choice.finish_reason !== 'string') continue;
+    const index = typeof choice.index === 'number' && Number.isInteger(choice.index) && choice.index >= 0 && choice.index < 128 ? choice.index : into.length;
+    into[index] = choice.finish_reason;
+  }
+  return into.filter((reason) => typeof reason === 'string');
+}
+
+/**
+ * The Responses API has a status instead of finish reasons; it is mapped to
+ * the Chat Completions vocabulary so both read alike: `completed` → `stop`
+ * (`tool_calls` when the output calls a function), `incomplete` because of
+ * `max_output_tokens` → `length`, other incomplete reasons as given
+ * (`content_filter`), `failed` → `error`; in progress → none.
+ */
+export function responseFinishReason(response: ResponseLike): string | undefined {
+  switch (response.status) {
+    case 'completed': {
+      const calls = Array.isArray(response.output) && response.output.some((item) => typeof item?.type === 'string' && item.type.endsWith('_call'));
+      return calls ? 'tool_calls' : 'stop';
+    }
+    case 'incomplete': {
+      const reason = response.incomplete_details?.reason;
+      return reason === 'max_output_tokens' ? 'length' : typeof reason === 'string' ? reason : 'incomplete';
+    }
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return undefined;
+  }
 }
 
 /** Copies `id`, `model` and `service_tier` into `result` where they are strings. */

@@ -1,0 +1,89 @@
+/**
+ * Fingerprints are computed after the call, off the caller's path: a finished
+ * call carries a `PendingFingerprint`, computed in a batch on the next
+ * `setImmediate` (which also drops the captured request), or earlier by
+ * whoever reads it first. The call's span ends once it is known.
+ */
+import type { PromptFingerprint } from '../protocol.js';
+import { computeFingerprint, fingerprintKey, type PromptCapture } from './fingerprint.js';
+
+export class PendingFingerprint {
+  private _capture: PromptCapture | undefined;
+  private _value: PromptFingerprint | undefined;
+  private _listeners: ((value: PromptFingerprint | undefined) => void)[] | undefined;
+  /** The key in force when the call ended (a reconfiguration later does not apply to it). */
+  private readonly _key = fingerprintKey();
+
+  constructor(
+    capture: PromptCapture,
+    private readonly _inputTokens: number,
+    private readonly _maxOutputTokens: number | undefined,
+    private readonly _finishReason: string | undefined,
+    private readonly _onError: (error: unknown) => void,
+  ) {
+    this._capture = capture;
+  }
+
+  /** The fingerprint (computed now if not yet); undefined when the request could not be read. */
+  get value(): PromptFingerprint | undefined {
+    this.compute();
+    return this._value;
+  }
+
+  /** Whether it has been computed. */
+  get settled(): boolean {
+    return this._capture === undefined;
+  }
+
+  /** Calls `listener` once the fingerprint is known (at once when it is). */
+  onSettled(listener: (value: PromptFingerprint | undefined) => void): void {
+    if (this._capture === undefined) listener(this._value);
+    else (this._listeners ??= []).push(listener);
+  }
+
+  /** Computes it once and releases the captured request. */
+  compute(): void {
+    const capture = this._capture;
+    if (capture === undefined) return;
+    this._capture = undefined;
+    try {
+      this._value = computeFingerprint(capture(), this._key, this._inputTokens, this._maxOutputTokens, this._finishReason);
+    } catch (error) {
+      this._onError(error);
+    }
+    const listeners = this._listeners;
+    this._listeners = undefined;
+    for (const listener of listeners ?? []) {
+      try {
+        listener(this._value);
+      } catch (error) {
+        this._onError(error);
+      }
+    }
+  }
+
+  toJSON(): PromptFingerprint | undefined {
+    return this.value;
+  }
+}
+
+let queue: PendingFingerprint[] = [];
+let scheduled = false;
+
+/** Queues `pending` for the next batch; returns it. */
+export function deferFingerprint(pending: PendingFingerprint): PendingFingerprint {
+  queue.push(pending);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(drainFingerprints);
+  }
+  return pending;
+}
+
+/** Computes every queued fingerprint now (the batch; also run before a flush). */
+export function drainFingerprints(): void {
+  scheduled = false;
+  const batch = queue;
+  queue = [];
+  for (const pending of batch) pending.compute();
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/fingerprint/canonical.js';
+import { PendingFingerprint, deferFingerprint, drainFingerprints } from '../../src/fingerprint/pending.js';
+
+describe('canonicalJson', () => {
+  it('sorts object keys at every depth, so the same content in another key order is the same text', () => {
+    expect(canonicalJson({ role: 'user', content: [{ type: 'text', text: 'hi' }] })).toBe(canonicalJson({ content: [{ text: 'hi', type: 'text' }], role: 'user' }));
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x'], c: null } })).toBe('{"a":{"c":null,"d":[1,"x"]},"b":1}');
+  });
+
+  it('drops what JSON drops, honours toJSON, writes bigints and binary content, never throws on cycles or depth', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(canonicalJson({ u: undefined, f: () => 1, s: Symbol('x'), n: Number.NaN, d: new Date(0), big: 12n })).toBe('{"big":12,"d":"1970-01-01T00:00:00.000Z","n":null}');
+    expect(canonicalJson(cyclic)).toBe('{"a":1,"self":null}');
+    expect(canonicalJson(new Uint8Array([1, 2, 3]))).toBe('"AQID"');
+    expect(canonicalJson(deep)).toMatch(/^\[+null\]+$/);
+  });
+});
+
+describe('PendingFingerprint', () => {
+  it('computes once, in the deferred batch or on first read; a capture that throws yields no fingerprint, reports, and still settles', () => {
+    const errors: unknown[] = [];
+    let captured = 0;
+    const ok = deferFingerprint(
+      new PendingFingerprint(() => (captured++, { prefix: ['system'], rest: ['question'], parameters: { model: 'm' } }), 100, 10, 'stop', (e) => errors.push(e)),
+    );
+    const broken = deferFingerprint(
+      new PendingFingerprint(() => { throw new Error('unreadable request'); }, 100, undefined, undefined, (e) => errors.push(e)),
+    );
+    const heard: unknown[] = [];
+    broken.onSettled((value) => heard.push(value));
+    expect(ok.settled).toBe(false);
+    drainFingerprints();
+    expect(ok.settled && broken.settled).toBe(true);
+    expect(ok.value).toMatchObject({ prefix_tokens: 44, max_output_tokens: 10, finish_reason: 'stop' }); // 8 of 18 bytes
+    expect(ok.value).toBe(ok.value);
+    expect(captured).toBe(1);
+    expect(broken.value).toBeUndefined();
+    expect(heard).toEqual([undefined]);
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify({ fingerprint: ok })).toContain('"prefix_tokens":44');
+  });
+});
+
+describe('computeFingerprint', () => {
+  it('is RFC 2104 HMAC-SHA-256 (first 128 bits, hex) over the documented input', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
+    const key = Buffer.from('0123456789abcdef0123456789abcdef');
+    const parts = { prefix: [{ role: 'system', content: 'Be brief.' }], rest: ['question'], parameters: { model: 'm', temperature: 0 } };
+    const mac = (...chunks: (string | Buffer)[]): Buffer => chunks.reduce((h, c) => h.update(c), createHmac('sha256', key)).digest();
+    const system = '{"content":"Be brief.","role":"system"}';
+    const prefixMac = mac(`prefix\n${system}\n`);
+    expect(computeFingerprint(parts, key, 50)).toEqual({
+      prefix_hash: prefixMac.subarray(0, 16).toString('hex'),
+      request_hash: mac('request\n{"model":"m","temperature":0}\n', prefixMac, '\n"question"\n').subarray(0, 16).toString('hex'),
+      prefix_tokens: Math.round((50 * system.length) / (system.length + '"question"'.length)),
+    });
+    // A key longer than the SHA-256 block is hashed first, as HMAC specifies.
+    const long = Buffer.alloc(100, 7);
+    expect(computeFingerprint(parts, long, 50).prefix_hash).toBe(createHmac('sha256', long).update(`prefix\n${system}\n`).digest().subarray(0, 16).toString('hex'));
+  });
+});
