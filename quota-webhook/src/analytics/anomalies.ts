@@ -191,16 +191,24 @@ export async function anomaliesAnswer(cp: ControlPlane, req: AnalyticsRequest, q
       explained.set(f, await explain(cp, req, q.metric, start, end));
     }));
   }
-  const unit = (x: number): Record<string, number | string> => (q.metric === 'cost' ? { usd: usdString(x) } : { value: round(x) });
+  const amounts = (f: Found): Record<string, number | string> => (q.metric === 'cost'
+    ? { observed_usd: usdString(f.observed), expected_usd: usdString(f.expected) }
+    : { observed: round(f.observed), expected: round(f.expected) });
   const anomalies = found.map((f) => {
     const e = f.event;
+    const start = timeIn(l.starts[e.start]!, tz);
+    const why = explained.get(f);
     return {
-      start: timeIn(l.starts[e.start]!, tz), end: timeIn(l.starts[e.end] ?? to, tz), buckets: e.end - e.start,
-      kind: q.metric === 'error_rate' ? 'error_surge' : q.metric === 'tokens_per_request' ? 'tokens_per_request_jump' : e.kind,
-      shape: e.kind, direction: e.direction,
-      observed: unit(f.observed), expected: unit(f.expected), ...(f.extra ?? {}),
+      id: `${q.metric}:${start}`, start, end: timeIn(l.starts[e.end] ?? to, tz), bucket_start: start, buckets: e.end - e.start,
+      metric: q.metric, kind: q.metric === 'error_rate' ? 'error_surge' : q.metric === 'tokens_per_request' ? 'tokens_per_request_jump' : e.kind,
+      shape: e.kind, direction: e.direction, ...amounts(f), ...(f.extra ?? {}),
       impact_usd: usdString(f.impactUsd), score: round(e.score), detected_at: timeIn(l.starts[e.detectedAt]!, tz),
-      ...(explained.has(f) ? { explained_by: explained.get(f) } : {}),
+      ...(why ? {
+        explained_by: why,
+        // The same, flat and ranked: the values that explain most of the difference, whatever their dimension.
+        explanation: Object.entries(why).flatMap(([dimension, list]) => (list as Array<{ key: string | null; share: number }>)
+          .map((c) => ({ dimension, value: c.key, share: c.share }))).sort((a, b) => b.share - a.share).slice(0, 5),
+      } : {}),
     };
   });
   return { ...base, buckets_scored: l.starts.length - l.first, baseline: `the same local ${q.granularity === 'hour' ? 'hour of the week' : 'weekday'} over the ${BASELINE_WEEKS} weeks before`, anomalies };

@@ -8,6 +8,7 @@
  * metric that applies gets its probability of being exceeded this period
  * and the expected crossing date.
  */
+import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { ControlPlane } from '../control-plane.js';
 import { forecastMonthEnd, type Interval, type MonthEndForecast } from './methods/month-end.js';
 import { MEMBERS, SCALE_INFLATION, TAIL_DOF } from './methods/daily-forecast.js';
@@ -308,7 +309,9 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
   const fc = forecastFrom(data, horizonDays);
   const { tz } = req;
   const starts = dayStarts(data.todayStart, horizonDays, tz);
-  const points = starts.map((s, i) => ({ time: timeIn(s, tz), ...intervalView(q.metric, fc.days[i]!) }));
+  // Cumulative since the start of the month (the last point of a month_end horizon is `month_end`), and each day's own amount.
+  const points = starts.map((s, i) => ({ time: timeIn(s, tz), ...intervalView(q.metric, fc.total(i + 1)) }));
+  const daily = starts.map((s, i) => ({ time: timeIn(s, tz), ...intervalView(q.metric, fc.days[i]!) }));
   const method = fc.forecast.method;
   return {
     ...echo(req),
@@ -316,7 +319,8 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
     horizon: q.horizon === 'month_end' ? 'month_end' : `${q.horizon}d`,
     method,
     method_detail: METHOD_TEXT[method],
-    history: {
+    history: await monthHistory(cp, req, data, q.metric),
+    history_seen: {
       days: data.history.length,
       from: data.historyFrom === null ? null : localDate(data.historyFrom, tz),
       ...(fc.forecast.backtest ? { backtest_error: Object.fromEntries(Object.entries(fc.forecast.backtest).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])) } : {}),
@@ -327,9 +331,30 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
     ...amount(q.metric, 'today_so_far', data.todaySoFar, q.metric === 'cost' ? data.todayExact : undefined),
     month_end: intervalView(q.metric, fc.monthEnd),
     points,
+    daily,
     ...(horizonDays <= 2 ? { hourly_points: hourPoints(data, fc, horizonDays) } : {}),
-    limits: await limitsWithForecast(cp, req, q.metric, data, fc),
+    budgets: await limitsWithForecast(cp, req, q.metric, data, fc),
   };
+}
+
+/** The month so far: cumulative usage at the end of each past day of the month, and today so far (exact); empty without usage. */
+async function monthHistory(cp: ControlPlane, req: AnalyticsRequest, data: DailyData, metric: ForecastMetric): Promise<Array<Record<string, unknown>>> {
+  const { tz, target } = req;
+  // No usage in the month so far: nothing to draw.
+  if (data.monthToDateExact === 0n) return [];
+  const series = await localSeries(cp, { scope: target.scope, subject: target.subject, from: data.month.start, to: data.todayStart, tz, granularity: 'day', measures: metric });
+  const list = series.bySubject.get(target.subject) ?? [];
+  let acc = 0n;
+  const out = series.starts.map((s, i) => {
+    acc += list[i] ? exactOf(list[i]!, metric) : 0n;
+    return { time: timeIn(s, tz), ...cumulative(metric, acc) };
+  });
+  out.push({ time: timeIn(data.todayStart, tz), ...cumulative(metric, acc + data.todayExact) });
+  return out;
+}
+
+function cumulative(metric: ForecastMetric, v: bigint): Record<string, string | number> {
+  return metric === 'cost' ? { actual_usd: formatUsd(v) } : { actual: Number(v) };
 }
 
 /** What each method is, in the answer (the history it saw is next to it). */

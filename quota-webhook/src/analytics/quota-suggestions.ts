@@ -43,9 +43,12 @@ export async function quotaSuggestionsAnswer(cp: ControlPlane, req: AnalyticsReq
     return { subject, total, s };
   }).filter((r) => r.total > 0).sort((a, b) => b.total - a.total || a.subject.localeCompare(b.subject));
   const suggestions = rows.slice(0, q.limit).map(({ subject, total, s }) => ({
-    subject,
-    [key('suggested_limit')]: cost ? formatUsd(BigInt(Math.round(s.limit * 1e6)) * 1_000_000n) : s.limit,
-    baseline: {
+    scope: q.scope, subject, metric: q.metric, period: q.period,
+    ...(cost ? { suggested_limit_usd: formatUsd(BigInt(Math.round(s.limit * 1e6)) * 1_000_000n) } : {}),
+    /** As a number, the way POST /quotas takes a limit (USD for cost). */
+    suggested_limit: s.limit,
+    crossing_rate: Math.round(s.crossed.rate * 10_000) / 10_000,
+    baseline: { days: series.starts.length,
       [key('total')]: fmt(total), per: q.period,
       [key('mean')]: fmt(s.distribution.mean), [key('p50')]: fmt(s.distribution.p50), [key('p90')]: fmt(s.distribution.p90),
       [key('p95')]: fmt(s.distribution.p95), [key('max')]: fmt(s.distribution.max),

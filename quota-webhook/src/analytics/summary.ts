@@ -63,8 +63,14 @@ export async function summaryAnswer(cp: ControlPlane, req: AnalyticsRequest): Pr
   const today = data.todayUsage;
   const monthUsage = data.monthUsage;
   const me = fc.monthEnd;
+  const monthEnd80 = { expected_usd: usdString(me.expected), lower_80_usd: usdString(me.lower80), upper_80_usd: usdString(me.upper80) };
   return {
     ...echo(req),
+    // The headline figures flat, as dashboards read them; the objects below carry the detail.
+    today_usd: formatUsd(today.cost_pico),
+    last_hour_usd: formatUsd(lastHour.cost_pico),
+    month_to_date_usd: formatUsd(monthUsage.cost_pico),
+    projected_month_end: monthEnd80,
     today: { start: timeIn(data.todayStart, tz), ...usageView(today) },
     last_hour: { from: timeIn(asOf - HOUR_MS, tz), to: timeIn(asOf, tz), ...usageView(lastHour) },
     hourly_rate_usd: formatUsd(last3h.cost_pico / 3n),

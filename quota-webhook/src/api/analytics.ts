@@ -111,20 +111,27 @@ const limitSchema = z.looseObject({
 const echoSchema = { scope: z.string().nullable(), subject: z.string().nullable(), tz: z.string(), as_of: z.string() };
 const forecastResponse = z.looseObject({
   ...echoSchema, metric: z.string(), horizon: z.string(), method: z.string(), method_detail: z.string(),
-  history: z.looseObject({ days: z.number(), from: z.string().nullable() }),
-  month_to_date_usd: money.optional(), month_end: interval, points: z.array(interval.extend({ time: z.string() })),
-  hourly_points: z.array(interval.extend({ time: z.string() })).optional(), limits: z.array(limitSchema),
+  history: z.array(z.looseObject({ time: z.string(), actual_usd: money.optional(), actual: z.number().optional() })).describe('the month so far: cumulative usage at the end of each day (today: so far)'),
+  history_seen: z.looseObject({ days: z.number(), from: z.string().nullable() }),
+  month_to_date_usd: money.optional(), month_end: interval,
+  points: z.array(interval.extend({ time: z.string() })).describe('cumulative since the start of the month, per day from today'),
+  daily: z.array(interval.extend({ time: z.string() })).describe("each day's own amount"),
+  hourly_points: z.array(interval.extend({ time: z.string() })).optional(), budgets: z.array(limitSchema),
 });
 const summaryResponse = z.looseObject({
-  ...echoSchema, today: z.looseObject({ cost_usd: money }), last_hour: z.looseObject({ cost_usd: money }), hourly_rate_usd: money,
+  ...echoSchema, today_usd: money, last_hour_usd: money, hourly_rate_usd: money, month_to_date_usd: money,
+  projected_month_end: z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money }),
+  today: z.looseObject({ cost_usd: money }), last_hour: z.looseObject({ cost_usd: money }),
   month_to_date: z.looseObject({ cost_usd: money }), month_end: interval, method: z.string(),
   cost_per_request_usd: money.nullable(), cost_per_session_usd: money.nullable(), cost_per_investigation_usd: money.nullable(),
   limits: z.array(limitSchema),
 });
 const anomaliesResponse = z.looseObject({
   ...echoSchema, metric: z.string(), from: z.string(), to: z.string(), anomalies: z.array(z.looseObject({
-    start: z.string(), end: z.string(), kind: z.string(), direction: z.enum(['up', 'down']), impact_usd: money, score: z.number(),
-    detected_at: z.string(), explained_by: z.record(z.string(), z.array(z.looseObject({ key: z.string().nullable(), share: z.number() }))).optional(),
+    id: z.string(), start: z.string(), end: z.string(), bucket_start: z.string(), kind: z.string(), direction: z.enum(['up', 'down']),
+    impact_usd: money, score: z.number(), detected_at: z.string(),
+    explained_by: z.record(z.string(), z.array(z.looseObject({ key: z.string().nullable(), share: z.number() }))).optional(),
+    explanation: z.array(z.object({ dimension: z.string(), value: z.string().nullable(), share: z.number() })).optional(),
   })),
 });
 

@@ -101,6 +101,8 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(a.today.requests).toBe(count(researchAll, today, NOW));
       expect(a.last_hour.requests).toBe(count(researchAll, NOW - HOUR, NOW));
       expect(a.month_to_date.cost_usd).toBe(usd(count(researchAll, month, NOW)));
+      expect(a).toMatchObject({ today_usd: a.today.cost_usd, last_hour_usd: a.last_hour.cost_usd, month_to_date_usd: a.month_to_date.cost_usd });
+      expect(a.projected_month_end).toEqual({ expected_usd: a.month_end.expected_usd, lower_80_usd: a.month_end.lower_80_usd, upper_80_usd: a.month_end.upper_80_usd });
       expect(a.month_to_date.requests).toBe(count([...researchAll, ...surge], month, NOW));
       expect(a.cost_per_request_usd).not.toBeNull();
       expect(Number(a.month_end.lower_80_usd)).toBeLessThanOrEqual(Number(a.month_end.expected_usd));
@@ -145,9 +147,17 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(apr.month.days).toBe(30);
       expect(apr.points).toHaveLength(29);
       expect(apr.month_to_date_usd).toBe(usd(count(researchAll, Date.parse('2026-04-01T00:00:00Z'), NOW)));
-      expect(apr.history.days).toBeGreaterThan(100);
+      expect(apr.history_seen.days).toBeGreaterThan(100);
       expect(apr.method).toBe('weighted');
-      expect(Object.keys(apr.history.weights)).toEqual(['ets', 'weekday_mean', 'seasonal_naive']);
+      expect(Object.keys(apr.history_seen.weights)).toEqual(['ets', 'weekday_mean', 'seasonal_naive']);
+      // The month so far, cumulative per day; then the cumulative forecast, which ends at month_end.
+      expect(apr.history.map((h: { time: string }) => h.time)).toEqual(['2026-04-01T00:00:00Z', '2026-04-02T00:00:00Z']);
+      expect(apr.history[0].actual_usd).toBe(usd(count(researchAll, Date.parse('2026-04-01T00:00:00Z'), Date.parse('2026-04-02T00:00:00Z'))));
+      expect(apr.history[1].actual_usd).toBe(apr.month_to_date_usd);
+      expect(apr.points[28]).toMatchObject({ time: '2026-04-30T00:00:00Z', ...apr.month_end });
+      expect(apr.daily).toHaveLength(29);
+      const cumulative = apr.daily.reduce((a: number, d: { expected_usd: string }) => a + Number(d.expected_usd), 0);
+      expect(cumulative).toBeCloseTo(Number(apr.month_end.expected_usd) - Number(apr.month_to_date_usd) + Number(apr.today_so_far_usd), 4);
       const feb = await get('forecast?scope=department&subject=research&as_of=2026-02-10T12:00:00Z');
       expect(feb.month.days).toBe(28);
       expect(feb.points).toHaveLength(19);
@@ -171,11 +181,11 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
     it('forecast: a subject with one day of history, and one with none', async () => {
       const one = await get('forecast?scope=user&subject=newbie');
       expect(one.method).toBe('mean');
-      expect(one.history).toMatchObject({ days: 1, from: '2026-04-01' });
+      expect(one.history_seen).toMatchObject({ days: 1, from: '2026-04-01' });
       expect(one.month_to_date_usd).toBe(usd(6));
       expect(Number(one.month_end.expected_usd)).toBeGreaterThan(Number(one.month_to_date_usd));
       const none = await get('forecast?scope=department&subject=ghost');
-      expect(none).toMatchObject({ method: 'none', history: { days: 0, from: null }, month_to_date_usd: '0', month_end: { expected_usd: '0', upper_95_usd: '0' } });
+      expect(none).toMatchObject({ method: 'none', history: [], history_seen: { days: 0, from: null }, month_to_date_usd: '0', month_end: { expected_usd: '0', upper_95_usd: '0' } });
       expect(none.points.every((p: { expected_usd: string }) => p.expected_usd === '0')).toBe(true);
       const summary = await get('summary?scope=department&subject=ghost');
       expect(summary).toMatchObject({ month_to_date: { cost_usd: '0', requests: 0 }, cost_per_request_usd: null, method: 'none' });
@@ -186,15 +196,15 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
 
     it('forecast: budget risk per applicable budget, one already crossed', async () => {
       const sales = await get('forecast?scope=department&subject=sales');
-      expect(sales.limits).toHaveLength(1);
-      expect(sales.limits[0]).toMatchObject({ id: 'budget-sales-tiny', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
+      expect(sales.budgets).toHaveLength(1);
+      expect(sales.budgets[0]).toMatchObject({ id: 'budget-sales-tiny', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
       const research = await get('forecast?scope=department&subject=research');
-      expect(research.limits[0]).toMatchObject({ id: 'budget-research-big', crossed: false, expected_crossing: null });
-      expect(research.limits[0].probability_exceeded).toBeLessThan(0.01);
+      expect(research.budgets[0]).toMatchObject({ id: 'budget-research-big', kind: 'budget', limit_usd: '100000', crossed: false, expected_crossing: null });
+      expect(research.budgets[0].probability_exceeded).toBeLessThan(0.01);
       // A budget set at the expected month end is about a coin toss, crossed (if at all) near the end of the month.
       const expected = Number(research.month_end.expected_usd);
       expect((await s.json('POST', '/api/v1/budgets', { id: 'budget-research-even', scope: 'department', subject: 'research', amount: expected, period: 'month', timezone: 'UTC' })).status).toBe(201);
-      const even = (await get('forecast?scope=department&subject=research')).limits.find((l: { id: string }) => l.id === 'budget-research-even');
+      const even = (await get('forecast?scope=department&subject=research')).budgets.find((l: { id: string }) => l.id === 'budget-research-even');
       expect(even.probability_exceeded).toBeGreaterThan(0.2);
       expect(even.probability_exceeded).toBeLessThan(0.8);
       expect((await s.json('DELETE', '/api/v1/budgets/budget-research-even')).status).toBe(204);
@@ -208,6 +218,9 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(Number(spikes[0].impact_usd)).toBeGreaterThan(0);
       expect(spikes[0].explained_by.user[0]).toMatchObject({ key: 'mallory' });
       expect(spikes[0].explained_by.feature[0]).toMatchObject({ key: 'batch' });
+      expect(spikes[0]).toMatchObject({ id: 'cost:2026-04-01T14:00:00Z', bucket_start: '2026-04-01T14:00:00Z' });
+      expect(spikes[0].explanation[0]).toMatchObject({ value: expect.stringMatching(/^(mallory|batch)$/) });
+      expect(Number(spikes[0].observed_usd)).toBeGreaterThan(Number(spikes[0].expected_usd));
       const errors = await get('anomalies?scope=department&subject=research&metric=error_rate&min_impact_usd=0&from=2026-03-26T00:00:00Z');
       expect(errors.anomalies.map((x: { start: string; kind: string }) => [x.start, x.kind])).toEqual([['2026-03-31T10:00:00Z', 'error_surge']]);
       expect(errors.anomalies[0].explained_by.user[0].key).toBe('research-bob');
@@ -232,6 +245,8 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       const r = a.suggestions[0];
       expect(Number(r.suggested_limit_usd)).toBeGreaterThanOrEqual(Number(r.baseline.p95_usd));
       expect(r.would_have_crossed.of).toBe(30);
+      expect(r).toMatchObject({ scope: 'department', subject: 'research', metric: 'cost', period: 'day', suggested_limit: r.quota.limit, crossing_rate: r.would_have_crossed.rate });
+      expect(r.baseline.days).toBe(30);
       const created = await s.json('POST', '/api/v1/quotas', { id: 'suggested-research', ...r.quota });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const month = await get('quota-suggestions?scope=department&subject=sales&metric=requests');
