@@ -6,19 +6,22 @@
  * 3. the SDK's local decision with 10,000 blocks (bench/decision.js);
  * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
  * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
- * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics-ii`
- * runs a subset; `BENCH_EVAL_RECORDS` sets the month's backfill (default 200,000);
- * `BENCH_REPORT_RECORDS` the reports' (default 1,000,000); `BENCH_ANALYTICS_RECORDS` the analytics ledger
- * (default 1,000,000; its backfill is 4–10 minutes per store on a loaded 2-core machine).
- * Bounded: about two minutes without the crossing, reports and analytics-ii benches on a 2-core machine
- * (the reports bench adds about five).
+ * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`);
+ * 7. analytics: forecast accuracy, anomaly detection, endpoint timings over 1,000,000 records (bench/analytics.js).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics,analytics-ii`
+ * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS`
+ * sets the month's backfill (default 200,000); `BENCH_REPORT_RECORDS` the reports' (default 1,000,000);
+ * `BENCH_ANALYTICS_RECORDS` the analytics ledgers' (default 1,000,000; a backfill is 4–10 minutes per store
+ * on a loaded 2-core machine).
+ * Bounded: about two minutes without the crossing, reports and analytics benches on a 2-core machine
+ * (the reports bench adds about five; analytics accuracy and anomalies about two, its timings 10–20 on a loaded machine).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '@tokenmeter/testkit';
 import { runAnalyticsIIBench } from './analytics-ii.js';
+import { ANALYTICS_PARTS, analyticsSummary, runAnalyticsBench } from './analytics.js';
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
@@ -26,7 +29,7 @@ import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics-ii').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics,analytics-ii').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const analyticsRecords = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -71,7 +74,7 @@ function summary(figures) {
     }
   }
   for (const store of ['sqlite', 'postgres']) {
-    const rows = figures.analytics.filter((r) => r.store === store && !r.case.startsWith('baseline'));
+    const rows = figures.analyticsII.filter((r) => r.store === store && !r.case.startsWith('baseline'));
     if (rows.length === 0) continue;
     const worst = (filter) => Math.max(...rows.filter(filter).map((r) => r.medianMs));
     const long = (r) => r.window === '13 months' || r.window === '92 days';
@@ -90,16 +93,17 @@ function summary(figures) {
     const audit = figures.reports.cases[0];
     lines.push(`audit report of ${int(figures.reports.records)} records: peak RSS ${fmt(audit.peakMb)} MB, ${int(audit.recordsPerSecond)} records/s (×${fmt(audit.ratioToBaseline)} the bare scan) — goal < 200 MB: ${ok(figures.reports.goalMet)}`);
   }
+  lines.push(...analyticsSummary(figures.analytics));
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
 
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], analytics: [], decision: undefined, crossing: undefined, reports: undefined };
+const figures = { ingest: [], evaluation: [], analyticsII: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
 let postgres;
 try {
-  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii');
+  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii') || only.has('analytics') || only.has('analytics-timing');
   if (needsPostgres) {
     try {
       postgres = await startPostgres();
@@ -117,9 +121,10 @@ try {
     if (postgres) figures.evaluation.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_evaluation'), (t) => runEvaluationBench(t, { records: evalRecords }))));
   }
   if (only.has('analytics-ii')) {
-    figures.analytics.push(...(await withTarget(() => sqliteTarget(dir, 'analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
-    if (postgres) figures.analytics.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
+    figures.analyticsII.push(...(await withTarget(() => sqliteTarget(dir, 'analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
+    if (postgres) figures.analyticsII.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
   }
+  if (ANALYTICS_PARTS.some((p) => only.has(p)) || only.has('analytics')) figures.analytics = await runAnalyticsBench({ only, dir, postgresUrl: postgres?.url });
   if (postgres) {
     await postgres.stop();
     postgres = undefined;

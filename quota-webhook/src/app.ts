@@ -1,5 +1,7 @@
 /** The express app factory (used by `main.ts` and the tests). */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { mountAnalytics } from './api/analytics.js';
+import { registerAnalyticsMetrics } from './analytics/monitor.js';
 import { Authenticator } from './api/auth.js';
 import { mountAnalyticsII } from './api/analytics-ii.js';
 import { mountBudgets } from './api/budgets.js';
@@ -43,6 +45,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   let ready = true;
   const health = { version: VERSION, store: cp.store, ready: () => ready };
   registerHealthMetrics(telemetry.registry, health);
+  registerAnalyticsMetrics(telemetry.registry, cp);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
@@ -80,6 +83,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   mountProviders(api, cp);
   mountDirectory(api, cp);
   mountEnforcement(api, cp, hub, telemetry);
+  mountAnalytics(api, cp);
   mountReports(api, cp);
   mountReportSchedules(api, cp);
   mountAnalyticsII(api, cp);
