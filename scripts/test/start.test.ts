@@ -3,6 +3,7 @@
 // to the npm process as `kill -INT` would. Every child must be gone, stopped
 // in order, and every call the demo service made must be in the ledger.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The SDK in the demo service refusing frank's next call. */
+const REFUSED = /\[demo-service\] +demo-service: refused: tokenmeter: user "frank" is blocked by quota user-hourly-cost/;
+
 /** Lines the launcher printed for `source` (`[story]`, `[summary]`, …), without the prefix. */
 function linesOf(output: string, source: string): string[] {
   return output.split('\n').filter((line) => line.startsWith(`[${source}]`)).map((line) => line.slice(16));
@@ -43,9 +47,10 @@ describe('npm start', () => {
         const story = linesOf(output, 'story');
         return story.some((line) => line.startsWith('BLOCKED user frank')) &&
           story.some((line) => line.startsWith('Alertmanager → control plane:')) &&
-          linesOf(output, 'summary').some((line) => line.includes('Prometheus, rate over the last minute'));
+          REFUSED.test(output) &&
+          linesOf(output, 'summary').some((line) => line.includes('blocked now: user frank; Prometheus, rate over the last minute'));
       },
-      { timeoutMillis: 180_000, intervalMillis: 500, what: 'the block, an Alertmanager call and a summary with the Prometheus rate' },
+      { timeoutMillis: 180_000, intervalMillis: 500, what: 'the block, an Alertmanager call, a refusal in the SDK and a summary with the block and the Prometheus rate' },
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${npm.output().slice(-6000)}`);
     });
@@ -71,13 +76,12 @@ describe('npm start', () => {
     const reached100 = story.findIndex((line) => line.startsWith('user frank reached 100 %'));
     const blocked = story.findIndex((line) => line.startsWith('BLOCKED user frank: the ledger blocked at ingest'));
     expect(blocked, story.join('\n')).toBeGreaterThan(reached100);
-    expect(output).toMatch(/\[demo-service\] +demo-service: refused: tokenmeter: user "frank" is blocked by quota user-hourly-cost/);
 
     const summary = linesOf(output, 'summary');
     expect(summary.some((line) => /^ledger, all time: \w+ \$\d+\.\d{4} \(\d+ calls\)/.test(line)), summary.join('\n')).toBe(true);
     expect(summary.some((line) => /^ledger, this hour \(from \d\d:00 UTC\): .*; blocked now: user frank; Prometheus, rate over the last minute: \$\d+\.\d{4}\/h$/.test(line))).toBe(true);
     expect(summary.some((line) => line.startsWith('final: ledger, all time: '))).toBe(true);
-    expect(output).not.toMatch(/call failed/);
+    expect(output.split('\n').filter((line) => line.includes('call failed'))).toEqual([]);
 
     // The demo service stopped first and said how many calls it made; the control plane, stopped last, took all of them.
     const made = /demo-service: stopped after ok=(\d+) refused=(\d+) failed=(\d+) calls/.exec(output);
@@ -92,6 +96,24 @@ describe('npm start', () => {
       expect(row.n).toBe(ok + failed);
     } finally {
       db.close();
+    }
+  });
+
+  it('refuses a port in use, naming the variable that moves it, and starts nothing', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const env: Record<string, string> = { TOKENMETER_DEMO_DIR: join(dir, 'refused') };
+      for (const { variable } of PORT_SETTINGS) env[variable] = String(await freePort());
+      env.TOKENMETER_CONTROL_PLANE_PORT = String(port);
+      const launcher = startProcess(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, ...env } });
+      expect(await launcher.exited).toBe(2);
+      expect(launcher.output().trim()).toBe(
+        `tokenmeter start: port ${port} (control plane) is in use: stop what holds it, or move the control plane with TOKENMETER_CONTROL_PLANE_PORT=<another port>`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
