@@ -35,23 +35,30 @@ function linesOf(output: string, source: string): string[] {
 }
 
 describe('npm start', () => {
-  it('tells the story from the real system, and SIGINT to npm stops every child in order with the last usage in the ledger', async () => {
+  it('tells the story from the real system, and SIGINT to npm stops every child in order with the last usage in the ledger', { timeout: 240_000 }, async () => {
     const env: Record<string, string> = { TOKENMETER_DEMO_DIR: dir, DEMO_CALLS_PER_SECOND: '10' };
     for (const { variable } of PORT_SETTINGS) env[variable] = String(await freePort());
     const npm = startProcess('npm', ['start'], { cwd: root, env: { ...process.env, ...env } });
 
     // frank reaches his hard hourly quota in well under a minute at 10 calls/s; Alertmanager then calls.
-    await waitFor(
+    const toldAll = waitFor(
       () => {
         const output = npm.output();
-        const story = linesOf(output, 'story');
-        return story.some((line) => line.startsWith('BLOCKED user frank')) &&
-          story.some((line) => line.startsWith('Alertmanager → control plane:')) &&
+        const told = linesOf(output, 'story');
+        return told.some((line) => line.startsWith('BLOCKED user frank')) &&
+          told.some((line) => line.startsWith('Alertmanager → control plane:')) &&
           REFUSED.test(output) &&
           linesOf(output, 'summary').some((line) => line.includes('blocked now: user frank; Prometheus, rate over the last minute'));
       },
-      { timeoutMillis: 180_000, intervalMillis: 500, what: 'the block, an Alertmanager call, a refusal in the SDK and a summary with the block and the Prometheus rate' },
-    ).catch((error: unknown) => {
+      { timeoutMillis: 150_000, intervalMillis: 500, what: 'the block, an Alertmanager call, a refusal in the SDK and a summary with the block and the Prometheus rate' },
+    );
+    const ended = npm.exited.then((code) => {
+      throw new Error(`npm start exited (${code}) before the story was told`);
+    });
+    // Whichever loses the race settles later (npm ends on SIGINT): not an unhandled rejection.
+    toldAll.catch(() => undefined);
+    ended.catch(() => undefined);
+    await Promise.race([toldAll, ended]).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${npm.output().slice(-6000)}`);
     });
 
