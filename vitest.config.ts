@@ -11,6 +11,7 @@ export default defineConfig({
       'collector-processor',
       'dashboards',
       'scripts',
+      'grafana-plugin',
     ],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },

@@ -14,8 +14,12 @@ export declare const paths: {
 export declare const JOBS: { sdk: 'tokenmeter-sdk'; collector: 'tokenmeter-collector'; controlPlane: 'tokenmeter-control-plane' };
 /** Name of the Alertmanager receiver that posts to the control plane. */
 export declare const WEBHOOK_RECEIVER: 'tokenmeter-webhook';
+export interface RuleFilesOptions {
+  /** Replaces the `interval` of every group that sets one (e.g. the 30 s recording group). */
+  groupIntervalSeconds?: number;
+}
 /** The shipped rule files: file name → content. */
-export declare function ruleFiles(): Record<string, string>;
+export declare function ruleFiles(options?: RuleFilesOptions): Record<string, string>;
 
 export interface DerivePrometheusOptions {
   scrapeIntervalSeconds?: number;

@@ -29,11 +29,22 @@ export const JOBS = {
 /** Name of the Alertmanager receiver that posts to the control plane. */
 export const WEBHOOK_RECEIVER = 'tokenmeter-webhook';
 
-/** The shipped rule files (`prometheus/rules/*.rules.yml`): file name → content. */
-export function ruleFiles() {
+/**
+ * The shipped rule files (`prometheus/rules/*.rules.yml`): file name → content.
+ * With `groupIntervalSeconds`, every group that sets its own `interval` gets
+ * that one instead (tests evaluate the 30 s recording group every second).
+ */
+export function ruleFiles(options = {}) {
   const files = {};
   for (const name of readdirSync(paths.rulesDir).filter((n) => n.endsWith('.rules.yml')).sort()) {
-    files[name] = readFileSync(join(paths.rulesDir, name), 'utf8');
+    const text = readFileSync(join(paths.rulesDir, name), 'utf8');
+    if (options.groupIntervalSeconds === undefined) {
+      files[name] = text;
+      continue;
+    }
+    const file = parse(text);
+    for (const group of file.groups ?? []) if (group.interval !== undefined) group.interval = `${options.groupIntervalSeconds}s`;
+    files[name] = stringify(file);
   }
   return files;
 }

@@ -4,7 +4,7 @@
  * (state) and forwarded to the ledger (export); metrics are passed through.
  * De-duplication rules (README.md):
  * - spans of our own SDK (scope `@tokenmeter/instrumentation`) are not
- *   counted or forwarded unless `TOKENMETER_OWN_SPANS` says so: the SDK
+ *   counted or forwarded unless `TOKENMETER_COLLECTOR_OWN_SPANS` says so: the SDK
  *   counts its calls in its own metrics and reports them to the ledger itself;
  * - metrics are never turned into tokenmeter counters: tokens and cost come
  *   from spans only (one span per call), so an instrumentation that exports
@@ -17,18 +17,24 @@
  *   (an instrumentation's span around the SDK's native span): the first
  *   to arrive counts (`SameCallFilter`);
  * - a GenAI log event that carries a span id is not counted (its span is),
- *   unless `TOKENMETER_LOG_USAGE=all`.
+ *   unless `TOKENMETER_COLLECTOR_LOG_USAGE=all`.
+ * A call with implausible values (tokens beyond any model's context, a time
+ * before 2000 or far ahead, an impossible latency: `implausibility()` of the
+ * shared protocol) is refused at the door: not priced, counted or forwarded;
+ * the rest of the request is processed and the refusal reported as OTLP
+ * partial success.
  */
 import { createHash } from 'node:crypto';
+import { implausibility } from '@tokenmeter/instrumentation/protocol';
 import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { CollectorConfig } from './config.js';
-import type { DirectoryClient } from './price/directory.js';
+import type { Directory } from './enrich/directory.js';
 import type { LedgerForwarder } from './export/ledger-forwarder.js';
 import { spanToCall } from './normalize/genai-call.js';
 import type { GenAiCall } from './normalize/genai-call.js';
 import { isExposedMetric, jobOf, LabelSelector, resourceLabels } from './normalize/metric-names.js';
-import { makeRoom } from './normalize/make-room.js';
+import { makeRoom } from './util/make-room.js';
 import { SameCallFilter } from './normalize/same-call-filter.js';
 import type { Attrs, ExportIn, LogIn, MetricIn, SpanIn } from './normalize/model.js';
 import type { PriceTable } from './price/price-table.js';
@@ -67,7 +73,7 @@ export interface ProcessorOptions {
   config: CollectorConfig;
   store: SeriesStore;
   prices: PriceTable;
-  directory: DirectoryClient | undefined;
+  directory: Directory | undefined;
   forwarder: LedgerForwarder | undefined;
   self: SelfMetrics;
 }
@@ -126,8 +132,7 @@ export class Processor {
       }
     }
     this._opts.self.received.spans += spans;
-    await this._finish(pending);
-    return { rejected: 0, message: undefined };
+    return this._finish(pending, 'spans');
   }
 
   private _rememberSdkService(job: string): void {
@@ -160,6 +165,7 @@ export class Processor {
     }
     this._opts.self.received.dataPoints += points;
     this._opts.self.rejectedPoints += rejected;
+    this._opts.self.foldedPointsDropped = this._passthrough.droppedFolded;
     return { rejected, message };
   }
 
@@ -182,52 +188,81 @@ export class Processor {
       }
     }
     this._opts.self.received.logRecords += records;
-    await this._finish(pending);
-    return { rejected: 0, message: undefined };
+    return this._finish(pending, 'log records');
   }
 
-  /** Enriches, prices, counts and forwards calls; refuses the whole request when the ledger buffer cannot take it. */
-  private async _finish(pending: PendingCall[]): Promise<void> {
-    if (pending.length === 0) return;
+  /**
+   * Refuses implausible calls, then enriches, prices, counts and forwards the
+   * rest; refuses the whole request when the ledger buffer cannot take it.
+   */
+  private async _finish(pending: PendingCall[], items: string): Promise<ProcessResult> {
+    if (pending.length === 0) return { rejected: 0, message: undefined };
+    const self = this._opts.self;
+    const nowMs = Date.now();
+    const plausible: PendingCall[] = [];
+    const reasons: string[] = [];
+    for (const p of pending) {
+      const reason = implausibleCall(p.call, nowMs);
+      if (reason === undefined) plausible.push(p);
+      else reasons.push(reason);
+    }
     const forwarder = this._opts.forwarder;
     if (forwarder) {
-      const need = pending.reduce((n, p) => n + (p.forward ? 1 : 0), 0);
+      const need = plausible.reduce((n, p) => n + (p.forward ? 1 : 0), 0);
       if (need > forwarder.free()) throw new BackpressureError(`ledger buffer full (${forwarder.buffered()} records waiting for the control plane)`);
     }
-    await this._enrich(pending);
-    const self = this._opts.self;
-    for (const { call, job, forward } of pending) {
+    // Counted once the request is taken (a 429 is retried by the sender and would count them twice).
+    for (const reason of reasons) self.countImplausible(reason);
+    const rejected = reasons.length;
+    const message = rejected === 0 ? undefined : `${rejected} ${items} refused as implausible (not priced, counted or forwarded); first: ${reasons[0]}`;
+
+    await this._enrich(plausible);
+    for (const { call, job, forward } of plausible) {
       const price = this._opts.prices.price(call);
       this._counters.record({ call, priced: price.priced, costUsd: price.costUsd }, job);
       self.calls++;
       if (!price.priced) self.unpricedCalls++;
       if (forwarder && forward) forwarder.offer(toRecord(call, price.priced ? formatUsd(price.costPicoUsd) : null, price.priceId, job));
     }
+    return { rejected, message };
   }
 
+  /** Department and org from the directory copy; unknown users ask for one shared early sync at most. */
   private async _enrich(pending: PendingCall[]): Promise<void> {
     const directory = this._opts.directory;
     if (!directory) return;
-    const need = new Map<string, GenAiCall[]>();
+    let unknown: GenAiCall[] | undefined;
     for (const { call } of pending) {
       const a = call.attribution;
       if (a.user === undefined || (a.department !== undefined && a.org !== undefined)) continue;
-      let list = need.get(a.user);
-      if (!list) need.set(a.user, (list = []));
-      list.push(call);
+      if (!applyEntry(call, directory)) (unknown ??= []).push(call);
     }
-    if (need.size === 0) return;
-    await Promise.all(
-      [...need].map(async ([user, calls]) => {
-        const entry = await directory.lookup(user);
-        if (!entry) return;
-        for (const c of calls) {
-          if (c.attribution.department === undefined && entry.department !== undefined) c.attribution.department = entry.department;
-          if (c.attribution.org === undefined && entry.org !== undefined) c.attribution.org = entry.org;
-        }
-      }),
-    );
+    if (unknown === undefined) return;
+    await directory.refreshForUnknown();
+    for (const call of unknown) applyEntry(call, directory);
   }
+}
+
+/** Fills a call's missing department/org from the directory; false when the user is not in it. */
+function applyEntry(call: GenAiCall, directory: Directory): boolean {
+  const a = call.attribution;
+  const entry = directory.get(a.user as string);
+  if (!entry) return false;
+  if (a.department === undefined && entry.department !== undefined) a.department = entry.department;
+  if (a.org === undefined && entry.org !== undefined) a.org = entry.org;
+  return true;
+}
+
+/** Why a call cannot be a real one (the shared protocol's bounds), or undefined. */
+function implausibleCall(call: GenAiCall, nowMs: number): string | undefined {
+  const time = isoTime(call.startMs);
+  if (time === undefined) return `time: span start ${String(call.startMs)} ms is not a valid instant`;
+  return implausibility({ time, tokens: call.tokens, latency_ms: Math.round(call.durationMs) }, nowMs);
+}
+
+/** RFC 3339 of epoch ms, or undefined when no `Date` can hold it. */
+function isoTime(ms: number): string | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
 }
 
 /** A stable id for a span without a span id (invalid OTLP, but do not lose the call). */

@@ -29,6 +29,21 @@ describe('configs derived from the shipped files (what tests and the demo run)',
     expect(result.code, result.output).toBe(0);
   });
 
+  it('rule files with another group interval: only groups that set one change; promtool accepts them', async () => {
+    const fast = ruleFiles({ groupIntervalSeconds: 1 });
+    expect(Object.keys(fast)).toEqual(Object.keys(ruleFiles()));
+    const intervals = (text: string) => (parse(text) as { groups: Array<{ name: string; interval?: string }> }).groups.map((g) => [g.name, g.interval]);
+    expect(intervals(fast['tokenmeter-recording.rules.yml']!)).toEqual([['tokenmeter-recording', '1s']]);
+    expect(intervals(ruleFiles()['tokenmeter-recording.rules.yml']!)).toEqual([['tokenmeter-recording', '30s']]);
+    expect(intervals(fast['tokenmeter-quotas.rules.yml']!).every(([, interval]) => interval === undefined)).toBe(true);
+    const files = Object.entries(fast).map(([name, content]) => {
+      writeFileSync(join(dir, `fast-${name}`), content);
+      return join(dir, `fast-${name}`);
+    });
+    const result = await runTool('promtool', ['check', 'rules', ...files]);
+    expect(result.code, result.output).toBe(0);
+  });
+
   it('Prometheus: an unknown job name is an error', () => {
     expect(() => derivePrometheusConfig({ targets: { nope: ['x:1'] } })).toThrow(/no scrape job 'nope'/);
   });

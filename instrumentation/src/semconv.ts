@@ -118,6 +118,15 @@ export function toPrometheusLabel(key: string): string {
   return key.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
+/**
+ * A label value escaped for the Prometheus text exposition format: backslash,
+ * double quote and line feed become `\\`, `\"` and `\n` (the only escapes the
+ * format defines). Returns the value itself when nothing needs escaping.
+ */
+export function escapePrometheusLabelValue(value: string): string {
+  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
+}
+
 /** Prometheus metric names (after the exporter adds `_total` to counters). */
 export const PROM = {
   tokens: 'tokenmeter_tokens_total',
@@ -129,4 +138,23 @@ export const PROM = {
   quotaLimit: 'tokenmeter_quota_limit',
   quotaUsage: 'tokenmeter_quota_usage',
   quotaUtilization: 'tokenmeter_quota_utilization',
+  quotaThreshold: 'tokenmeter_quota_threshold',
+  // Exact ledger figures from the control plane (gauges; labels `period, timezone, scope, subject`).
+  /** Cost in USD of the current period window (exact decimal from the ledger). */
+  periodCost: 'tokenmeter_period_cost_usd',
+  /** Calls in the current period window. */
+  periodRequests: 'tokenmeter_period_requests',
+  /** Tokens (all types) in the current period window. */
+  periodTokens: 'tokenmeter_period_tokens',
+  /** Calls without a price in the current period window. */
+  periodUnpriced: 'tokenmeter_period_unpriced_requests',
+  /** Projected month-end cost in USD (labels `timezone, scope, subject, method`). */
+  projectedMonthEndCost: 'tokenmeter_projected_month_end_cost_usd',
+  /** Info metric `{user_id, tokenmeter_department, tokenmeter_org} 1` per directory entry, for `group_left` joins. */
+  directoryInfo: 'tokenmeter_directory_info',
+  // Provider settings per org (labels `tokenmeter_org, gen_ai_provider_name`, + `period, metric` on limit and usage).
+  providerLimit: 'tokenmeter_provider_limit',
+  providerUsage: 'tokenmeter_provider_usage',
+  providerEnabled: 'tokenmeter_provider_enabled',
+  providerPriority: 'tokenmeter_provider_priority',
 } as const;

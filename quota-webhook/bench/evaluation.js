@@ -10,8 +10,16 @@
  * records. Baseline, same run: the same per-user figures computed from the
  * raw records (SQL GROUP BY user over the month), which must agree with the
  * evaluation to the pico-dollar.
+ * `/metrics` also carries the ledger families (period totals of every scope
+ * in the quotas' zone, unpriced calls, month-end projection, and the
+ * directory of the 10,000 users): each renderer is measured apart too, and
+ * the per-user month totals are checked equal to the GROUP BY sums.
  */
 import { get } from 'node:http';
+import { Registry } from 'prom-client';
+import { parseUsd } from '@tokenmeter/instrumentation/pricing';
+import { registerLedgerMetrics } from '../dist/metrics/ledger-metrics.js';
+import { registerQuotaMetrics } from '../dist/quotas/metrics.js';
 import { fmt, goal, int, interleaved, median, timed } from './stats.js';
 import { startBenchServer } from './ingest.js';
 import { USERS, recordFactory } from './workload.js';
@@ -19,10 +27,13 @@ import { USERS, recordFactory } from './workload.js';
 const GOAL_MS = 50;
 const BATCH = 5000;
 
-/** GET `url` as a scraper would, with a plain HTTP client that only counts the body's bytes (the scraper's own parsing is not the service's time). */
+/**
+ * GET `url` as a scraper would, with a plain HTTP client that only counts the body's bytes (the scraper's own parsing is not the service's time).
+ * A new connection per request: reusing a kept-alive one races the server closing it when idle (ECONNRESET on a loaded machine).
+ */
 function getBytes(url) {
   return new Promise((resolve, reject) => {
-    get(url, (res) => {
+    get(url, { agent: false }, (res) => {
       let bytes = 0;
       res.on('data', (chunk) => { bytes += chunk.length; });
       res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));
@@ -48,6 +59,21 @@ function checkAgainstBaseline(statuses, sums, what) {
   }
 }
 
+/** The month's per-user cost in the `tokenmeter_period_cost_usd` lines of `text` against the GROUP BY sums. */
+function checkPeriodGauges(text, sums, what) {
+  const prefix = 'tokenmeter_period_cost_usd{period="month",timezone="UTC",scope="user",subject="';
+  const seen = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const end = line.indexOf('"} ', prefix.length);
+    seen.set(line.slice(prefix.length, end), parseUsd(line.slice(end + 3)));
+  }
+  if (seen.size !== sums.size) throw new Error(`${what}: ${seen.size} user month series, the records have ${sums.size} users`);
+  for (const [user, sum] of sums) {
+    if (seen.get(user) !== sum.cost_pico) throw new Error(`${what}: ${user} is ${seen.get(user)} pico-USD, the records sum to ${sum.cost_pico}`);
+  }
+}
+
 /** Runs the evaluation bench on `target`; prints a table and returns the figures. */
 export async function runEvaluationBench(target, { records = 200_000, stages = 2, rounds = 15 } = {}) {
   const today = new Date();
@@ -69,6 +95,11 @@ export async function runEvaluationBench(target, { records = 200_000, stages = 2
       for (const q of list) await cp.quotaSet.quotas.put(q.id, q, 'bench', 'create');
       current = list;
     };
+
+    // The ledger renderers on their own (the service registers the same on its registry); a directory entry per user.
+    const renderQuotas = registerQuotaMetrics(new Registry(), cp);
+    const renderLedger = registerLedgerMetrics(new Registry(), cp);
+    for (let i = 0; i < USERS; i++) await cp.directory.put(`user-${i}`, { user: `user-${i}`, department: `dept-${i % 100}`, org: `org-${i % 10}`, updated_at: nowIso }, 'bench', 'put');
 
     // Records in time order over the month, as a backfill of an export would arrive.
     const span = nowMs - monthStart;
@@ -100,6 +131,9 @@ export async function runEvaluationBench(target, { records = 200_000, stages = 2
         const text = await (await fetch(`${server.url}/metrics`)).text();
         const series = text.split('\ntokenmeter_quota_usage{').length - 1;
         if (series !== USERS) throw new Error(`/metrics: ${series} tokenmeter_quota_usage series, expected ${USERS}`);
+        checkPeriodGauges(text, sums, '/metrics period gauges');
+        const info = text.split('\ntokenmeter_directory_info{').length - 1;
+        if (info !== USERS) throw new Error(`/metrics: ${info} tokenmeter_directory_info series, expected ${USERS}`);
       }
       let metricsBytes = 0;
       const scrape = async () => {
@@ -107,36 +141,39 @@ export async function runEvaluationBench(target, { records = 200_000, stages = 2
       };
       // Two interleaved runs, one per stored quota set (switching 10,000 stored quotas per round would swamp the run).
       const baselineCase = { name: 'baseline: SQL GROUP BY user over the month\'s records', run: () => target.groupByUser(monthStart, monthEnd) };
+      const ledgerCase = { name: 'render: ledger families (period, unpriced, projection, directory)', run: renderLedger };
       const starCases = [
         { name: 'evaluate: one "*" user quota (10,000 windows)', run: () => cp.quotaSet.evaluate([star]) },
+        { name: 'render: quota gauges, one "*" user quota', run: renderQuotas },
         { name: 'GET /metrics: one "*" user quota', run: scrape },
       ];
       const perUserCases = [
         { name: 'evaluate: 10,000 per-user quotas', run: () => cp.quotaSet.evaluate(perUser) },
+        { name: 'render: quota gauges, 10,000 per-user quotas', run: renderQuotas },
         { name: 'GET /metrics: 10,000 per-user quotas', run: scrape },
       ];
       await useQuotas(starOnly);
-      const samples = await interleaved([baselineCase, ...starCases], { rounds, warmup: 3 });
+      const samples = await interleaved([baselineCase, ledgerCase, ...starCases], { rounds, warmup: 3 });
       await useQuotas(perUser);
-      for (const [name, s] of await interleaved([baselineCase, ...perUserCases], { rounds, warmup: 3 })) {
-        if (name !== baselineCase.name) samples.set(name, s);
+      for (const [name, s] of await interleaved([baselineCase, ledgerCase, ...perUserCases], { rounds, warmup: 3 })) {
+        if (name !== baselineCase.name && name !== ledgerCase.name) samples.set(name, s);
         else {
           samples.get(name).wall.push(...s.wall);
           samples.get(name).cpu.push(...s.cpu);
         }
       }
       await useQuotas(starOnly);
-      const cases = [baselineCase, ...starCases, ...perUserCases];
+      const cases = [baselineCase, ledgerCase, ...starCases, ...perUserCases];
       const baseMs = median(samples.get(cases[0].name).wall);
       console.log(`  ledger: ${int(ingested)} records (this stage's ${int(ingested - before)} backfilled at ${int(((ingested - before) / backfill.wallMs) * 1000)} records/s); /metrics body ${fmt(metricsBytes / 1e6, 1)} MB`);
-      console.log(`    ${'case'.padEnd(56)}${'median ms'.padStart(10)}${'min ms'.padStart(9)}${'node CPU ms'.padStart(13)}  baseline ÷ time (× faster)`);
+      console.log(`    ${'case'.padEnd(68)}${'median ms'.padStart(10)}${'min ms'.padStart(9)}${'node CPU ms'.padStart(13)}  baseline ÷ time (× faster)`);
       for (const c of cases) {
         const s = samples.get(c.name);
         const ms = median(s.wall);
         const baseline = c === cases[0];
         results.push({ store: target.kind, records: ingested, case: c.name, medianMs: ms, minMs: Math.min(...s.wall), nodeCpuMs: median(s.cpu), speedupVsBaseline: baseMs / ms, rounds });
         const mark = baseline ? '' : `  ${fmt(baseMs / ms, 1)}×${ms < GOAL_MS ? '' : '  (over 50 ms)'}`;
-        console.log(`    ${c.name.padEnd(56)}${fmt(ms).padStart(10)}${fmt(Math.min(...s.wall)).padStart(9)}${fmt(median(s.cpu)).padStart(13)}${mark}`);
+        console.log(`    ${c.name.padEnd(68)}${fmt(ms).padStart(10)}${fmt(Math.min(...s.wall)).padStart(9)}${fmt(median(s.cpu)).padStart(13)}${mark}`);
       }
     }
     const measured = results.filter((r) => !r.case.startsWith('baseline'));

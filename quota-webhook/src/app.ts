@@ -15,6 +15,8 @@ import type { ControlPlane } from './control-plane.js';
 import { SseHub } from './enforcement/sse.js';
 import { ApiError } from './errors.js';
 import { isReady, registerHealthMetrics } from './health.js';
+import { registerLedgerMetrics } from './metrics/ledger-metrics.js';
+import { scrapeTotals } from './metrics/scrape-totals.js';
 import { buildOpenApi } from './openapi.js';
 import { registerQuotaMetrics } from './quotas/metrics.js';
 import type { Telemetry } from './telemetry.js';
@@ -36,6 +38,7 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   const auth = new Authenticator(cp.config.tokens);
   const hub = new SseHub(cp.feed, { coalesceMillis: cp.config.sseCoalesceMillis, heartbeatMillis: cp.config.sseHeartbeatMillis });
   const quotaMetrics = registerQuotaMetrics(telemetry.registry, cp);
+  const ledgerMetrics = registerLedgerMetrics(telemetry.registry, cp);
   let ready = true;
   const health = { version: VERSION, store: cp.store, ready: () => ready };
   registerHealthMetrics(telemetry.registry, health);
@@ -61,9 +64,10 @@ export function createApp(cp: ControlPlane, telemetry: Telemetry): AppHandle {
   // `/metrics` shows per-subject spend: with TOKENMETER_METRICS_TOKEN set it needs that token (or read/admin).
   const metricsAuth = cp.config.tokens.metrics !== undefined ? [auth.require(['metrics', 'read'])] : [];
   app.get('/metrics', ...metricsAuth, async (_req, res) => {
-    const [own, quotas] = await Promise.all([telemetry.registry.metrics(), quotaMetrics()]);
+    const totals = scrapeTotals(cp.store);
+    const [own, quotas, ledger] = await Promise.all([telemetry.registry.metrics(), quotaMetrics(totals), ledgerMetrics(totals)]);
     res.setHeader('Content-Type', telemetry.registry.contentType);
-    res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas]));
+    res.send(Buffer.concat([Buffer.from(`${own}\n`), ...quotas, Buffer.from('\n'), ...ledger]));
   });
 
   const router = express.Router();

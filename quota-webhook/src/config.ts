@@ -34,6 +34,8 @@ export interface Config {
   resetCheckMillis: number;
   /** Reports and report schedules (`TOKENMETER_REPORT_*`, `TOKENMETER_SMTP_*`). */
   reports: ReportsConfig;
+  /** Most subjects per scope and period in the `tokenmeter_period_*` gauges; the rest are summed into subject `(other)`. */
+  metricsMaxSubjects: number;
   /** A batch that takes a hard quota to its limit blocks at ingest, before the alert (`TOKENMETER_BLOCK_AT_INGEST`, default true). */
   blockAtIngest: boolean;
 }
@@ -102,6 +104,7 @@ const schema = z.object({
   TOKENMETER_SSE_COALESCE_MS: int(0, 60_000).default(250),
   TOKENMETER_SSE_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   TOKENMETER_RESET_CHECK_MS: int(50, 3_600_000).default(1000),
+  TOKENMETER_METRICS_MAX_SUBJECTS: int(1, 1_000_000).default(10_000),
   TOKENMETER_BLOCK_AT_INGEST: bool.default(true),
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseHeartbeatMillis: e.TOKENMETER_SSE_HEARTBEAT_MS as number,
     resetCheckMillis: e.TOKENMETER_RESET_CHECK_MS as number,
     reports: reports.config,
+    metricsMaxSubjects: e.TOKENMETER_METRICS_MAX_SUBJECTS as number,
     blockAtIngest: e.TOKENMETER_BLOCK_AT_INGEST as boolean,
   };
 }

@@ -72,7 +72,7 @@ describe('docker-compose.yml', () => {
   it('mounts files that exist and runs entry points the build produces', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const volume of s.volumes ?? []) {
-        if (volume.type === 'bind') expect(existsSync(volume.source), `${name}: ${volume.source}`).toBe(true);
+        if (volume.type === 'bind') expect(existsSync(volume.source), `${name}: ${volume.source} (build: npm run build, npm run build -w grafana-plugin)`).toBe(true);
       }
       const script = s.command?.findLast((arg) => /\.(m?js)$/.test(arg));
       if (script !== undefined) expect(existsSync(join(root, script)), `${name}: ${script} (run npm run build)`).toBe(true);

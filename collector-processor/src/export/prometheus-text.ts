@@ -5,7 +5,8 @@
  */
 import type { LedgerForwarder } from './ledger-forwarder.js';
 import type { PriceTable } from '../price/price-table.js';
-import type { DirectoryClient } from '../price/directory.js';
+import { escapePrometheusLabelValue } from '@tokenmeter/instrumentation/semconv';
+import type { Directory } from '../enrich/directory.js';
 import type { SelfMetrics } from './self-metrics.js';
 import type { Family, HistogramSeries, NumberSeries, SeriesStore } from '../state/series-store.js';
 
@@ -49,12 +50,19 @@ function renderHistogram(f: Family<HistogramSeries>, out: string[]): void {
   out.push(chunk);
 }
 
+/** One sample per entry of `counts`, labelled `label`. */
+function labelled(name: string, label: string, counts: ReadonlyMap<string, number>): string {
+  let lines = '';
+  for (const [value, n] of counts) lines += `${name}{${label}="${escapePrometheusLabelValue(value)}"} ${n}\n`;
+  return lines;
+}
+
 export interface ExpositionSources {
   store: SeriesStore;
   self: SelfMetrics;
   prices: PriceTable;
   forwarder: LedgerForwarder | undefined;
-  directory: DirectoryClient | undefined;
+  directory: Directory | undefined;
 }
 
 export function renderExposition({ store, self, prices, forwarder, directory }: ExpositionSources): string {
@@ -87,25 +95,39 @@ export function renderExposition({ store, self, prices, forwarder, directory }: 
   metric('tokenmeter_collector_same_call_spans_skipped_total', 'counter', 'GenAI spans skipped because their parent or child span described the same call.', `tokenmeter_collector_same_call_spans_skipped_total ${self.sameCallSkipped}\n`);
   metric('tokenmeter_collector_points_ignored_total', 'counter', 'Data points of non-GenAI metrics (not exposed).', `tokenmeter_collector_points_ignored_total ${self.pointsIgnored}\n`);
   metric('tokenmeter_collector_points_rejected_total', 'counter', 'Data points rejected (reported as OTLP partial success).', `tokenmeter_collector_points_rejected_total ${self.rejectedPoints}\n`);
+  metric('tokenmeter_collector_implausible_total', 'counter', 'Calls refused at the door as implausible (not priced, counted or forwarded), by reason.', labelled('tokenmeter_collector_implausible_total', 'reason', self.implausible));
   metric('tokenmeter_collector_attributes_dropped_total', 'counter', 'Attributes dropped beyond the per-item limit.', `tokenmeter_collector_attributes_dropped_total ${self.droppedAttributes}\n`);
   let overflow = '';
   for (const f of store.families.values()) if (f.overflowed > 0) overflow += `tokenmeter_collector_series_overflow_total{metric="${f.name}"} ${f.overflowed}\n`;
-  metric('tokenmeter_collector_series_overflow_total', 'counter', 'New series folded into the overflow series (TOKENMETER_SERIES_LIMIT).', overflow);
+  metric('tokenmeter_collector_series_overflow_total', 'counter', 'New series folded into the overflow series (TOKENMETER_COLLECTOR_SERIES_LIMIT).', overflow);
+  metric(
+    'tokenmeter_collector_folded_points_dropped_total',
+    'counter',
+    'Cumulative points of new sources not added to an overflow series: the memory of folded sources (100,000) was full.',
+    `tokenmeter_collector_folded_points_dropped_total ${self.foldedPointsDropped}\n`,
+  );
   metric('tokenmeter_collector_series', 'gauge', 'Series held for exposition.', `tokenmeter_collector_series ${store.seriesCount()}\n`);
   metric('tokenmeter_collector_inflight_requests', 'gauge', 'OTLP requests being read or processed.', `tokenmeter_collector_inflight_requests ${self.inflight}\n`);
+  metric('tokenmeter_collector_inflight_bytes', 'gauge', 'Bytes of OTLP requests being read or processed (decompressed).', `tokenmeter_collector_inflight_bytes ${self.inflightBytes}\n`);
   metric('tokenmeter_collector_price_refresh_timestamp_seconds', 'gauge', 'Last successful price table refresh (0 = bundled catalog only).', `tokenmeter_collector_price_refresh_timestamp_seconds ${prices.lastRefreshMs / 1000}\n`);
   if (forwarder) {
     metric('tokenmeter_collector_ledger_buffered_records', 'gauge', 'Records waiting for the control plane.', `tokenmeter_collector_ledger_buffered_records ${forwarder.buffered()}\n`);
     metric(
       'tokenmeter_collector_ledger_records_total',
       'counter',
-      'Records delivered to the ledger by result.',
-      `tokenmeter_collector_ledger_records_total{result="sent"} ${forwarder.sent}\ntokenmeter_collector_ledger_records_total{result="duplicate"} ${forwarder.duplicates}\ntokenmeter_collector_ledger_records_total{result="dropped"} ${forwarder.dropped}\n`,
+      'Records the ledger took: stored (accepted) or already held (duplicate).',
+      `tokenmeter_collector_ledger_records_total{result="accepted"} ${forwarder.accepted}\ntokenmeter_collector_ledger_records_total{result="duplicate"} ${forwarder.duplicates}\n`,
     );
-    metric('tokenmeter_collector_ledger_failures_total', 'counter', 'Failed deliveries (retried).', `tokenmeter_collector_ledger_failures_total ${forwarder.failures}\n`);
+    metric('tokenmeter_collector_ledger_rejected_total', 'counter', 'Records the ledger rejected one by one (dropped, never retried), by code.', labelled('tokenmeter_collector_ledger_rejected_total', 'code', forwarder.rejected));
+    metric('tokenmeter_collector_ledger_dropped_total', 'counter', 'Records dropped because the control plane refused them alone with a 4xx, by status.', labelled('tokenmeter_collector_ledger_dropped_total', 'status', forwarder.dropped));
+    metric('tokenmeter_collector_ledger_failures_total', 'counter', 'Failed deliveries (retried with the same ids).', `tokenmeter_collector_ledger_failures_total ${forwarder.failures}\n`);
   }
   if (directory) {
-    metric('tokenmeter_collector_directory_lookups_total', 'counter', 'Directory lookups sent to the control plane.', `tokenmeter_collector_directory_lookups_total ${directory.lookups}\n`);
+    metric('tokenmeter_collector_directory_syncs_total', 'counter', 'Directory syncs (GET /api/v1/directory) sent to the control plane.', `tokenmeter_collector_directory_syncs_total ${directory.syncs}\n`);
+    metric('tokenmeter_collector_directory_sync_failures_total', 'counter', 'Directory syncs that failed (the last good copy is kept).', `tokenmeter_collector_directory_sync_failures_total ${directory.failures}\n`);
+    metric('tokenmeter_collector_directory_sync_timestamp_seconds', 'gauge', 'Last successful directory sync (0 = none yet).', `tokenmeter_collector_directory_sync_timestamp_seconds ${directory.lastSyncMs / 1000}\n`);
+    metric('tokenmeter_collector_directory_users', 'gauge', 'Users held from the directory.', `tokenmeter_collector_directory_users ${directory.size()}\n`);
+    metric('tokenmeter_collector_directory_users_beyond_limit', 'gauge', 'Users the directory lists beyond TOKENMETER_COLLECTOR_DIRECTORY_MAX_USERS (not held).', `tokenmeter_collector_directory_users_beyond_limit ${directory.truncated}\n`);
   }
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();

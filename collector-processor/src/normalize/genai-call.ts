@@ -62,12 +62,17 @@ export function firstString(attrs: Attrs, keys: readonly string[]): string | und
   return undefined;
 }
 
+/**
+ * The first count present. A number that is no count (negative, fractional,
+ * beyond 2⁵³) is returned as it is, so that the call is refused as
+ * implausible instead of being counted as if the attribute were absent.
+ */
 function firstCount(attrs: Attrs, keys: readonly string[]): { value: number; key: string } | undefined {
   for (const key of keys) {
     const v = attrs[key];
     if (v === undefined) continue;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-    if (Number.isSafeInteger(n) && n >= 0) return { value: n, key };
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isNaN(n)) return { value: n, key };
   }
   return undefined;
 }
@@ -131,7 +136,8 @@ export function spanToCall(span: { spanId: string; startMs: number; endMs: numbe
   set('investigation', INVESTIGATION_KEYS);
   set('session', SESSION_KEYS);
 
-  const write1h = firstCount(a, CACHE_WRITE_1H_KEYS)?.value ?? 0;
+  const w1h = firstCount(a, CACHE_WRITE_1H_KEYS)?.value ?? 0;
+  const write1h = Number.isSafeInteger(w1h) && w1h > 0 ? w1h : 0; // a pricing detail only: a bad value is ignored
   return {
     id: span.spanId,
     startMs: span.startMs,

@@ -24,10 +24,10 @@ import type { Attrs } from './model.js';
 import { normaliseProvider } from './genai-call.js';
 
 /**
- * Attribute keys kept as labels by default (DESIGN.md "Attributes"), in the
+ * Attribute keys kept as labels by default (docs/architecture.md, attributes), in the
  * canonical label order that the derived counters use too (after `job`,
  * `instance`), so equal label sets give equal series keys;
- * `TOKENMETER_LABEL_ALLOWLIST` appends more.
+ * `TOKENMETER_COLLECTOR_LABEL_ALLOWLIST` appends more.
  */
 export const DEFAULT_LABEL_KEYS: readonly string[] = [
   ATTR_GEN_AI_PROVIDER_NAME,

@@ -16,7 +16,8 @@
  * service-aware load balancing) for the rules to hold across replicas.
  */
 import type { GenAiCall } from './genai-call.js';
-import { makeRoom } from './make-room.js';
+import { joinFlat } from '../util/flat-string.js';
+import { makeRoom } from '../util/make-room.js';
 
 interface Seen {
   scope: string;
@@ -26,8 +27,8 @@ interface Seen {
 
 export class SameCallFilter {
   private readonly _byUsage = new Map<string, Seen[]>();
-  private readonly _counted = new Map<string, true>();
-  private readonly _parentsOfCounted = new Map<string, true>();
+  private readonly _counted = new Set<string>();
+  private readonly _parentsOfCounted = new Set<string>();
   private readonly _max: number;
   skipped = 0;
 
@@ -38,8 +39,8 @@ export class SameCallFilter {
   /** True when the span is a new call; false when its parent or a child was already counted as this call. */
   admit(traceId: string, spanId: string, parentSpanId: string): boolean {
     if (traceId === '' || spanId === '') return true;
-    const self = `${traceId}/${spanId}`;
-    const parent = parentSpanId === '' ? undefined : `${traceId}/${parentSpanId}`;
+    const self = joinFlat([traceId, '/', spanId]);
+    const parent = parentSpanId === '' ? undefined : joinFlat([traceId, '/', parentSpanId]);
     const duplicate = (parent !== undefined && this._counted.has(parent)) || this._parentsOfCounted.has(self);
     // A skipped span is remembered too, so a chain of three wrappers still counts once.
     this._remember(this._counted, self);
@@ -52,10 +53,10 @@ export class SameCallFilter {
   admitCall(call: GenAiCall, job: string | undefined, scope: string): boolean {
     const t = call.tokens;
     if (t.input + t.output + t.cache_read + t.cache_write + t.reasoning === 0) return true;
-    const key = `${job ?? ''}|${call.provider}|${call.responseModel ?? call.requestModel ?? ''}|${t.input}|${t.output}|${t.cache_read}|${t.cache_write}|${t.reasoning}`;
+    const key = joinFlat([job ?? '', '|', call.provider, '|', call.responseModel ?? call.requestModel ?? '', '|', String(t.input), '|', String(t.output), '|', String(t.cache_read), '|', String(t.cache_write), '|', String(t.reasoning)]);
     const start = call.startMs;
     const end = call.startMs + call.durationMs;
-    let list = this._byUsage.get(key);
+    const list = this._byUsage.get(key);
     if (list) {
       for (let i = 0; i < list.length; i++) {
         const seen = list[i] as Seen;
@@ -68,7 +69,8 @@ export class SameCallFilter {
       }
     } else {
       makeRoom(this._byUsage, this._max);
-      this._byUsage.set(key, (list = []));
+      this._byUsage.set(key, [{ scope, startMs: start, endMs: end }]); // sized for the usual single entry
+      return true;
     }
     // One entry per scope (the latest): the list stays a handful long however often a usage repeats.
     const same = list.findIndex((seen) => seen.scope === scope);
@@ -78,8 +80,14 @@ export class SameCallFilter {
     return true;
   }
 
-  private _remember(map: Map<string, true>, key: string): void {
-    makeRoom(map, this._max);
-    map.set(key, true);
+  /** Entries remembered across the three rules' memories (each capped at `maxEntries`). */
+  size(): number {
+    return this._byUsage.size + this._counted.size + this._parentsOfCounted.size;
+  }
+
+  private _remember(set: Set<string>, key: string): void {
+    if (set.has(key)) return;
+    makeRoom(set, this._max);
+    set.add(key);
   }
 }

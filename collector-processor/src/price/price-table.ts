@@ -2,7 +2,7 @@
  * The price table used to price calls: the shared engine's bundled catalog
  * until the control plane's effective table (`GET /api/v1/prices`, with
  * ETag) has been fetched, then that table, refreshed every
- * `refreshSeconds`. A failed refresh keeps the last good table.
+ * `refreshMs`. A failed refresh keeps the last good table.
  */
 import { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import type { PriceEntry, PriceResult } from '@tokenmeter/instrumentation/pricing';
@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 export interface PriceTableOptions {
   controlPlaneUrl: string | undefined;
   apiToken: string | undefined;
-  refreshSeconds: number;
+  refreshMs: number;
   logger: Logger;
   fetch?: typeof fetch;
 }
@@ -37,7 +37,7 @@ export class PriceTable {
   async start(): Promise<void> {
     if (this._opts.controlPlaneUrl === undefined) return;
     await this.refresh();
-    this._timer = setInterval(() => void this.refresh() /* errors handled inside */, this._opts.refreshSeconds * 1000);
+    this._timer = setInterval(() => void this.refresh() /* errors handled inside */, this._opts.refreshMs);
     this._timer.unref();
   }
 

@@ -1,9 +1,13 @@
 /**
  * A minimal protobuf wire-format reader over a Buffer: varints, fixed
  * 32/64-bit values, length-delimited slices and field skipping. The OTLP
- * decoders walk only the fields they need and skip the rest, which is
- * several times faster than building full protobufjs message objects
- * (measured in bench/run.js against protobufjs' generated decoder).
+ * decoders walk only the fields they need and build the pipeline's model
+ * (attribute maps, hex ids) directly. Against protobufjs' `Type.decode`,
+ * which builds raw message objects that would still need that conversion,
+ * `npm run bench -w collector-processor` measured 0.7–4.0× (median 1.4×) for
+ * metrics and 0.6–4.4× (median 1.6×) for spans in five runs on a shared
+ * 2-core machine: about as fast, not several times faster; it is kept
+ * because it builds the model in the same pass and needs no runtime dependency.
  */
 
 /** A malformed protobuf payload (truncated, bad wire type, overlong varint). */
@@ -54,9 +58,13 @@ export class ProtoReader {
 
   /** Reads an int64 varint (two's complement for negatives) as a JS number. */
   int64(): number {
+    const start = this.pos;
     const v = this.varint();
-    // Negative int64 are encoded as 10-byte varints ≥ 2^63.
-    return v >= 9223372036854775808 ? v - 18446744073709551616 : v;
+    if (this.pos - start < 10) return v;
+    // Only negatives take 10 bytes; as a float, 2^64 - 5 rounds to 2^64 and the subtraction would give 0, so use BigInt.
+    let big = 0n;
+    for (let i = 0; i < 10; i++) big |= BigInt((this.buf[start + i] as number) & 0x7f) << BigInt(7 * i);
+    return Number(BigInt.asIntN(64, big));
   }
 
   fixed32(): number {

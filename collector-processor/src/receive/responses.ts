@@ -45,7 +45,7 @@ export function exportResponse(signal: Signal, encoding: Encoding, rejected: num
 }
 
 /** gRPC status codes used in `google.rpc.Status` replies. */
-export const RPC_CODE = { invalidArgument: 3, resourceExhausted: 8, unimplemented: 12, unavailable: 14 } as const;
+export const RPC_CODE = { invalidArgument: 3, resourceExhausted: 8, unimplemented: 12, unavailable: 14, unauthenticated: 16 } as const;
 
 /** A `google.rpc.Status` reply body. */
 export function statusBody(encoding: Encoding, code: number, message: string): Buffer {

@@ -7,6 +7,7 @@
 import type { HistogramPointIn, MetricIn, NumberPointIn } from '../normalize/model.js';
 import type { LabelSelector } from '../normalize/metric-names.js';
 import { prometheusMetricName } from '../normalize/metric-names.js';
+import { joinFlat } from '../util/flat-string.js';
 import { seriesKey } from './labels.js';
 import type { Family, HistogramSeries, NumberSeries, SeriesStore } from './series-store.js';
 
@@ -73,7 +74,7 @@ export class Passthrough {
     const s = family.get(pairs, key);
     if (delta) s.acc += p.value;
     else if (family.lastFolded && family.type === 'counter') {
-      const memo = `${family.name}\u0000${key}`;
+      const memo = joinFlat([family.name, '\u0000', key]);
       const prev = this._foldedPrev.get(memo);
       if (prev === undefined && this._foldedPrev.size >= FOLDED_MEMORY_LIMIT) {
         this.droppedFolded++;
@@ -98,7 +99,7 @@ export class Passthrough {
     let count = p.count;
     if (!delta && family.lastFolded) {
       // Cumulative into a shared overflow series: add the difference to the source's previous point.
-      const memo = `${family.name}\u0000${key}`;
+      const memo = joinFlat([family.name, '\u0000', key]);
       const prev = this._foldedPrev.get(memo);
       if (prev === undefined && this._foldedPrev.size >= FOLDED_MEMORY_LIMIT) {
         this.droppedFolded++;

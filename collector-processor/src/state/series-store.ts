@@ -81,7 +81,7 @@ export class Family<S extends NumberSeries | HistogramSeries = NumberSeries | Hi
   private _overflow(pairs: LabelPairs): S {
     const folded: [string, string][] = pairs.map(([n, v]) => [n, KEPT_ON_OVERFLOW.has(n) ? v : 'other']);
     folded.push([OVERFLOW_LABEL, 'true']);
-    const key = `\u0003${seriesKey(folded)}`;
+    const key = seriesKey(folded, '\u0003');
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = this._create(renderLabels(folded))));
     this.overflowed++;

@@ -1,13 +1,14 @@
 /**
  * The tokenmeter counters derived from GenAI calls, exactly as the SDK names
- * and labels them (DESIGN.md "Metrics", "Attributes"): tokens by type, cost,
+ * and labels them (docs/architecture.md, metrics and attributes): tokens by type, cost,
  * requests by outcome, unpriced calls. Counts accumulate in memory and are
  * rendered at scrape time; replicas each expose their own share (Prometheus
  * sums across them).
  */
-import { PROM, TOKEN_TYPES, toPrometheusLabel } from '@tokenmeter/instrumentation/semconv';
+import { OUTCOMES, PROM, TOKEN_TYPES, toPrometheusLabel } from '@tokenmeter/instrumentation/semconv';
 import type { GenAiCall } from '../normalize/genai-call.js';
-import { seriesKey } from './labels.js';
+import { joinFlat } from '../util/flat-string.js';
+import { extendKey, seriesKey } from './labels.js';
 import type { Family, NumberSeries, SeriesStore } from './series-store.js';
 
 /** Label names of the derived counters, in exposition order. */
@@ -30,14 +31,17 @@ export interface PricedCall {
   costUsd: number;
 }
 
-/** The series one attribution context counts into, cached so a call costs one map lookup. */
+/**
+ * The series one attribution context counts into, cached so a call costs one
+ * map lookup. Only references: the label pairs are rebuilt from the call when
+ * a series is first needed (memory per cached context matters with many users).
+ */
 interface Bundle {
-  base: [string, string][];
-  baseKey: string;
   tokens: (NumberSeries | undefined)[];
   cost: NumberSeries | undefined;
   unpriced: NumberSeries | undefined;
-  requests: Map<string, NumberSeries>;
+  /** By index in `OUTCOMES`. */
+  requests: (NumberSeries | undefined)[];
 }
 
 /** Most cached bundles; beyond, the cache starts over (it only holds references to series). */
@@ -66,6 +70,7 @@ export class UsageCounters {
   /** Adds one call: its tokens by type, its cost (if priced), one request, and one unpriced call when it had tokens but no price. */
   record({ call, priced, costUsd }: PricedCall, job: string | undefined): void {
     const b = this._bundle(call, job);
+    let base: Base | undefined;
     let total = 0;
     for (let i = 0; i < TOKEN_TYPES.length; i++) {
       const type = TOKEN_TYPES[i] as (typeof TOKEN_TYPES)[number];
@@ -76,40 +81,68 @@ export class UsageCounters {
       if (series === undefined) {
         // Keys are `seriesKey` of the full label set (the canonical order of `LabelSelector`), so a passed-through
         // series with the same labels lands in the same series instead of a duplicate one.
-        series = this._tokens.getKeyed(`${b.baseKey}${LABEL_TOKEN_TYPE}\u0001${type}\u0002`, () => [...b.base, [LABEL_TOKEN_TYPE, type]]);
+        const at = (base ??= baseOf(call, job));
+        series = this._tokens.getKeyed(extendKey(at.key, LABEL_TOKEN_TYPE, type), () => [...at.pairs, [LABEL_TOKEN_TYPE, type]]);
         b.tokens[i] = series;
       }
       series.acc += n;
     }
-    if (priced && costUsd > 0) (b.cost ??= this._cost.getKeyed(b.baseKey, () => b.base)).acc += costUsd;
-    let requests = b.requests.get(call.outcome);
+    if (priced && costUsd > 0) {
+      if (b.cost === undefined) {
+        const at = (base ??= baseOf(call, job));
+        b.cost = this._cost.getKeyed(at.key, () => at.pairs);
+      }
+      b.cost.acc += costUsd;
+    }
+    const o = OUTCOMES.indexOf(call.outcome);
+    let requests = b.requests[o];
     if (requests === undefined) {
-      requests = this._requests.getKeyed(`${b.baseKey}${LABEL_OUTCOME}\u0001${call.outcome}\u0002`, () => [...b.base, [LABEL_OUTCOME, call.outcome]]);
-      b.requests.set(call.outcome, requests);
+      const at = (base ??= baseOf(call, job));
+      requests = this._requests.getKeyed(extendKey(at.key, LABEL_OUTCOME, call.outcome), () => [...at.pairs, [LABEL_OUTCOME, call.outcome]]);
+      b.requests[o] = requests;
     }
     requests.acc += 1;
-    if (!priced && total > 0) (b.unpriced ??= this._unpriced.getKeyed(b.baseKey, () => b.base)).acc += 1;
+    if (!priced && total > 0) {
+      if (b.unpriced === undefined) {
+        const at = base ?? baseOf(call, job);
+        b.unpriced = this._unpriced.getKeyed(at.key, () => at.pairs);
+      }
+      b.unpriced.acc += 1;
+    }
   }
 
   private _bundle(call: GenAiCall, job: string | undefined): Bundle {
     const at = call.attribution;
     // A short cache key: every value at a fixed position ('\u0000' = absent).
-    const short = `${job ?? '\u0000'}\u0001${call.provider}\u0001${call.operation}\u0001${call.requestModel ?? '\u0000'}\u0001${call.responseModel ?? '\u0000'}\u0001${at.org ?? '\u0000'}\u0001${at.department ?? '\u0000'}\u0001${at.feature ?? '\u0000'}\u0001${at.user ?? '\u0000'}\u0001${call.errorType ?? '\u0000'}`;
+    const A = '\u0000';
+    const S = '\u0001';
+    const short = joinFlat([job ?? A, S, call.provider, S, call.operation, S, call.requestModel ?? A, S, call.responseModel ?? A, S, at.org ?? A, S, at.department ?? A, S, at.feature ?? A, S, at.user ?? A, S, call.errorType ?? A]);
     const hit = this._bundles.get(short);
     if (hit) return hit;
-    const base: [string, string][] = [];
-    if (job !== undefined) base.push([LABEL_JOB, job]);
-    base.push([LABEL_PROVIDER, call.provider], [LABEL_OPERATION, call.operation]);
-    if (call.requestModel !== undefined) base.push([LABEL_REQUEST_MODEL, call.requestModel]);
-    if (call.responseModel !== undefined) base.push([LABEL_RESPONSE_MODEL, call.responseModel]);
-    if (at.org !== undefined) base.push([LABEL_ORG, at.org]);
-    if (at.department !== undefined) base.push([LABEL_DEPARTMENT, at.department]);
-    if (at.feature !== undefined) base.push([LABEL_FEATURE, at.feature]);
-    if (at.user !== undefined) base.push([LABEL_USER, at.user]);
-    if (call.errorType !== undefined) base.push([LABEL_ERROR_TYPE, call.errorType]);
-    const bundle: Bundle = { base, baseKey: seriesKey(base), tokens: [], cost: undefined, unpriced: undefined, requests: new Map() };
+    const bundle: Bundle = { tokens: new Array<undefined>(TOKEN_TYPES.length), cost: undefined, unpriced: undefined, requests: new Array<undefined>(OUTCOMES.length) };
     if (this._bundles.size >= BUNDLE_LIMIT) this._bundles.clear();
     this._bundles.set(short, bundle);
     return bundle;
   }
+}
+
+interface Base {
+  pairs: [string, string][];
+  key: string;
+}
+
+/** The labels every counter of a call carries (before the token type or outcome), in the canonical order. */
+function baseOf(call: GenAiCall, job: string | undefined): Base {
+  const at = call.attribution;
+  const pairs: [string, string][] = [];
+  if (job !== undefined) pairs.push([LABEL_JOB, job]);
+  pairs.push([LABEL_PROVIDER, call.provider], [LABEL_OPERATION, call.operation]);
+  if (call.requestModel !== undefined) pairs.push([LABEL_REQUEST_MODEL, call.requestModel]);
+  if (call.responseModel !== undefined) pairs.push([LABEL_RESPONSE_MODEL, call.responseModel]);
+  if (at.org !== undefined) pairs.push([LABEL_ORG, at.org]);
+  if (at.department !== undefined) pairs.push([LABEL_DEPARTMENT, at.department]);
+  if (at.feature !== undefined) pairs.push([LABEL_FEATURE, at.feature]);
+  if (at.user !== undefined) pairs.push([LABEL_USER, at.user]);
+  if (call.errorType !== undefined) pairs.push([LABEL_ERROR_TYPE, call.errorType]);
+  return { pairs, key: seriesKey(pairs) };
 }

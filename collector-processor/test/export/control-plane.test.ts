@@ -1,19 +1,16 @@
 /**
- * Ledger forwarding, directory enrichment and price refresh against an HTTP
- * receiver speaking the control plane's API (tokenmeter-control-plane-api):
- * the real control plane (quota-webhook) was not available when this was
- * written, so the receiver here records requests and answers as the contract says.
+ * Ledger forwarding, directory enrichment and price refresh against a
+ * receiver speaking the control plane's API (test/helpers/control-plane.ts).
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { bundledPrices, formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { PriceEntry } from '@tokenmeter/instrumentation/pricing';
 import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
 import { waitFor } from '@tokenmeter/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../../src/index.js';
-import { encodeSpans, post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
+import { accepted, startFakeControlPlane } from '../helpers/control-plane.js';
+import type { FakeControlPlane } from '../helpers/control-plane.js';
+import { encodeMetrics, encodeSpans, post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
 
 const HOUSE: PriceEntry = {
   id: 'admin-house-model',
@@ -26,57 +23,15 @@ const HOUSE: PriceEntry = {
   prices: { input: '1', output: '2' },
 };
 
-interface FakeControlPlane {
-  url: string;
-  batches: UsageRecord[][];
-  authorizations: string[];
-  priceRequests: Array<string | undefined>;
-  usageStatus: number[];
-  close(): Promise<void>;
-}
-
-async function body(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function startFakeControlPlane(usageStatus: number[]): Promise<FakeControlPlane> {
-  const state: Omit<FakeControlPlane, 'url' | 'close'> = { batches: [], authorizations: [], priceRequests: [], usageStatus };
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      state.authorizations.push(req.headers.authorization ?? '');
-      if (req.method === 'GET' && req.url === '/api/v1/prices') {
-        state.priceRequests.push(req.headers['if-none-match']);
-        if (req.headers['if-none-match'] === '"rev-1"') return res.writeHead(304).end();
-        res.writeHead(200, { 'content-type': 'application/json', etag: '"rev-1"' }).end(JSON.stringify({ prices: [...bundledPrices, HOUSE] }));
-      } else if (req.method === 'GET' && req.url === '/api/v1/directory/users/alice') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: 'alice', department: 'research', org: 'acme' }));
-      } else if (req.method === 'GET' && req.url?.startsWith('/api/v1/directory/users/')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such user' } }));
-      } else if (req.method === 'POST' && req.url === '/api/v1/usage') {
-        const parsed = JSON.parse(await body(req)) as { records: UsageRecord[] };
-        state.batches.push(parsed.records);
-        const status = state.usageStatus.shift() ?? 200;
-        if (status !== 200) return res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":{"code":"unavailable","message":"try later"}}');
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: parsed.records.length, duplicates: 0 }));
-      } else res.writeHead(404).end();
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    ...state,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  } as FakeControlPlane;
-}
-
 describe('control plane: prices, directory enrichment and ledger forwarding', () => {
   let cp: FakeControlPlane;
   let c: RunningCollector;
   beforeAll(async () => {
-    cp = await startFakeControlPlane([503]);
-    c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_API_TOKEN: 'ingest-token', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_PRICE_REFRESH_SECONDS: '1' });
+    cp = await startFakeControlPlane({ prices: [...bundledPrices, HOUSE] });
+    cp.directory = [{ user: 'alice', department: 'research', org: 'acme' }];
+    let answered = 0;
+    cp.usage = (records) => (answered++ === 0 ? { status: 503, body: { error: { code: 'unavailable', message: 'try later' } } } : accepted(records));
+    c = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: cp.url, TOKENMETER_API_TOKEN: 'ingest-token', TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '50', TOKENMETER_COLLECTOR_PRICE_REFRESH_MS: '1000' });
     await waitFor(() => cp.priceRequests.length > 0, { what: 'first price fetch' });
   });
   afterAll(async () => {
@@ -123,8 +78,9 @@ describe('control plane: prices, directory enrichment and ledger forwarding', ()
   });
 
   it('answers 429 when the ledger buffer is full instead of growing', async () => {
-    const down = await startFakeControlPlane(Array.from({ length: 1000 }, () => 503));
-    const small = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: down.url, TOKENMETER_LEDGER_BUFFER_RECORDS: '3', TOKENMETER_LEDGER_FLUSH_MILLIS: '50', TOKENMETER_SHUTDOWN_FLUSH_MILLIS: '100' });
+    const down = await startFakeControlPlane();
+    down.usage = () => ({ status: 503, body: { error: { code: 'unavailable', message: 'try later' } } });
+    const small = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: down.url, TOKENMETER_COLLECTOR_LEDGER_BUFFER_RECORDS: '3', TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '50', TOKENMETER_COLLECTOR_SHUTDOWN_FLUSH_MS: '100' });
     try {
       const two = await encodeSpans('x', { 'service.name': 's' }, [0, 1].map(() => ({ attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 1 } })));
       expect((await post(small, '/v1/traces', two)).status).toBe(200);
@@ -133,6 +89,14 @@ describe('control plane: prices, directory enrichment and ledger forwarding', ()
       expect(busy.headers.get('retry-after')).toBe('1');
       expect(Buffer.from(await busy.arrayBuffer()).toString('utf8')).toContain('ledger buffer full');
       expect((await fetch(`${small.metricsUrl}/healthz`)).status).toBe(200);
+      // Full: spans and logs are refused before their body is read; metrics, which never go to the ledger, still pass.
+      const one = await encodeSpans('x', { 'service.name': 's' }, [{ attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 1 } }]);
+      expect((await post(small, '/v1/traces', one)).status).toBe(200);
+      const full = await post(small, '/v1/traces', one);
+      expect(full.status).toBe(429);
+      expect(Buffer.from(await full.arrayBuffer()).toString('utf8')).toContain('ledger buffer full: usage records are waiting for the control plane');
+      const metrics = await encodeMetrics('contrib', { 'service.name': 's' }, (m) => m.createCounter('gen_ai.client.inference.usage.input_tokens').add(1));
+      expect((await post(small, '/v1/metrics', metrics)).status).toBe(200);
     } finally {
       await small.shutdown();
       await down.close();

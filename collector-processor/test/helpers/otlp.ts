@@ -9,12 +9,15 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { loadConfig, startCollector } from '../../src/index.js';
-import type { RunningCollector } from '../../src/index.js';
+import type { RunningCollector, StartOptions } from '../../src/index.js';
 
 export interface SpanSpec {
   name?: string;
   attributes: Attributes;
   error?: boolean;
+  /** Epoch ms; default now. */
+  startMs?: number;
+  endMs?: number;
 }
 
 /** Spans of one scope and resource, encoded as `ExportTraceServiceRequest` protobuf. */
@@ -23,9 +26,9 @@ export async function encodeSpans(scope: string, resource: Attributes, specs: Sp
   const provider = new TracerProvider({ resource: resourceFromAttributes(resource), spanLimits: { attributeCountLimit: 100_000 }, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const tracer = provider.getTracer(scope);
   for (const spec of specs) {
-    const span = tracer.startSpan(spec.name ?? 'chat', { attributes: spec.attributes });
+    const span = tracer.startSpan(spec.name ?? 'chat', { attributes: spec.attributes, ...(spec.startMs !== undefined ? { startTime: spec.startMs } : {}) });
     if (spec.error) span.setStatus({ code: 2, message: 'failed' });
-    span.end();
+    span.end(spec.endMs);
   }
   await provider.forceFlush();
   const bytes = ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans());
@@ -57,9 +60,10 @@ export async function encodeMetrics(
 }
 
 /** Starts the collector on loopback with free ports and the given extra environment. */
-export function startTestCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
+export function startTestCollector(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningCollector> {
   return startCollector(
-    loadConfig({ TOKENMETER_COLLECTOR_HOST: '127.0.0.1', TOKENMETER_OTLP_PORT: '0', TOKENMETER_METRICS_PORT: '0', TOKENMETER_LOG_LEVEL: 'silent', ...env }),
+    loadConfig({ TOKENMETER_COLLECTOR_HOST: '127.0.0.1', TOKENMETER_COLLECTOR_OTLP_PORT: '0', TOKENMETER_COLLECTOR_METRICS_PORT: '0', TOKENMETER_LOG_LEVEL: 'silent', ...env }),
+    options,
   );
 }
 
@@ -79,5 +83,6 @@ export async function scrape(collector: RunningCollector): Promise<string> {
 }
 
 export function post(collector: RunningCollector, path: string, body: Buffer | string, headers: Record<string, string> = { 'content-type': 'application/x-protobuf' }): Promise<Response> {
-  return fetch(`${collector.otlpUrl}${path}`, { method: 'POST', headers, body });
+  // Uint8Array, not Buffer: with lib.dom in the program (vitest's optional jsdom types) Buffer is no fetch BodyInit.
+  return fetch(`${collector.otlpUrl}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }

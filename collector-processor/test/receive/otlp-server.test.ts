@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { waitFor } from '@tokenmeter/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../../src/index.js';
 import { encodeMetrics, encodeSpans, post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
@@ -16,7 +17,7 @@ async function healthy(c: RunningCollector): Promise<void> {
 describe('OTLP/HTTP receiver: bad input gets the right status and leaves the process healthy', () => {
   let c: RunningCollector;
   beforeAll(async () => {
-    c = await startTestCollector({ TOKENMETER_MAX_BODY_BYTES: String(512 * 1024), TOKENMETER_SERIES_LIMIT: '100', TOKENMETER_QUEUE_LIMIT: '1' });
+    c = await startTestCollector({ TOKENMETER_COLLECTOR_BODY_LIMIT_BYTES: String(512 * 1024), TOKENMETER_COLLECTOR_SERIES_LIMIT: '100', TOKENMETER_COLLECTOR_QUEUE_REQUESTS: '1' });
   });
   afterAll(async () => {
     await c?.shutdown();
@@ -180,7 +181,7 @@ describe('OTLP/HTTP receiver: bad input gets the right status and leaves the pro
     const first = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': String(body.length) } });
     const firstDone = new Promise<void>((resolve) => first.on('response', (res) => ((firstStatus = res.statusCode ?? 0), res.resume(), res.on('end', resolve))));
     first.write(body.subarray(0, 10));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => ((await (await fetch(`${c.metricsUrl}/debug/vars`)).json()) as { inflight: number }).inflight === 1, { what: 'the first request in flight' });
     const busy = await post(c, '/v1/traces', body);
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('1');

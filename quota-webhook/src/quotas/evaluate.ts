@@ -62,7 +62,7 @@ interface EvalWindow {
 }
 
 /** Status of every quota's current window(s) at `nowMs`. */
-export async function evaluateQuotas(store: Store, quotas: readonly Quota[], nowMs: number): Promise<QuotaStatus[]> {
+export async function evaluateQuotas(store: Pick<Store, 'windowsTotals'>, quotas: readonly Quota[], nowMs: number): Promise<QuotaStatus[]> {
   // One calendar computation per (period, zone), not per quota: 10,000 quotas share a handful of windows,
   // and each window carries its totals indexed by scope → subject → rows (one per org).
   const windows = new Map<string, EvalWindow>();

@@ -10,8 +10,10 @@ import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { QUOTA_SCOPES } from '@tokenmeter/instrumentation/protocol';
 import type { ControlPlane } from '../control-plane.js';
-import type { QuotaStatus } from './evaluate.js';
+import type { Store } from '../store/types.js';
+import { evaluateQuotas, type QuotaStatus } from './evaluate.js';
 import type { Quota } from './model.js';
+import { escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII, sampleValue } from '../metrics/exposition.js';
 
 /** The threshold label: the percent as a string (0.8 → "80"). */
 export function thresholdLabel(t: number): string {
@@ -34,20 +36,6 @@ const FAMILIES = {
   utilization: ['tokenmeter_quota_utilization', 'Usage divided by limit for the current period window (1 = 100 %).'],
   threshold: ['tokenmeter_quota_threshold', 'Configured alert thresholds of a quota as ratios, one series per threshold (label threshold = percent).'],
 } as const;
-
-/** A label value escaped for the text exposition format (backslash, newline, double quote). */
-function escapeLabel(v: string): string {
-  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
-}
-
-function sampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return String(v);
-}
-
-/** Printable ASCII: such text is the same bytes in latin1 as in UTF-8 (anything else takes the UTF-8 path). */
-const PRINTABLE_ASCII = /^[ -~]*$/;
 
 /** The label text of one quota around its subject, per family. */
 interface QuotaLabels {
@@ -84,50 +72,6 @@ function quotaLabels(q: Quota): QuotaLabels {
   return labels;
 }
 
-const CHUNK_BYTES = 256 * 1024;
-
-/**
- * One metric family's text, written piece by piece into buffers: at 60,000
- * series, building and flattening a string per line (~9 MB of them) was
- * most of a scrape; here a sample is three or four writes and no new string.
- */
-class FamilyWriter {
-  private readonly _chunks: Buffer[] = [];
-  private _buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private _at = 0;
-
-  constructor(name: string, help: string) {
-    this.sample(`# HELP ${name} ${help}\n# TYPE ${name} gauge`, '', '', '', 'utf8');
-  }
-
-  /**
-   * Appends `head + subject + rest + value` and a newline. `value` is ASCII;
-   * `encoding` is latin1 when the other three are printable ASCII too (the
-   * same bytes as UTF-8, written faster), else utf8.
-   */
-  sample(head: string, subject: string, rest: string, value: string, encoding: 'latin1' | 'utf8'): void {
-    const most = (head.length + subject.length + rest.length) * 3 + value.length + 1;
-    if (this._at + most > this._buf.length) {
-      this._chunks.push(this._buf.subarray(0, this._at));
-      this._buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
-      this._at = 0;
-    }
-    const buf = this._buf;
-    let at = this._at;
-    at += buf.write(head, at, encoding);
-    at += buf.write(subject, at, encoding);
-    at += buf.write(rest, at, encoding);
-    if (value !== '') at += buf.write(value, at, 'latin1');
-    buf[at++] = 0x0a;
-    this._at = at;
-  }
-
-  finish(): Buffer[] {
-    this._chunks.push(this._buf.subarray(0, this._at));
-    return this._chunks;
-  }
-}
-
 /**
  * The quota gauges in the text exposition format (0.0.4), written here rather
  * than through prom-client Gauges: 10,000 subjects are 60,000 series (~9 MB),
@@ -150,16 +94,16 @@ export function renderQuotaMetrics(statuses: readonly QuotaStatus[]): Buffer[] {
       for (const line of thresholds) threshold.sample(heads[3], subject, line, '', encoding);
     }
   }
-  const newline = Buffer.from('\n');
-  return [...limit.finish(), newline, ...usage.finish(), newline, ...utilization.finish(), newline, ...threshold.finish()];
+  return joinFamilies([limit, usage, utilization, threshold]);
 }
 
 /**
  * Registers the enforcement gauges on `registry` and returns the quota
  * gauges' renderer: one evaluation per scrape, so a scrape never shows totals
- * older than itself (`/metrics` appends its text to the registry's).
+ * older than itself (`/metrics` appends its text to the registry's, and passes
+ * the scrape's totals reads, shared with the period gauges).
  */
-export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () => Promise<Buffer[]> {
+export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): (totals?: Pick<Store, 'windowsTotals'>) => Promise<Buffer[]> {
   new Gauge({
     name: 'tokenmeter_blocks', help: 'Active enforcement blocks by scope.', labelNames: ['scope'], registers: [registry],
     collect() {
@@ -173,5 +117,5 @@ export function registerQuotaMetrics(registry: Registry, cp: ControlPlane): () =
       this.set(cp.feed.revision);
     },
   });
-  return async () => renderQuotaMetrics(await cp.quotaSet.evaluate());
+  return async (totals = cp.store) => renderQuotaMetrics(await evaluateQuotas(totals, cp.quotaSet.all(), cp.clock()));
 }

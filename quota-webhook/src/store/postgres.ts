@@ -264,7 +264,8 @@ export class PostgresStore implements Store {
   }
 
   async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
-    const w = whereClause(filter);
+    // Past a cursor, the time range starts at the cursor: the index walk begins there, not at `from`.
+    const w = whereClause(after ? { ...filter, from: Math.max(filter.from ?? after.time_ms, after.time_ms) } : filter);
     let sql = `SELECT * FROM records${w.sql}`;
     const params: Array<string | number> = [...w.params];
     if (after) {

@@ -204,12 +204,14 @@ export class SqliteStore implements Store {
   }
 
   async queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]> {
-    const w = whereClause(filter);
+    // Past a cursor, the time range starts at the cursor: the index walk begins there, not at `from`.
+    const w = whereClause(after ? { ...filter, from: Math.max(filter.from ?? after.time_ms, after.time_ms) } : filter);
     let sql = `SELECT * FROM records${w.sql}`;
     const params: Array<string | number> = [...w.params];
     if (after) {
-      sql += `${w.sql === '' ? ' WHERE' : ' AND'} (time_ms > ? OR (time_ms = ? AND id > ?))`;
-      params.push(after.time_ms, after.time_ms, after.id);
+      // A row value: the index range starts at the cursor, so each page costs the same however deep.
+      sql += `${w.sql === '' ? ' WHERE' : ' AND'} (time_ms, id) > (?, ?)`;
+      params.push(after.time_ms, after.id);
     }
     sql += ' ORDER BY time_ms, id LIMIT ?';
     params.push(limit);

@@ -34,7 +34,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const within = { timeoutMillis: 1000, intervalMillis: 10 };
+// Propagation takes milliseconds (a NOTIFY); the bound is generous for a loaded test machine.
+const within = { timeoutMillis: 5000, intervalMillis: 10 };
 const blockIds = async (t: TestServer): Promise<string[]> =>
   ((await t.json('GET', '/api/v1/enforcement', undefined, 'read')).body.blocks as Array<{ id: string }>).map((x) => x.id).sort();
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/index.js';
 import type { RunningCollector } from '../../src/index.js';
 import { post, sample, scrape, startTestCollector } from '../helpers/otlp.js';
 
@@ -46,16 +45,5 @@ describe('/v1/logs', () => {
     const text = await scrape(c);
     expect(sample(text, 'tokenmeter_collector_received_total', { signal: 'log_records' })).toBe(2);
     expect(sample(text, 'tokenmeter_tokens_total', { job: 'log-svc', gen_ai_token_type: 'input' })).toBe(42);
-  });
-});
-
-describe('configuration', () => {
-  it('has the documented defaults', () => {
-    expect(loadConfig({})).toMatchObject({ host: '0.0.0.0', otlpPort: 4318, metricsPort: 8889, maxBodyBytes: 4 * 1024 * 1024, queueLimit: 64, seriesLimit: 10_000, ownSpans: 'ignore', controlPlaneUrl: undefined });
-  });
-
-  it('names each invalid variable', () => {
-    expect(() => loadConfig({ TOKENMETER_OTLP_PORT: 'abc', TOKENMETER_CONTROL_PLANE_URL: 'ftp://x', TOKENMETER_OWN_SPANS: 'maybe' })).toThrow(ConfigError);
-    expect(() => loadConfig({ TOKENMETER_OTLP_PORT: '70000', TOKENMETER_CONTROL_PLANE_URL: 'not a url' })).toThrow(/TOKENMETER_OTLP_PORT: .*65535.*; TOKENMETER_CONTROL_PLANE_URL: /);
   });
 });

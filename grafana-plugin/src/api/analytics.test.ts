@@ -1,0 +1,30 @@
+import { evidenceRows, type Recommendation } from './analytics';
+import { byDifficulty, bySavings } from '../components/recommendations/sort';
+
+const rec = (id: string, savings: string, difficulty: Recommendation['difficulty']): Recommendation => ({
+  id,
+  kind: 'caching',
+  title: id,
+  subject: { scope: 'feature', name: 'x' },
+  estimated_monthly_savings_usd: savings,
+  difficulty,
+  confidence: 0.9,
+  evidence: [],
+});
+
+describe('recommendations', () => {
+  test('evidence reads as label/value pairs from either shape', () => {
+    expect(evidenceRows([{ label: 'calls', value: 120 }])).toEqual([{ label: 'calls', value: '120' }]);
+    expect(evidenceRows({ repeated_prefix_tokens: 6000, model: 'claude-sonnet-4-5' })).toEqual([
+      { label: 'repeated_prefix_tokens', value: '6000' },
+      { label: 'model', value: 'claude-sonnet-4-5' },
+    ]);
+    expect(evidenceRows(undefined)).toEqual([]);
+  });
+
+  test('sort by savings is exact, easier first on a tie; by difficulty, then larger savings', () => {
+    const list = [rec('a', '9.99', 'low'), rec('b', '10.00', 'high'), rec('c', '10', 'low'), rec('d', '100', 'medium')];
+    expect([...list].sort(bySavings).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect([...list].sort(byDifficulty).map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
+  });
+});

@@ -1,0 +1,71 @@
+/** Geometry of the forecast chart: cumulative history, expected path and the 80/95 % bands as SVG paths. */
+import type { Forecast } from '../../api/analytics';
+import { usdForChart } from '../../utils/money';
+
+export interface ChartGeometry {
+  width: number;
+  height: number;
+  history: string;
+  expected: string;
+  band80: string;
+  band95: string;
+  maxUsd: number;
+  xTicks: Array<{ x: number; label: string }>;
+  yTicks: Array<{ y: number; usd: number }>;
+  limits: Array<{ y: number; label: string }>;
+}
+
+const PAD = { left: 64, right: 16, top: 12, bottom: 28 };
+
+/** Scales every series into one box; points without a number are skipped, never drawn as zero. */
+export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartGeometry {
+  const times = [...f.history.map((h) => Date.parse(h.time)), ...f.points.map((p) => Date.parse(p.time))].filter(
+    Number.isFinite
+  );
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times);
+  const values = [
+    ...f.history.map((h) => usdForChart(h.actual_usd)),
+    ...f.points.map((p) => usdForChart(p.upper_95_usd)),
+    ...f.budgets.map((b) => usdForChart(b.limit_usd)),
+  ].filter((v): v is number => v !== undefined);
+  const maxUsd = Math.max(1e-9, ...values) * 1.05;
+  const x = (t: number) => PAD.left + ((t - t0) / Math.max(1, t1 - t0)) * (width - PAD.left - PAD.right);
+  const y = (usd: number) => height - PAD.bottom - (usd / maxUsd) * (height - PAD.top - PAD.bottom);
+  const line = (pts: Array<[number, number | undefined]>) =>
+    pts
+      .filter((p): p is [number, number] => p[1] !== undefined)
+      .map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+      .join(' ');
+  const band = (lo: keyof Forecast['points'][number], hi: keyof Forecast['points'][number]) => {
+    const upper = f.points.map((p) => [Date.parse(p.time), usdForChart(p[hi])] as [number, number | undefined]);
+    const lower = f.points
+      .map((p) => [Date.parse(p.time), usdForChart(p[lo])] as [number, number | undefined])
+      .reverse();
+    const path = line([...upper, ...lower]);
+    return path ? `${path} Z` : '';
+  };
+  const days = Math.max(1, Math.round((t1 - t0) / 86_400_000));
+  const step = Math.max(1, Math.ceil(days / 8));
+  const xTicks: ChartGeometry['xTicks'] = [];
+  for (let d = 0; d <= days; d += step) {
+    const t = t0 + d * 86_400_000;
+    xTicks.push({ x: x(t), label: new Date(t).toISOString().slice(5, 10) });
+  }
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((r) => ({ y: y(maxUsd * r), usd: maxUsd * r }));
+  return {
+    width,
+    height,
+    history: line(f.history.map((h) => [Date.parse(h.time), usdForChart(h.actual_usd)])),
+    expected: line(f.points.map((p) => [Date.parse(p.time), usdForChart(p.expected_usd)])),
+    band80: band('lower_80_usd', 'upper_80_usd'),
+    band95: band('lower_95_usd', 'upper_95_usd'),
+    maxUsd,
+    xTicks,
+    yTicks,
+    limits: f.budgets
+      .map((b) => ({ v: usdForChart(b.limit_usd), label: b.name ?? b.subject ?? b.id }))
+      .filter((l): l is { v: number; label: string } => l.v !== undefined)
+      .map((l) => ({ y: y(l.v), label: l.label })),
+  };
+}

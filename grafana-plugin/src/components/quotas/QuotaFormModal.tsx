@@ -1,0 +1,209 @@
+import React, { useState } from 'react';
+import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
+import { getQuotaSuggestions } from '../../api/analytics';
+import { toControlPlaneError, type ControlPlaneError } from '../../api/controlPlane';
+import {
+  QUOTA_METRICS,
+  QUOTA_PERIODS,
+  QUOTA_SCOPES,
+  createBudget,
+  createQuota,
+  replaceBudget,
+  replaceQuota,
+} from '../../api/resources';
+import { ApiErrorAlert } from '../common/ApiErrorAlert';
+import { testIds } from '../testIds';
+import { validateQuotaForm, type FormErrors, type QuotaFormValues } from './quotaForm';
+
+interface Props {
+  initial: QuotaFormValues;
+  /** Editing an existing quota/budget (its id is fixed). */
+  editing: boolean;
+  onSaved: () => void;
+  onDismiss: () => void;
+}
+
+const opts = <T extends string>(values: readonly T[]) => values.map((v) => ({ label: v, value: v }));
+
+/** Create or edit a quota or budget: validated here first, then the API's answer shown as it is. */
+export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) {
+  const [form, setForm] = useState(initial);
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [apiError, setApiError] = useState<ControlPlaneError>();
+  const [saving, setSaving] = useState(false);
+  const [suggestion, setSuggestion] = useState<string>();
+  const set = <K extends keyof QuotaFormValues>(k: K, v: QuotaFormValues[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const isBudget = form.kind === 'budget';
+  const metric = isBudget ? 'cost' : form.metric;
+
+  const save = async () => {
+    const v = validateQuotaForm(form);
+    if (!v.ok) {
+      setErrors(v.errors);
+      return;
+    }
+    setErrors({});
+    setApiError(undefined);
+    setSaving(true);
+    try {
+      if (v.kind === 'quota') {
+        await (editing ? replaceQuota(form.id, v.value) : createQuota(v.value));
+      } else {
+        await (editing ? replaceBudget(form.id, v.value) : createBudget(v.value));
+      }
+      onSaved();
+    } catch (e) {
+      setApiError(toControlPlaneError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const suggest = async () => {
+    setApiError(undefined);
+    setSuggestion(undefined);
+    try {
+      const list = await getQuotaSuggestions({
+        scope: form.scope,
+        metric,
+        period: form.period,
+        subject: form.subject.trim() || undefined,
+      });
+      const match = list.find((s) => s.subject === form.subject.trim()) ?? (list.length === 1 ? list[0] : undefined);
+      if (!match) {
+        setSuggestion(`No baseline for ${form.scope} "${form.subject}" yet (the suggestion needs usage history).`);
+        return;
+      }
+      set('limit', String(match.suggested_limit));
+      const b = match.baseline;
+      setSuggestion(
+        `Suggested ${match.suggested_limit} from the last ${b?.days ?? 30} days` +
+          (b ? ` (median ${b.p50}, p95 ${b.p95}, max ${b.max})` : '') +
+          (match.crossing_rate !== undefined
+            ? `; it would have been crossed in ${(match.crossing_rate * 100).toFixed(0)} % of periods.`
+            : '.')
+      );
+    } catch (e) {
+      setApiError(toControlPlaneError(e));
+    }
+  };
+
+  const title = `${editing ? 'Edit' : 'New'} ${isBudget ? 'budget' : 'quota'}`;
+  return (
+    <Modal title={title} isOpen onDismiss={onDismiss}>
+      <form
+        data-testid={testIds.quotas.form}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <Field
+          label="Id"
+          description={isBudget ? 'Optional; starts with "budget-"' : 'Optional; generated when empty'}
+          invalid={!!errors.id}
+          error={errors.id}
+        >
+          <Input
+            aria-label="Id"
+            value={form.id}
+            disabled={editing}
+            onChange={(e) => set('id', e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Name" invalid={!!errors.name} error={errors.name}>
+          <Input aria-label="Name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
+        </Field>
+        <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
+          <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={form.scope} onChange={(v) => set('scope', v)} />
+        </Field>
+        <Field
+          label="Subject"
+          description='One name, or "*" for each subject of the scope'
+          invalid={!!errors.subject}
+          error={errors.subject}
+        >
+          <Input aria-label="Subject" value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
+        </Field>
+        <Stack gap={2}>
+          {!isBudget && (
+            <Field label="Metric" invalid={!!errors.metric} error={errors.metric}>
+              <RadioButtonGroup options={opts(QUOTA_METRICS)} value={form.metric} onChange={(v) => set('metric', v)} />
+            </Field>
+          )}
+          <Field label="Period" invalid={!!errors.period} error={errors.period}>
+            <RadioButtonGroup options={opts(QUOTA_PERIODS)} value={form.period} onChange={(v) => set('period', v)} />
+          </Field>
+        </Stack>
+        <Stack gap={2}>
+          <Field
+            label={metric === 'cost' ? 'Limit (USD)' : `Limit (${metric})`}
+            invalid={!!errors.limit}
+            error={errors.limit}
+          >
+            <Input aria-label="Limit" value={form.limit} onChange={(e) => set('limit', e.currentTarget.value)} />
+          </Field>
+          <Field
+            label="Time zone"
+            description="Periods reset at midnight here"
+            invalid={!!errors.timezone}
+            error={errors.timezone}
+          >
+            <Input
+              aria-label="Time zone"
+              value={form.timezone}
+              onChange={(e) => set('timezone', e.currentTarget.value)}
+            />
+          </Field>
+          <div style={{ alignSelf: 'flex-end', marginBottom: 16 }}>
+            <Button
+              type="button"
+              variant="secondary"
+              icon="bolt"
+              onClick={() => void suggest()}
+              data-testid={testIds.quotas.suggest}
+            >
+              Suggest from baseline
+            </Button>
+          </div>
+        </Stack>
+        {suggestion && <Alert severity="info" title={suggestion} />}
+        <Stack gap={2}>
+          {!isBudget && (
+            <Field label="Enforcement" description="Hard blocks at 100 %; soft only notifies">
+              <RadioButtonGroup
+                options={opts(['soft', 'hard'] as const)}
+                value={form.enforcement}
+                onChange={(v) => set('enforcement', v)}
+              />
+            </Field>
+          )}
+          <Field label="Alert thresholds (%)" invalid={!!errors.thresholds} error={errors.thresholds}>
+            <Input
+              aria-label="Thresholds"
+              value={form.thresholds}
+              onChange={(e) => set('thresholds', e.currentTarget.value)}
+            />
+          </Field>
+          <Field
+            label="Organisation"
+            description="Optional: only this org's usage"
+            invalid={!!errors.org}
+            error={errors.org}
+          >
+            <Input aria-label="Organisation" value={form.org} onChange={(e) => set('org', e.currentTarget.value)} />
+          </Field>
+        </Stack>
+        {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
+        <Modal.ButtonRow>
+          <Button variant="secondary" fill="outline" onClick={onDismiss}>
+            Cancel
+          </Button>
+          <Button type="submit" disabled={saving} data-testid={testIds.quotas.save}>
+            {saving ? 'Saving…' : 'Save'}
+          </Button>
+        </Modal.ButtonRow>
+      </form>
+    </Modal>
+  );
+}

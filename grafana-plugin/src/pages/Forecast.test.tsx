@@ -1,0 +1,62 @@
+import React from 'react';
+import { render, screen, within } from '@testing-library/react';
+import Forecast from './Forecast';
+import * as analytics from '../api/analytics';
+import { testIds } from '../components/testIds';
+
+jest.mock('../api/analytics', () => ({ ...jest.requireActual('../api/analytics'), getForecast: jest.fn() }));
+
+describe('Forecast page', () => {
+  test('month-end expectation with both intervals, the chart, and budgets by probability of exceeding', async () => {
+    jest.mocked(analytics.getForecast).mockResolvedValue({
+      method: 'ets-damped',
+      history: [{ time: '2026-03-01T00:00:00Z', actual_usd: '10' }],
+      points: [
+        {
+          time: '2026-03-31T00:00:00Z',
+          expected_usd: '310.5',
+          lower_80_usd: '280',
+          upper_80_usd: '340.125',
+          lower_95_usd: '260',
+          upper_95_usd: '365',
+        },
+      ],
+      month_end: {
+        expected_usd: '310.5',
+        lower_80_usd: '280',
+        upper_80_usd: '340.125',
+        lower_95_usd: '260',
+        upper_95_usd: '365',
+      },
+      budgets: [
+        {
+          id: 'budget-a',
+          kind: 'budget',
+          name: 'Team A',
+          limit_usd: '500',
+          probability_exceeded: 0.02,
+          expected_crossing: null,
+        },
+        {
+          id: 'q-b',
+          kind: 'quota',
+          subject: 'research',
+          limit_usd: '300',
+          probability_exceeded: 0.64,
+          expected_crossing: '2026-03-29T10:00:00Z',
+        },
+      ],
+    });
+    render(<Forecast />);
+    expect(await screen.findByText('$310.50')).toBeInTheDocument();
+    expect(screen.getByText('$280.00 – $340.13')).toBeInTheDocument();
+    expect(screen.getByText('$260.00 – $365.00')).toBeInTheDocument();
+    expect(screen.getByText('method: ets-damped')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.forecast.chart)).toBeInTheDocument();
+    const rows = within(screen.getByTestId(testIds.forecast.budgets)).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/q-b \(quota\)research\$300\.0064 %2026-03-29/),
+      expect.stringMatching(/Team A \(budget\)—\$500\.002 %not this period/),
+    ]);
+  });
+});
