@@ -54,6 +54,8 @@ function pick(items, weightOf = () => 1) {
 
 const counts = { ok: 0, refused: 0, failed: 0 };
 let lastRefusal = '';
+/** Calls under way, awaited on stop so that every call made is counted and reported. */
+const inFlight = new Set();
 
 async function oneCall() {
   // "frank" is the heavy user: he calls far more often and runs into his quota.
@@ -76,15 +78,24 @@ async function oneCall() {
   }
 }
 
+function startCall() {
+  const call = oneCall();
+  inFlight.add(call);
+  void call.finally(() => inFlight.delete(call));
+}
+
 const ratePerSecond = Number(process.env.DEMO_CALLS_PER_SECOND ?? '4');
-const timer = setInterval(() => void oneCall(), Math.max(10, Math.round(1000 / ratePerSecond)));
+const timer = setInterval(startCall, Math.max(10, Math.round(1000 / ratePerSecond)));
 const report = setInterval(() => console.log(`demo-service: calls ok=${counts.ok} refused=${counts.refused} failed=${counts.failed}`), 15_000);
-const stop = () => {
+const stop = async () => {
   clearInterval(timer);
   clearInterval(report);
-  // Let the usage reporter flush on the way out.
-  setTimeout(() => process.exit(0), 1500).unref();
+  await Promise.allSettled([...inFlight]);
+  // The launcher's test compares this count with the ledger: ok and failed calls are reported, refused ones never left.
+  console.log(`demo-service: stopped after ok=${counts.ok} refused=${counts.refused} failed=${counts.failed} calls`);
+  // process.exit delivers the usage records still buffered (the SDK flushes synchronously on exit).
+  process.exit(0);
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());
 console.log(`demo-service: ${ratePerSecond} calls/s to ${process.env.OPENAI_BASE_URL} and ${process.env.ANTHROPIC_BASE_URL}`);
