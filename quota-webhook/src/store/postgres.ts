@@ -337,7 +337,7 @@ export class PostgresStore implements Store {
     let stopped = false;
     let delay = 500;
     let timer: NodeJS.Timeout | undefined;
-    const connect = async (first: boolean): Promise<void> => {
+    const connect = async (): Promise<void> => {
       if (stopped) return;
       const c = new pg.Client({ connectionString: this._url });
       c.on('notification', (n) => {
@@ -362,8 +362,9 @@ export class PostgresStore implements Store {
       }
       client = c;
       delay = 500;
-      // Notifications sent while no connection listened are lost: reload everything after a reconnect.
-      if (!first) onResync();
+      // Notifications sent while no connection listened are lost: reload everything once listening,
+      // the first time too (a change between the replica's initial load and its LISTEN would be missed).
+      onResync();
     };
     const reconnect = (): void => {
       if (stopped || timer !== undefined) return;
@@ -372,12 +373,12 @@ export class PostgresStore implements Store {
       void old?.end().catch(() => undefined); // already broken
       timer = setTimeout(() => {
         timer = undefined;
-        void connect(false); // failures reschedule themselves
+        void connect(); // failures reschedule themselves
       }, delay);
       timer.unref();
       delay = Math.min(delay * 2, 10_000);
     };
-    void connect(true); // failures reschedule themselves
+    void connect(); // failures reschedule themselves
     const stop = (): void => {
       stopped = true;
       if (timer) clearTimeout(timer);

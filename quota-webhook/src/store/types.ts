@@ -229,8 +229,8 @@ export interface Store {
   incrementMeta(key: string): Promise<number>;
   /**
    * Changes made by other processes on the same database: every entity put or delete (kind, id), and
-   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` after a reconnect (notifications
-   * may have been missed: reload everything). SQLite (one process): never called. Returns a stop function.
+   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` each time the LISTEN is established,
+   * the first time included (notifications before it are lost: reload everything). SQLite (one process): never called. Returns a stop function.
    */
   watch(listener: (change: StoreChange) => void, onResync: () => void): () => void;
   /** Tells the other processes on this database that `kind`/`id` changed. */
