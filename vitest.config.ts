@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import testkit from './tools/testkit/vitest.config.ts';
-import mockLlm from './tools/mock-llm/vitest.config.ts';
-import instrumentation from './instrumentation/vitest.config.ts';
-import quotaWebhook from './quota-webhook/vitest.config.ts';
-import collector from './collector-processor/vitest.config.ts';
-import dashboards from './dashboards/vitest.config.ts';
-import scripts from './scripts/vitest.config.ts';
+import testkit from './tools/testkit/vitest.config.js';
+import mockLlm from './tools/mock-llm/vitest.config.js';
+import instrumentation from './instrumentation/vitest.config.js';
+import quotaWebhook from './quota-webhook/vitest.config.js';
+import collector from './collector-processor/vitest.config.js';
+import dashboards from './dashboards/vitest.config.js';
+import scripts from './scripts/vitest.config.js';
 
 // One run covers every workspace. Each package has two projects:
 // - `<package>`: unit tests, which need neither a Debian binary (prometheus,
