@@ -1,6 +1,6 @@
 /**
  * Wire shapes shared by the SDK, the collector-processor and the control plane
- * (DESIGN.md, "Control plane contracts"). JSON on the wire is snake_case.
+ * (docs/architecture.md, "Wire shapes"). JSON on the wire is snake_case.
  * Money is exact: `cost_usd` is a decimal string (up to 12 fractional digits,
  * i.e. whole pico-USD), never a float; `null` means the model had no price.
  */

@@ -1,6 +1,6 @@
 /**
  * The names that cross tokenmeter's parts: metric names, attribute keys and
- * their Prometheus label forms (DESIGN.md, "Conventions that cross parts").
+ * their Prometheus label forms (docs/architecture.md, "Metrics and labels").
  * Stable GenAI names mirror OpenTelemetry semantic conventions v1.41; ours
  * live in the `tokenmeter.*` namespace. Change one only everywhere at once.
  */

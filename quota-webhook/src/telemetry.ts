@@ -1,6 +1,7 @@
 /**
- * The service's own prom-client Registry, created before express is imported
- * (STYLE.md "Services"). Quota gauges are registered by `quotas/metrics.ts`.
+ * The service's own prom-client Registry (not the global default), created
+ * before express is imported so that the first request is already measured.
+ * Quota gauges are registered by `quotas/metrics.ts`.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 

@@ -24,7 +24,7 @@ import type { Attrs } from './model.js';
 import { normaliseProvider } from './genai-call.js';
 
 /**
- * Attribute keys kept as labels by default (docs/architecture.md, attributes), in the
+ * Attribute keys kept as labels by default (docs/architecture.md, "Metrics and labels"), in the
  * canonical label order that the derived counters use too (after `job`,
  * `instance`), so equal label sets give equal series keys;
  * `TOKENMETER_COLLECTOR_LABEL_ALLOWLIST` appends more.

@@ -1,6 +1,6 @@
 /**
  * The tokenmeter counters derived from GenAI calls, exactly as the SDK names
- * and labels them (docs/architecture.md, metrics and attributes): tokens by type, cost,
+ * and labels them (docs/architecture.md, "Metrics and labels"): tokens by type, cost,
  * requests by outcome, unpriced calls. Counts accumulate in memory and are
  * rendered at scrape time; replicas each expose their own share (Prometheus
  * sums across them).

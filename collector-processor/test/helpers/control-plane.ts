@@ -4,7 +4,7 @@
  * /api/v1/directory`, `GET /api/v1/prices`), with answers the test chooses:
  * it lets a test produce what the real control plane does only in rare
  * failures (a record rejected by index, a whole batch refused, a 503). The
- * real control plane is used in `test/e2e/ledger.test.ts`.
+ * real control plane is used in `test/e2e/ledger.e2e.test.ts`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';

@@ -23,7 +23,7 @@ export interface PanelQuery {
   unit: string;
 }
 
-/** The PromQL of each panel (DESIGN: `tokenmeter_*_total` counters). */
+/** The PromQL of each panel (the SDK's `tokenmeter_*_total` counters, docs/architecture.md). */
 export const OVERVIEW_PANELS: PanelQuery[] = [
   {
     title: 'Spend rate by provider (USD/h)',

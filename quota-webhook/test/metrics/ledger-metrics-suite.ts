@@ -3,8 +3,8 @@
  * subject in the quotas' time zones, unpriced calls, the month-end projection,
  * the directory info metric and the provider gauges, each compared with the
  * ledger's own answer (`GET /api/v1/usage`), plus the cardinality cap and
- * `promtool check metrics`. Run by ledger-metrics.test.ts (SQLite) and
- * ledger-metrics.postgres.test.ts.
+ * `promtool check metrics`. Run by ledger-metrics.e2e.test.ts (SQLite) and
+ * ledger-metrics.postgres.e2e.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';

@@ -61,7 +61,7 @@ async function value(promql: string): Promise<number> {
 }
 
 describe('metrics scraped by a real Prometheus', () => {
-  it('counts tokens by disjoint type with the DESIGN.md names and labels', async () => {
+  it('counts tokens by disjoint type with the documented names and labels (docs/architecture.md)', async () => {
     expect(await value('sum(tokenmeter_tokens_total{gen_ai_token_type="input"})')).toBe(1057);
     expect(await value('sum(tokenmeter_tokens_total{gen_ai_token_type="cache_read"})')).toBe(500);
     expect(await value('sum(tokenmeter_tokens_total{gen_ai_token_type="reasoning"})')).toBe(50);
