@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig, startServer, type RunningServer } from '@tokenmeter/quota-webhook';
-import { formatCount, formatPercent, formatUsd } from '../src/utils/money.js';
+import { count as formatCount, percent as formatPercent, usd as formatUsd } from './harness/expected.js';
 import { PLUGIN_ID } from './harness/paths.js';
 import { NOW, seedLedger } from './harness/seed.js';
 import { startHarnessServer, type HarnessServer } from './harness/server.js';
@@ -78,9 +78,15 @@ beforeAll(async () => {
     subject: 'research',
     metric: 'cost',
     period: 'month',
-    limit: 25,
+    limit: 40,
   });
-  await api('POST', '/budgets', { id: 'budget-support', name: 'Support', scope: 'department', subject: 'support', amount: 5 });
+  await api('POST', '/budgets', {
+    id: 'budget-support',
+    name: 'Support',
+    scope: 'department',
+    subject: 'support',
+    amount: 5,
+  });
   harness = await startHarnessServer({
     settings: {
       jsonData: { controlPlaneUrl: cp.url, timezone: 'UTC' },
@@ -167,9 +173,24 @@ describe('the analytics pages show the control plane answers for a seeded ledger
   test('cost allocation: the reconciliation and every row of the chargeback tree equal the API', async () => {
     await open('allocation', 'tm-allocation');
     const a = await api<{
-      rows: Array<{ path: Array<string | null>; direct_usd: string; shared_usd: string; total_usd: string; requests: number; tokens: number }>;
-      reconciliation: { ledger_total_usd: string; allocated_total_usd: string; difference_usd: string; reconciled: boolean };
-    }>('GET', '/analytics/allocation?from=2026-11-01&to=2026-12-01&shared=proportional&tz=UTC&levels=org,department,feature,investigation');
+      rows: Array<{
+        path: Array<string | null>;
+        direct_usd: string;
+        shared_usd: string;
+        total_usd: string;
+        requests: number;
+        tokens: number;
+      }>;
+      reconciliation: {
+        ledger_total_usd: string;
+        allocated_total_usd: string;
+        difference_usd: string;
+        reconciled: boolean;
+      };
+    }>(
+      'GET',
+      '/analytics/allocation?from=2026-11-01&to=2026-12-01&shared=proportional&tz=UTC&levels=org,department,feature,investigation'
+    );
     expect(a.reconciliation.reconciled).toBe(true);
     expect(await textOf(tid('tm-allocation-reconciliation'))).toContain(
       `Ledger total ${formatUsd(a.reconciliation.ledger_total_usd, 6)} · allocated ${formatUsd(a.reconciliation.allocated_total_usd, 6)}`
@@ -184,18 +205,26 @@ describe('the analytics pages show the control plane answers for a seeded ledger
     expect(rows.length).toBe(a.rows.length);
     for (const r of a.rows) {
       const figures = `${formatUsd(r.direct_usd)}${formatUsd(r.shared_usd)}${formatUsd(r.total_usd)}${formatCount(r.requests)}${formatCount(r.tokens)}`;
-      expect(rows.some((t) => t.endsWith(figures)), `row ${JSON.stringify(r.path)} ${figures}`).toBe(true);
+      expect(
+        rows.some((t) => t.endsWith(figures)),
+        `row ${JSON.stringify(r.path)} ${figures}`
+      ).toBe(true);
     }
     await shot('allocation');
   });
 
   test('forecast: month end, both intervals and each budget risk from its own subject equal the API', async () => {
     await open('forecast', 'tm-forecast');
-    const f = await api<{ month_end: Record<string, string> }>('GET', '/analytics/forecast?metric=cost&horizon=month_end&tz=UTC');
+    type Interval = Record<'expected_usd' | 'lower_80_usd' | 'upper_80_usd' | 'lower_95_usd' | 'upper_95_usd', string>;
+    const f = await api<{ month_end: Interval }>('GET', '/analytics/forecast?metric=cost&horizon=month_end&tz=UTC');
     const m = f.month_end;
     expect(await textOf(tid('tm-forecast-month-end'))).toContain(formatUsd(m.expected_usd));
-    expect(await textOf(tid('tm-forecast-band-80'))).toContain(`${formatUsd(m.lower_80_usd)} – ${formatUsd(m.upper_80_usd)}`);
-    expect(await textOf(tid('tm-forecast-band-95'))).toContain(`${formatUsd(m.lower_95_usd)} – ${formatUsd(m.upper_95_usd)}`);
+    expect(await textOf(tid('tm-forecast-band-80'))).toContain(
+      `${formatUsd(m.lower_80_usd)} – ${formatUsd(m.upper_80_usd)}`
+    );
+    expect(await textOf(tid('tm-forecast-band-95'))).toContain(
+      `${formatUsd(m.lower_95_usd)} – ${formatUsd(m.upper_95_usd)}`
+    );
     expect(await page.locator(`${tid('tm-forecast-chart')} path`).count()).toBeGreaterThan(0);
 
     const risks = await page.locator(`${tid('tm-forecast-budgets')} tbody tr`).allTextContents();
@@ -204,14 +233,15 @@ describe('the analytics pages show the control plane answers for a seeded ledger
       ['research', 'research-monthly'],
       ['support', 'budget-support'],
     ] as const) {
-      const one = await api<{ budgets: Array<{ id: string; usage_usd: string; limit_usd: string; probability_exceeded: number }> }>(
-        'GET',
-        `/analytics/forecast?metric=cost&horizon=month_end&scope=department&subject=${subject}&tz=UTC`
-      );
+      const one = await api<{
+        budgets: Array<{ id: string; usage_usd: string; limit_usd: string; probability_exceeded: number }>;
+      }>('GET', `/analytics/forecast?metric=cost&horizon=month_end&scope=department&subject=${subject}&tz=UTC`);
       const b = one.budgets.find((x) => x.id === id)!;
       expect(b).toBeDefined();
       const row = risks.find((t) => t.includes(`department ${subject}`))!;
-      expect(row).toContain(`${formatUsd(b.usage_usd)}${formatUsd(b.limit_usd)}${formatPercent(b.probability_exceeded, 0)}`);
+      expect(row).toContain(
+        `${formatUsd(b.usage_usd)}${formatUsd(b.limit_usd)}${formatPercent(b.probability_exceeded, 0)}`
+      );
     }
     await shot('forecast');
   });
@@ -219,7 +249,12 @@ describe('the analytics pages show the control plane answers for a seeded ledger
   test('recommendations: every recommendation with its exact savings, difficulty and confidence', async () => {
     await open('recommendations', 'tm-recommendations');
     const r = await api<{
-      recommendations: Array<{ title: string; estimated_monthly_savings_usd: string; difficulty: string; confidence: number }>;
+      recommendations: Array<{
+        title: string;
+        estimated_monthly_savings_usd: string;
+        difficulty: string;
+        confidence: number;
+      }>;
     }>('GET', '/analytics/recommendations');
     expect(r.recommendations.length).toBeGreaterThan(0);
     const rows = await page.locator(`${tid('tm-recommendations-table')} tbody tr`).allTextContents();
@@ -244,10 +279,9 @@ describe('the analytics pages show the control plane answers for a seeded ledger
     const form = page.locator(tid('tm-quota-form'));
     await form.getByLabel('Subject', { exact: true }).fill('marketing');
     await page.click(tid('tm-quota-suggest'));
-    const s = await api<{ suggestions: Array<{ suggested_limit: number; suggested_limit_usd: string; baseline: { p50_usd: string } }> }>(
-      'GET',
-      '/analytics/quota-suggestions?scope=department&metric=cost&period=month&subject=marketing'
-    );
+    const s = await api<{
+      suggestions: Array<{ suggested_limit: number; suggested_limit_usd: string; baseline: { p50_usd: string } }>;
+    }>('GET', '/analytics/quota-suggestions?scope=department&metric=cost&period=month&subject=marketing');
     const sug = s.suggestions[0]!;
     await page.getByText(`Suggested ${formatUsd(sug.suggested_limit_usd)} from the last`).waitFor();
     expect(await form.getByLabel('Limit', { exact: true }).inputValue()).toBe(String(sug.suggested_limit));

@@ -23,17 +23,54 @@ interface Stream {
   input: number;
   output: number;
   cacheRead?: number;
-  /** Calls per hour at 09:00, 11:00, 14:00 UTC. */
+  /** Base calls per hour at 09:00, 11:00, 14:00 UTC. */
   calls: number;
   prefix?: string;
 }
 
 const STREAMS: Stream[] = [
-  { department: 'research', user: 'ada', feature: 'search', investigation: 'inv-7', provider: 'openai', model: 'gpt-4o', input: 40_000, output: 300, calls: 2, prefix: 'research-system' },
-  { department: 'support', user: 'bob', feature: 'chatbot', provider: 'openai', model: 'gpt-4o-mini', input: 6_000, output: 800, calls: 3 },
-  { department: 'marketing', user: 'cyd', feature: 'copy', provider: 'anthropic', model: 'claude-sonnet-4-5', input: 3_000, output: 1_500, calls: 1 },
+  {
+    department: 'research',
+    user: 'ada',
+    feature: 'search',
+    investigation: 'inv-7',
+    provider: 'openai',
+    model: 'gpt-4o',
+    input: 40_000,
+    output: 300,
+    calls: 2,
+    prefix: 'research-system',
+  },
+  {
+    department: 'support',
+    user: 'bob',
+    feature: 'chatbot',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    input: 6_000,
+    output: 800,
+    calls: 3,
+  },
+  {
+    department: 'marketing',
+    user: 'cyd',
+    feature: 'copy',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    input: 3_000,
+    output: 1_500,
+    calls: 1,
+  },
   // No department: shared spend the chargeback distributes.
-  { user: 'batch-bot', feature: 'nightly', provider: 'openai', model: 'gpt-4o-mini', input: 20_000, output: 2_000, calls: 1 },
+  {
+    user: 'batch-bot',
+    feature: 'nightly',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    input: 20_000,
+    output: 2_000,
+    calls: 1,
+  },
 ];
 
 /** A stable 16-hex-digit stand-in for the keyed hash the SDK sends. */
@@ -87,7 +124,9 @@ export function seedRecords(): Array<Record<string, unknown>> {
         continue;
       }
       STREAMS.forEach((s, si) => {
-        for (let c = 0; c < s.calls; c++) {
+        // Day-to-day variation (1 to 3 times the base), so forecasts have intervals to draw.
+        const calls = s.calls * (1 + ((d * 7 + si * 3 + hour) % 3));
+        for (let c = 0; c < calls; c++) {
           out.push(record(s, `seed-${d}-${hour}-${si}-${c}`, at + c * 60_000));
         }
       });
