@@ -1,4 +1,5 @@
-import { evidenceRows, type Recommendation } from './analytics';
+import { evidenceRows, getBudgetRisks, type Recommendation } from './analytics';
+import * as controlPlane from './controlPlane';
 import { byDifficulty, bySavings } from '../components/recommendations/sort';
 
 const rec = (id: string, savings: string, difficulty: Recommendation['difficulty']): Recommendation => ({
@@ -10,6 +11,39 @@ const rec = (id: string, savings: string, difficulty: Recommendation['difficulty
   difficulty,
   confidence: 0.9,
   evidence: [],
+});
+
+jest.mock('./controlPlane', () => ({ ...jest.requireActual('./controlPlane'), cpGet: jest.fn() }));
+
+describe('budget risks', () => {
+  test('one forecast per named cost subject, every limit it returns; "*" and non-cost limits are not asked for', async () => {
+    jest.mocked(controlPlane.cpGet).mockImplementation(async (_path, q) => {
+      const { scope, subject } = q as { scope: string; subject: string };
+      return {
+        budgets: [
+          { id: `q-${subject}`, kind: 'quota', scope, subject, utilization: 0.5, crossed: false, limit_usd: '10' },
+        ],
+      };
+    });
+    const risks = await getBudgetRisks(
+      [
+        { scope: 'department', subject: 'research', metric: 'cost' },
+        { scope: 'department', subject: 'research' },
+        { scope: 'user', subject: 'ada', metric: 'cost' },
+        { scope: 'department', subject: '*', metric: 'cost' },
+        { scope: 'user', subject: 'bob', metric: 'tokens' },
+      ],
+      'Europe/Berlin'
+    );
+    expect(jest.mocked(controlPlane.cpGet).mock.calls).toEqual([
+      [
+        '/analytics/forecast',
+        { metric: 'cost', horizon: 'month_end', scope: 'department', subject: 'research', tz: 'Europe/Berlin' },
+      ],
+      ['/analytics/forecast', { metric: 'cost', horizon: 'month_end', scope: 'user', subject: 'ada', tz: 'Europe/Berlin' }],
+    ]);
+    expect(risks.map((r) => r.id)).toEqual(['q-research', 'q-ada']);
+  });
 });
 
 describe('recommendations', () => {

@@ -1,7 +1,7 @@
 /**
- * `/api/v1/analytics/*` as coded against the contract (issues 11 and 12; the
- * endpoints are being built). Every field a page reads is named here, one
- * section per page, so matching the real endpoints is an edit in this file.
+ * `/api/v1/analytics/*` as the control plane answers them (the response
+ * schemas in quota-webhook/src/api/analytics*.ts). Every field a page reads is
+ * named here, one section per page, so following the API is an edit in this file.
  * Money is exact decimal strings (`*_usd`); nothing here invents a figure:
  * a missing endpoint is the API's error, shown by the page.
  */
@@ -52,13 +52,18 @@ export interface Anomaly {
   id: string;
   metric: string;
   kind: string;
+  direction?: 'up' | 'down';
   bucket_start: string;
-  observed: number;
-  expected: number;
+  /** Cost anomalies: the bucket's spend and its baseline, exact. */
+  observed_usd?: string;
+  expected_usd?: string;
+  /** Other metrics (requests, tokens per call, error rate): plain numbers. */
+  observed?: number;
+  expected?: number;
   score: number;
   impact_usd: string | null;
-  /** The dimensions that explain most of the difference. */
-  explanation?: Array<{ dimension: string; value: string; share: number }>;
+  /** The dimensions that explain most of the difference (value null: calls without that attribute). */
+  explanation?: Array<{ dimension: string; value: string | null; share: number }>;
 }
 export const getAnomalies = (q: AnalyticsScope & { metric?: string; from?: string; to?: string }) =>
   cpGet<{ anomalies: Anomaly[] }>('/analytics/anomalies', q).then((r) => r.anomalies);
@@ -79,12 +84,17 @@ export interface BudgetRisk {
   id: string;
   kind: 'budget' | 'quota';
   name?: string;
-  subject?: string;
-  limit_usd: string;
-  /** Probability that this period ends above the limit (0–1). */
-  probability_exceeded: number;
+  scope: string;
+  subject: string;
+  /** Cost limits only (a token or request quota has none). */
+  limit_usd?: string;
+  usage_usd?: string;
+  utilization: number;
+  crossed: boolean;
+  /** Probability that this period ends above the limit (0–1); absent when the API could not tell. */
+  probability_exceeded?: number;
   /** When the expected path crosses the limit, or null. */
-  expected_crossing: string | null;
+  expected_crossing?: string | null;
 }
 
 /** `GET /analytics/forecast?metric=cost&horizon=month_end` */
@@ -100,10 +110,41 @@ export interface Forecast {
     lower_95_usd: string;
     upper_95_usd: string;
   };
+  /** The quotas and budgets of the forecast's subject (none for the whole organisation: limits have subjects). */
   budgets: BudgetRisk[];
 }
 export const getForecast = (q: AnalyticsScope & { metric?: 'cost'; horizon?: string }) =>
   cpGet<Forecast>('/analytics/forecast', { metric: 'cost', horizon: 'month_end', ...q });
+
+/** The scopes a forecast can be asked for (the API's analytics scopes a quota can also have). */
+const FORECAST_SCOPES = new Set<string>(['org', 'department', 'user', 'feature', 'provider']);
+
+/**
+ * The risk of every cost quota and budget with a named subject: the forecast
+ * applies only the limits of its own subject, so this asks once per subject.
+ * `*` limits (each subject its own window) have no single forecast and are left out.
+ */
+export async function getBudgetRisks(
+  limits: Array<{ scope: string; subject: string; metric?: string }>,
+  tz?: string
+): Promise<BudgetRisk[]> {
+  const subjects = new Map<string, { scope: string; subject: string }>();
+  for (const l of limits) {
+    if ((l.metric ?? 'cost') === 'cost' && l.subject !== '*' && FORECAST_SCOPES.has(l.scope)) {
+      subjects.set(JSON.stringify([l.scope, l.subject]), { scope: l.scope, subject: l.subject });
+    }
+  }
+  const answers = await Promise.all(
+    [...subjects.values()].map((t) =>
+      getForecast({ scope: t.scope as AnalyticsScope['scope'], subject: t.subject, ...(tz ? { tz } : {}) })
+    )
+  );
+  const byId = new Map<string, BudgetRisk>();
+  for (const b of answers.flatMap((a) => a.budgets)) {
+    byId.set(`${b.kind}/${b.id}/${b.subject}`, b);
+  }
+  return [...byId.values()];
+}
 
 // ---- Cost allocation ------------------------------------------------------
 
@@ -111,9 +152,9 @@ export const SHARED_METHODS = ['even', 'proportional', 'weights'] as const;
 export type SharedMethod = (typeof SHARED_METHODS)[number];
 export const ALLOCATION_LEVELS = ['org', 'department', 'feature', 'investigation'] as const;
 
-/** One row of the chargeback table: `path` from the first level down (e.g. [org, department, feature]). */
+/** One row of the chargeback table: `path` from the first level down (e.g. [org, department, feature]); null: calls without that attribute. */
 export interface AllocationRow {
-  path: string[];
+  path: Array<string | null>;
   direct_usd: string;
   shared_usd: string;
   total_usd: string;
@@ -182,9 +223,20 @@ export interface QuotaSuggestion {
   metric: string;
   period: string;
   suggested_limit: number;
+  /** Cost: the limit as an exact decimal string. */
+  suggested_limit_usd?: string;
   /** How often the suggestion would have been crossed over the baseline (0–1). */
   crossing_rate?: number;
-  baseline?: { p50: number; p95: number; max: number; days: number };
+  /** Usage per period over the baseline: `*_usd` strings for cost, plain numbers for tokens and requests. */
+  baseline?: {
+    days: number;
+    p50_usd?: string;
+    p95_usd?: string;
+    max_usd?: string;
+    p50?: number;
+    p95?: number;
+    max?: number;
+  };
 }
 export const getQuotaSuggestions = (q: { scope: string; metric: string; period: string; subject?: string }) =>
   cpGet<{ suggestions: QuotaSuggestion[] }>('/analytics/quota-suggestions', q).then((r) => r.suggestions);

@@ -17,6 +17,10 @@ export const testIds = {
   overview: {
     container: 'data-testid tm-overview',
     today: 'data-testid tm-overview-today',
+    hourly: 'data-testid tm-overview-hourly',
+    monthToDate: 'data-testid tm-overview-month-to-date',
+    projected: 'data-testid tm-overview-projected',
+    costPerRequest: 'data-testid tm-overview-cost-per-request',
     utilization: 'data-testid tm-overview-utilization',
     top: 'data-testid tm-overview-top',
     anomalies: 'data-testid tm-overview-anomalies',
@@ -32,6 +36,9 @@ export const testIds = {
     container: 'data-testid tm-forecast',
     chart: 'data-testid tm-forecast-chart',
     budgets: 'data-testid tm-forecast-budgets',
+    monthEnd: 'data-testid tm-forecast-month-end',
+    band80: 'data-testid tm-forecast-band-80',
+    band95: 'data-testid tm-forecast-band-95',
   },
   recommendations: { container: 'data-testid tm-recommendations', table: 'data-testid tm-recommendations-table' },
   quotas: {

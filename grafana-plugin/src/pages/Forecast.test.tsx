@@ -2,9 +2,19 @@ import React from 'react';
 import { render, screen, within } from '@testing-library/react';
 import Forecast from './Forecast';
 import * as analytics from '../api/analytics';
+import * as resources from '../api/resources';
 import { testIds } from '../components/testIds';
 
-jest.mock('../api/analytics', () => ({ ...jest.requireActual('../api/analytics'), getForecast: jest.fn() }));
+jest.mock('../api/analytics', () => ({
+  ...jest.requireActual('../api/analytics'),
+  getForecast: jest.fn(),
+  getBudgetRisks: jest.fn(),
+}));
+jest.mock('../api/resources', () => ({
+  ...jest.requireActual('../api/resources'),
+  listQuotas: jest.fn(),
+  listBudgets: jest.fn(),
+}));
 
 describe('Forecast page', () => {
   test('month-end expectation with both intervals, the chart, and budgets by probability of exceeding', async () => {
@@ -28,25 +38,38 @@ describe('Forecast page', () => {
         lower_95_usd: '260',
         upper_95_usd: '365',
       },
-      budgets: [
-        {
-          id: 'budget-a',
-          kind: 'budget',
-          name: 'Team A',
-          limit_usd: '500',
-          probability_exceeded: 0.02,
-          expected_crossing: null,
-        },
-        {
-          id: 'q-b',
-          kind: 'quota',
-          subject: 'research',
-          limit_usd: '300',
-          probability_exceeded: 0.64,
-          expected_crossing: '2026-03-29T10:00:00Z',
-        },
-      ],
+      budgets: [],
     });
+    const quota = { id: 'q-b', scope: 'department', subject: 'research', metric: 'cost' };
+    const budget = { id: 'budget-a', name: 'Team A', scope: 'department', subject: 'team-a', metric: 'cost' };
+    jest.mocked(resources.listQuotas).mockResolvedValue([quota] as unknown as resources.Quota[]);
+    jest.mocked(resources.listBudgets).mockResolvedValue([budget] as unknown as resources.Budget[]);
+    jest.mocked(analytics.getBudgetRisks).mockResolvedValue([
+      {
+        id: 'budget-a',
+        kind: 'budget',
+        scope: 'department',
+        subject: 'team-a',
+        limit_usd: '500',
+        usage_usd: '120.5',
+        utilization: 0.241,
+        crossed: false,
+        probability_exceeded: 0.02,
+        expected_crossing: null,
+      },
+      {
+        id: 'q-b',
+        kind: 'quota',
+        scope: 'department',
+        subject: 'research',
+        limit_usd: '300',
+        usage_usd: '250',
+        utilization: 0.8333,
+        crossed: false,
+        probability_exceeded: 0.64,
+        expected_crossing: '2026-03-29T10:00:00Z',
+      },
+    ]);
     render(<Forecast />);
     expect(await screen.findByText('$310.50')).toBeInTheDocument();
     expect(screen.getByText('$280.00 – $340.13')).toBeInTheDocument();
@@ -55,8 +78,9 @@ describe('Forecast page', () => {
     expect(screen.getByTestId(testIds.forecast.chart)).toBeInTheDocument();
     const rows = within(screen.getByTestId(testIds.forecast.budgets)).getAllByRole('row').slice(1);
     expect(rows.map((r) => r.textContent)).toEqual([
-      expect.stringMatching(/q-b \(quota\)research\$300\.0064 %2026-03-29/),
-      expect.stringMatching(/Team A \(budget\)—\$500\.002 %not this period/),
+      expect.stringMatching(/q-b \(quota\)department research\$250\.00\$300\.0064 %2026-03-29/),
+      expect.stringMatching(/Team A \(budget\)department team-a\$120\.50\$500\.002 %not this period/),
     ]);
+    expect(analytics.getBudgetRisks).toHaveBeenCalledWith([quota, budget], 'UTC');
   });
 });

@@ -73,14 +73,20 @@ function Figures() {
               label="Hourly rate"
               value={formatUsd(s.hourly_rate_usd)}
               hint={`last hour ${formatUsd(s.last_hour_usd)}`}
+              testId={testIds.overview.hourly}
             />
-            <Stat label="Month to date" value={formatUsd(s.month_to_date_usd)} />
+            <Stat label="Month to date" value={formatUsd(s.month_to_date_usd)} testId={testIds.overview.monthToDate} />
             <Stat
               label="Projected month end"
               value={formatUsd(s.projected_month_end.expected_usd)}
               hint={`80 % interval ${formatUsd(s.projected_month_end.lower_80_usd)} – ${formatUsd(s.projected_month_end.upper_80_usd)}`}
+              testId={testIds.overview.projected}
             />
-            <Stat label="Cost per request" value={formatUsdAuto(s.cost_per_request_usd)} />
+            <Stat
+              label="Cost per request"
+              value={formatUsdAuto(s.cost_per_request_usd)}
+              testId={testIds.overview.costPerRequest}
+            />
           </StatRow>
         )}
       </Loadable>
@@ -153,14 +159,17 @@ function Anomalies() {
       id: 'observed',
       header: 'Observed / expected',
       numeric: true,
-      render: (r: Anomaly) => `${r.observed} / ${r.expected}`,
+      render: (r: Anomaly) =>
+        r.observed_usd !== undefined
+          ? `${formatUsd(r.observed_usd)} / ${formatUsd(r.expected_usd)}`
+          : `${r.observed ?? '—'} / ${r.expected ?? '—'}`,
     },
     { id: 'impact_usd', header: 'Impact', numeric: true, render: (r: Anomaly) => formatUsd(r.impact_usd) },
     {
       id: 'explanation',
       header: 'Explained by',
       render: (r: Anomaly) =>
-        (r.explanation ?? []).map((e) => `${e.dimension}=${e.value} (${formatPercent(e.share, 0)})`).join(', ') || '—',
+        (r.explanation ?? []).map((e) => `${e.dimension}=${e.value ?? '(none)'} (${formatPercent(e.share, 0)})`).join(', ') || '—',
     },
   ];
   return (

@@ -95,8 +95,9 @@ describe('QuotaFormModal', () => {
         metric: 'cost',
         period: 'month',
         suggested_limit: 420,
+        suggested_limit_usd: '420',
         crossing_rate: 0.05,
-        baseline: { p50: 300, p95: 400, max: 410, days: 30 },
+        baseline: { days: 30, p50_usd: '300', p95_usd: '400.125', max_usd: '410' },
       },
     ]);
     renderForm();
@@ -104,7 +105,7 @@ describe('QuotaFormModal', () => {
     fireEvent.click(screen.getByTestId(testIds.quotas.suggest));
     expect(
       await screen.findByText(
-        /Suggested 420 from the last 30 days \(median 300, p95 400, max 410\); it would have been crossed in 5 %/
+        /Suggested \$420\.00 from the last 30 days \(per month: median \$300\.00, p95 \$400\.13, max \$410\.00\); it would have been crossed in 5 %/
       )
     ).toBeInTheDocument();
     expect(screen.getByLabelText('Limit')).toHaveValue('420');

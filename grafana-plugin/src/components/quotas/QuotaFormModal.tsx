@@ -13,6 +13,7 @@ import {
 } from '../../api/resources';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
 import { testIds } from '../testIds';
+import { formatCount, formatUsd } from '../../utils/money';
 import { validateQuotaForm, type FormErrors, type QuotaFormValues } from './quotaForm';
 
 interface Props {
@@ -76,9 +77,13 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
       }
       set('limit', String(match.suggested_limit));
       const b = match.baseline;
+      const cost = match.suggested_limit_usd !== undefined;
+      const shown = (usd: string | undefined, n: number | undefined) => (cost ? formatUsd(usd) : formatCount(n));
       setSuggestion(
-        `Suggested ${match.suggested_limit} from the last ${b?.days ?? 30} days` +
-          (b ? ` (median ${b.p50}, p95 ${b.p95}, max ${b.max})` : '') +
+        `Suggested ${cost ? formatUsd(match.suggested_limit_usd) : formatCount(match.suggested_limit)} from the last ${b?.days ?? 30} days` +
+          (b
+            ? ` (per ${match.period}: median ${shown(b.p50_usd, b.p50)}, p95 ${shown(b.p95_usd, b.p95)}, max ${shown(b.max_usd, b.max)})`
+            : '') +
           (match.crossing_rate !== undefined
             ? `; it would have been crossed in ${(match.crossing_rate * 100).toFixed(0)} % of periods.`
             : '.')
