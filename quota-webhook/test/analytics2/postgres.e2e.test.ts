@@ -1,31 +1,19 @@
 /** The chargeback and recommendation suite on a real Postgres server (tools/testkit), one fresh database per test. */
-import pg from 'pg';
 import { startPostgres, type RunningPostgres } from '@tokenmeter/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { defineAnalyticsSuite } from './suite.js';
 
 let server: RunningPostgres;
-let admin: pg.Client;
-let n = 0;
 
 beforeAll(async () => {
   server = await startPostgres();
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
 }, 60_000);
 
 afterAll(async () => {
-  await admin?.end();
   await server?.stop();
 });
 
 defineAnalyticsSuite({
   kind: 'postgres',
-  fresh: async () => {
-    const name = `a2_${++n}_${process.pid}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(server.url);
-    url.pathname = `/${name}`;
-    return { dbUrl: url.toString() };
-  },
+  fresh: async () => ({ dbUrl: await server.createDatabase() }),
 });

@@ -7,7 +7,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgres, type RunningPostgres } from '@tokenmeter/testkit';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleRun } from '../../src/reports/schedules/model.js';
 import { startScheduleServer } from './support.js';
@@ -24,15 +23,10 @@ afterAll(async () => {
 
 describe('two replicas on one Postgres', () => {
   it('run each tick once', async () => {
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE replicas');
-    await admin.end();
-    const url = new URL(server.url);
-    url.pathname = '/replicas';
+    const url = await server.createDatabase('replicas');
     const start = Date.parse('2026-06-01T00:00:00Z');
-    const a = await startScheduleServer({ now: start, dbUrl: url.toString() });
-    const b = await startScheduleServer({ now: start, dbUrl: url.toString(), reports: { folderRoot: a.folderRoot } });
+    const a = await startScheduleServer({ now: start, dbUrl: url });
+    const b = await startScheduleServer({ now: start, dbUrl: url, reports: { folderRoot: a.folderRoot } });
     try {
       expect(a.cp.store.kind).toBe('postgres');
       const created = await a.json('POST', '/api/v1/report-schedules', {

@@ -14,27 +14,16 @@ import { defineCoreSuite } from './core-suite.js';
 import { defineDerivedSuite } from './derived-suite.js';
 
 let server: RunningPostgres;
-let admin: pg.Client;
-let n = 0;
 
 beforeAll(async () => {
   server = await startPostgres();
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
 }, 60_000);
 
 afterAll(async () => {
-  await admin?.end();
   await server?.stop();
 });
 
-async function freshUrl(): Promise<string> {
-  const name = `t${++n}_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(server.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshUrl = (): Promise<string> => server.createDatabase();
 
 defineCoreSuite({
   kind: 'postgres',

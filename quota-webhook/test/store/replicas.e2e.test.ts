@@ -20,11 +20,9 @@ beforeAll(async () => {
   server = await startPostgres();
   admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
-  await admin.query('CREATE DATABASE replicas');
-  const url = new URL(server.url);
-  url.pathname = '/replicas';
-  a = await startTestServer({ now: NOW, config: { dbUrl: url.toString() } });
-  b = await startTestServer({ now: NOW, config: { dbUrl: url.toString() } });
+  const url = await server.createDatabase('replicas');
+  a = await startTestServer({ now: NOW, config: { dbUrl: url } });
+  b = await startTestServer({ now: NOW, config: { dbUrl: url } });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { postgresBinDir } from './binaries.js';
 import { freePort } from './ports.js';
 import { startProcess, type ManagedProcess } from './process.js';
@@ -12,6 +13,8 @@ export interface RunningPostgres {
   url: string;
   port: number;
   process: ManagedProcess;
+  /** Creates an empty database (a fresh name unless given) and answers its `postgres://…` URL. */
+  createDatabase(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,10 +53,18 @@ export async function startPostgres(): Promise<RunningPostgres> {
     await proc.stop();
     throw new Error(`postgres did not start: ${String(error)}\n${proc.output().slice(-4000)}`, { cause: error });
   }
+  const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  let databases = 0;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/tokenmeter`,
+    url: url('tokenmeter'),
     port,
     process: proc,
+    async createDatabase(name = `db${++databases}_${process.pid}`) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`database name "${name}": lower-case letters, digits and _ only`);
+      const [command, args] = wrap(`${bin}/psql`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', `CREATE DATABASE ${name}`]);
+      await promisify(execFile)(command, args);
+      return url(name);
+    },
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
