@@ -234,7 +234,9 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
         upper_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', labels),
       });
 
-      let { text, m } = await scrape(t);
+      const firstScrape = await scrape(t);
+      const m = firstScrape.m;
+      let text = firstScrape.text;
       const first = await forecastOf('scope=department&subject=research', NOW);
       expect(gauges(text, research)).toEqual(first);
       expect(parseUsd(first.lower_80_usd) < parseUsd(first.expected_usd) && parseUsd(first.expected_usd) < parseUsd(first.upper_80_usd)).toBe(true);
