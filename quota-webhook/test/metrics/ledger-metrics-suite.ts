@@ -224,7 +224,7 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       const forecastOf = async (query: string, asOf: number) => {
         const res = await t.json('GET', `/api/v1/analytics/forecast?${query}&tz=Europe/Berlin&as_of=${new Date(asOf).toISOString()}`, undefined, 'read');
         expect(res.status).toBe(200);
-        const e = res.body.month_end as Record<string, string>;
+        const e = res.body.month_end as { expected_usd: string; lower_80_usd: string; upper_80_usd: string };
         return { expected_usd: e.expected_usd, lower_80_usd: e.lower_80_usd, upper_80_usd: e.upper_80_usd };
       };
       const research = { timezone: 'Europe/Berlin', scope: 'department', subject: 'research', method: 'forecast' };
