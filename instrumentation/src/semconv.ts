@@ -150,6 +150,10 @@ export const PROM = {
   periodUnpriced: 'tokenmeter_period_unpriced_requests',
   /** Projected month-end cost in USD (labels `timezone, scope, subject, method`). */
   projectedMonthEndCost: 'tokenmeter_projected_month_end_cost_usd',
+  /** Lower bound of the 80 % interval of the projected month-end cost (`method="forecast"` only; same labels). */
+  projectedMonthEndCostLower80: 'tokenmeter_projected_month_end_cost_lower_80_usd',
+  /** Upper bound of the 80 % interval of the projected month-end cost (`method="forecast"` only; same labels). */
+  projectedMonthEndCostUpper80: 'tokenmeter_projected_month_end_cost_upper_80_usd',
   /** Info metric `{user_id, tokenmeter_department, tokenmeter_org} 1` per directory entry, for `group_left` joins. */
   directoryInfo: 'tokenmeter_directory_info',
   // Provider settings per org (labels `tokenmeter_org, gen_ai_provider_name`, + `period, metric` on limit and usage).

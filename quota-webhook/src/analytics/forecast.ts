@@ -305,7 +305,9 @@ export async function limitsWithForecast(cp: ControlPlane, req: AnalyticsRequest
 /** The `GET /analytics/forecast` answer. */
 export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q: ForecastQuery): Promise<Record<string, unknown>> {
   const data = await loadDailyData(cp, req, q.metric);
-  const horizonDays = q.horizon === 'month_end' ? data.month.days.length - data.month.today : q.horizon;
+  // Days from today (included) to the month's last day: the month end, whatever the horizon (a longer one must not move it).
+  const toMonthEnd = data.month.days.length - data.month.today;
+  const horizonDays = q.horizon === 'month_end' ? toMonthEnd : q.horizon;
   const fc = forecastFrom(data, horizonDays);
   const { tz } = req;
   const starts = dayStarts(data.todayStart, horizonDays, tz);
@@ -329,7 +331,7 @@ export async function forecastAnswer(cp: ControlPlane, req: AnalyticsRequest, q:
     month: { start: timeIn(data.month.start, tz), end: timeIn(data.month.end, tz), days: data.month.days.length, day: data.month.today + 1 },
     ...amount(q.metric, 'month_to_date', data.monthToDate, q.metric === 'cost' ? data.monthToDateExact : undefined),
     ...amount(q.metric, 'today_so_far', data.todaySoFar, q.metric === 'cost' ? data.todayExact : undefined),
-    month_end: intervalView(q.metric, fc.monthEnd),
+    month_end: intervalView(q.metric, fc.total(toMonthEnd)),
     points,
     daily,
     ...(horizonDays <= 2 ? { hourly_points: hourPoints(data, fc, horizonDays) } : {}),

@@ -5,17 +5,23 @@
  * default) from the same allocation as `GET /analytics/allocation`; the
  * recommendations report gets the current recommendations of the last 92
  * days of its period at most (the longest evidence window), dismissed ones
- * flagged.
+ * flagged; the forecast report gets the cost forecast of its scope and
+ * subject as `GET /analytics/forecast` answers it for the same `as_of`
+ * (each day's own amount with its intervals, the month end, and every
+ * applicable budget and quota with its probability of being exceeded).
  */
 import { formatUsd, parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { z } from 'zod';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, zodDetails } from '../errors.js';
-import type { AllocationResult, AnalyticsQuery, RecommendationsResult, ReportSources } from '../reports/kinds/sources.js';
+import type { AllocationResult, AnalyticsQuery, ForecastResult, RecommendationsResult, ReportSources } from '../reports/kinds/sources.js';
 import type { AllocationAttribute, AllocationRule } from './allocation.js';
 import { computeAllocation, type Window } from './chargeback-service.js';
+import type { AnalyticsRequest } from './context.js';
+import { forecastAnswer } from './forecast.js';
 import { ledgerTotalsOf, readQueryOf } from './reads.js';
 import { grewSubstantially } from './recommendations/rank.js';
+import { EVERYTHING } from './series.js';
 import { currentRecommendations } from './recommendations/service.js';
 import { allocationRuleBody, idParam } from './settings-schemas.js';
 
@@ -58,6 +64,36 @@ function filtersOf(q: AnalyticsQuery): Record<string, string> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+type ForecastInterval = { time: string; expected_usd: string; lower_80_usd: string; upper_80_usd: string; lower_95_usd: string; upper_95_usd: string };
+interface ForecastAnswer {
+  method: string;
+  month_to_date_usd: string;
+  today_so_far_usd: string;
+  month_end: Omit<ForecastInterval, 'time'>;
+  points: ForecastInterval[];
+  daily: ForecastInterval[];
+  budgets: Array<{ id: string; kind: 'quota' | 'budget'; name?: string; limit_usd: string; probability_exceeded: number; expected_crossing: string | null }>;
+}
+
+/** The report's rows from the forecast answer: each day's own amount (today with its spend so far) and the cumulative expectation. */
+export function forecastRows(a: ForecastAnswer): ForecastResult {
+  return {
+    method: a.method,
+    month_to_date_usd: a.month_to_date_usd,
+    points: a.daily.map((d, i) => ({
+      // `time` is the local midnight with its offset: its first ten characters are the local date.
+      date: d.time.slice(0, 10), actual_usd: i === 0 ? a.today_so_far_usd : null,
+      expected_usd: d.expected_usd, lower_80_usd: d.lower_80_usd, upper_80_usd: d.upper_80_usd, lower_95_usd: d.lower_95_usd, upper_95_usd: d.upper_95_usd,
+      cumulative_expected_usd: a.points[i]!.expected_usd,
+    })),
+    month_end: a.month_end,
+    budgets: a.budgets.map((b) => ({
+      id: b.id, kind: b.kind, ...(b.name !== undefined ? { name: b.name } : {}), limit_usd: b.limit_usd,
+      probability_exceeded: b.probability_exceeded, expected_crossing: b.expected_crossing,
+    })),
+  };
+}
+
 export function analyticsReportSources(cp: ControlPlane): ReportSources {
   return {
     chargeback: {
@@ -78,6 +114,16 @@ export function analyticsReportSources(cp: ControlPlane): ReportSources {
           };
         });
         return { total_usd: formatUsd(total), rows: out };
+      },
+    },
+    forecast: {
+      async forecast(q): Promise<ForecastResult> {
+        // The report definition has checked scope, subject and horizon (at most MAX_HORIZON_DAYS) already.
+        const req: AnalyticsRequest = {
+          target: q.scope !== undefined && q.subject !== undefined ? { scope: q.scope, subject: q.subject } : EVERYTHING, tz: q.tz, asOf: q.as_of,
+        };
+        const horizon = q.horizon === 'month_end' ? 'month_end' : Number(q.horizon.slice(0, -1));
+        return forecastRows(await forecastAnswer(cp, req, { metric: 'cost', horizon }) as unknown as ForecastAnswer);
       },
     },
     recommendations: {

@@ -47,8 +47,9 @@ export class LedgerQueries {
         params.push(q.subject);
       } else where += ` AND ${subjectExpr} IS NOT NULL`;
     } else if (q.subject !== undefined && q.subject !== '*') return [];
-    const rows = await this._store.readQuery(
-      `SELECT ${subjectExpr} AS subject, ${AGGREGATE_SELECT} FROM records WHERE ${where} GROUP BY ${subjectExpr} ORDER BY ${subjectExpr}`, params);
+    // Scope `all` is one row: Postgres refuses a constant in GROUP BY / ORDER BY ("non-integer constant").
+    const grouping = q.scope === 'all' ? '' : ` GROUP BY ${subjectExpr} ORDER BY ${subjectExpr}`;
+    const rows = await this._store.readQuery(`SELECT ${subjectExpr} AS subject, ${AGGREGATE_SELECT} FROM records WHERE ${where}${grouping}`, params);
     const bucket_ms = rollupBucket(from);
     return rows.filter((r) => num(r.requests) > 0).map((r: SqlRow) => ({
       scope: q.scope, subject: String(r.subject), bucket_ms, requests: num(r.requests), errors: num(r.errors), blocked: num(r.blocked),

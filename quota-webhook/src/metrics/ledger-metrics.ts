@@ -9,7 +9,10 @@
  * - `tokenmeter_period_unpriced_requests{…}`: calls without a price, scopes
  *   `all`, `department` and `model`;
  * - `tokenmeter_projected_month_end_cost_usd{timezone, scope, subject, method}`
- *   (not per user);
+ *   (not per user): `method="run_rate"` from this scrape's totals and
+ *   `method="forecast"` (the forecast endpoint's month end, cached: see
+ *   month-end-forecast.ts), with its 80 % bounds in
+ *   `tokenmeter_projected_month_end_cost_{lower,upper}_80_usd`;
  * - `tokenmeter_directory_info{user_id, tokenmeter_department, tokenmeter_org} 1`;
  * - the provider gauges (prom-client, on the registry).
  * Cardinality: zones × 4 periods × (1 + orgs + departments + features + providers)
@@ -22,15 +25,16 @@ import type { Registry } from 'prom-client';
 import type { ControlPlane } from '../control-plane.js';
 import { renderDirectoryInfo } from './directory-info.js';
 import { encodingOf, escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII } from './exposition.js';
-import { projectMonthEnd, type MonthEndInput, type MonthEndProjector } from './month-end.js';
+import { ForecastMonthEndCache } from './month-end-forecast.js';
+import { projectMonthEnd, type MonthEndInput, type MonthEndProjection, type MonthEndProjector } from './month-end.js';
 import { NONE_SUBJECT, OTHER_SUBJECT, readPeriodTotals, type PeriodWindow } from './period-totals.js';
 import { registerProviderGauges } from './provider-gauges.js';
 import type { TotalsSource } from './scrape-totals.js';
 import { UnpricedReader, type UnpricedCounts } from './unpriced.js';
 
 export interface LedgerMetricsOptions {
-  /** Replaces the run-rate month-end projection (tests, the analytics forecaster). */
-  projector?: MonthEndProjector;
+  /** Replaces the month-end projectors (default: the run rate, then the cached analytics forecast). */
+  projectors?: readonly MonthEndProjector[];
 }
 
 /** The zones the period gauges are exported in: every zone a quota or budget uses, else UTC. */
@@ -44,7 +48,9 @@ const HELP = {
   requests: 'Calls in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
   tokens: 'Tokens of every type in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
   unpriced: 'Calls whose model had no price in the current calendar period window, from the ledger (scopes all, department, model).',
-  projected: 'Projected cost in USD of the current calendar month per scope subject; label method says how (run_rate: month-to-date x month length / time elapsed, unstable early in the month).',
+  projected: 'Projected cost in USD of the current calendar month per scope subject; label method says how (run_rate: month-to-date x month length / time elapsed, unstable early in the month; forecast: the expected month end of GET /api/v1/analytics/forecast, recomputed at most once a minute).',
+  lower80: 'Lower bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.lower_80_usd.',
+  upper80: 'Upper bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.upper_80_usd.',
 };
 
 /** `{period="…",timezone="…",scope="…",subject="` for one family, window and scope. */
@@ -106,7 +112,7 @@ function renderUnpriced(windows: readonly PeriodWindow[], counts: readonly Unpri
   return out;
 }
 
-async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindow[], nowMs: number, projector: MonthEndProjector): Promise<FamilyWriter> {
+async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindow[], nowMs: number, projectors: readonly MonthEndProjector[]): Promise<FamilyWriter[]> {
   const inputs: MonthEndInput[] = [];
   for (const w of windows) {
     if (w.period !== 'month') continue;
@@ -117,17 +123,27 @@ async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindo
       }
     }
   }
-  const projections = await projector(inputs, cp);
-  const out = new FamilyWriter(PROM.projectedMonthEndCost, HELP.projected);
-  inputs.forEach((input, i) => {
-    const p = projections[i];
-    if (p === undefined) return;
-    const h = `${PROM.projectedMonthEndCost}{timezone="${escapeLabel(input.timezone)}",scope="${input.scope}",subject="`;
+  const results = await Promise.all(projectors.map((p) => p(inputs, cp)));
+  const expected = new FamilyWriter(PROM.projectedMonthEndCost, HELP.projected);
+  const lower = new FamilyWriter(PROM.projectedMonthEndCostLower80, HELP.lower80);
+  const upper = new FamilyWriter(PROM.projectedMonthEndCostUpper80, HELP.upper80);
+  const write = (out: FamilyWriter, name: string, input: MonthEndInput, p: MonthEndProjection, pico: bigint): void => {
+    const h = `${name}{timezone="${escapeLabel(input.timezone)}",scope="${input.scope}",subject="`;
     const s = escapeLabel(input.subject);
     const rest = `",method="${escapeLabel(p.method)}"} `;
-    out.sample(h, s, rest, formatUsd(p.expected_pico), encodingOf(h, s, rest));
-  });
-  return out;
+    out.sample(h, s, rest, formatUsd(pico), encodingOf(h, s, rest));
+  };
+  // Grouped by family (the exposition format wants a family's samples together), projector after projector.
+  for (const projections of results) {
+    inputs.forEach((input, i) => {
+      const p = projections[i];
+      if (p === undefined) return;
+      write(expected, PROM.projectedMonthEndCost, input, p, p.expected_pico);
+      if (p.lower_80_pico !== undefined) write(lower, PROM.projectedMonthEndCostLower80, input, p, p.lower_80_pico);
+      if (p.upper_80_pico !== undefined) write(upper, PROM.projectedMonthEndCostUpper80, input, p, p.upper_80_pico);
+    });
+  }
+  return [expected, lower, upper];
 }
 
 /**
@@ -138,11 +154,12 @@ async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindo
 export function registerLedgerMetrics(registry: Registry, cp: ControlPlane, options: LedgerMetricsOptions = {}): (totals?: TotalsSource) => Promise<Buffer[]> {
   registerProviderGauges(registry, () => cp.providers.states(cp.clock()));
   const unpriced = new UnpricedReader(cp.store);
-  const projector = options.projector ?? projectMonthEnd;
+  const forecast = new ForecastMonthEndCache();
+  const projectors = options.projectors ?? [projectMonthEnd, (inputs: readonly MonthEndInput[], c: ControlPlane) => forecast.project(inputs, c)];
   return async (totals = cp.store) => {
     const nowMs = cp.clock();
     const windows = await readPeriodTotals(totals, exportedZones(cp), nowMs, cp.config.metricsMaxSubjects);
-    const [counts, projections] = await Promise.all([unpriced.read(windows), renderProjections(cp, windows, nowMs, projector)]);
-    return joinFamilies([...renderPeriods(windows), renderUnpriced(windows, counts), projections, renderDirectoryInfo(cp.directory.view.values())]);
+    const [counts, projections] = await Promise.all([unpriced.read(windows), renderProjections(cp, windows, nowMs, projectors)]);
+    return joinFamilies([...renderPeriods(windows), renderUnpriced(windows, counts), ...projections, renderDirectoryInfo(cp.directory.view.values())]);
   };
 }

@@ -1,8 +1,8 @@
 /**
- * The projected month-end cost exported as `tokenmeter_projected_month_end_cost_usd`.
- * Behind one small function type so that a better forecaster replaces the run
- * rate by changing the one line `projectMonthEnd = …` (its `method` label
- * follows).
+ * The projected month-end cost exported as `tokenmeter_projected_month_end_cost_usd`,
+ * once per projector with its `method` label: `run_rate` (the named baseline,
+ * here) and `forecast` (the analytics forecaster, month-end-forecast.ts, with
+ * its 80 % bounds), so that dashboards can compare them.
  */
 import type { ControlPlane } from '../control-plane.js';
 import type { PeriodScope } from './period-totals.js';
@@ -26,10 +26,13 @@ export interface MonthEndProjection {
   expected_pico: bigint;
   /** How it was projected (the `method` label), e.g. `run_rate`. */
   method: string;
+  /** The 80 % interval, pico-USD, where the method has one. */
+  lower_80_pico?: bigint;
+  upper_80_pico?: bigint;
 }
 
-/** Projects the month-end of every input (one call per scrape, so a forecaster can read the ledger once for all). */
-export type MonthEndProjector = (inputs: readonly MonthEndInput[], cp: ControlPlane) => Promise<MonthEndProjection[]>;
+/** Projects the month-end of every input (one call per scrape, so a forecaster can read the ledger once for all); undefined = no projection of that input. */
+export type MonthEndProjector = (inputs: readonly MonthEndInput[], cp: ControlPlane) => Promise<Array<MonthEndProjection | undefined>>;
 
 /**
  * Run rate: month-to-date × (length of the month ÷ time elapsed), exact in
@@ -44,5 +47,5 @@ export function runRateMonthEnd(input: MonthEndInput): MonthEndProjection {
   return { expected_pico: expected, method: 'run_rate' };
 }
 
-/** The projector `/metrics` uses. */
+/** The run-rate projector. */
 export const projectMonthEnd: MonthEndProjector = async (inputs) => inputs.map(runRateMonthEnd);

@@ -62,6 +62,8 @@ export type ReportFilters = z.output<typeof filtersSchema>;
 
 const timezone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
 
+/** The longest forecast horizon, in days: `MAX_HORIZON_DAYS` of analytics/forecast.ts (kept here so the CLI does not load the analytics). */
+export const MAX_FORECAST_DAYS = 92;
 const horizon = z.string().regex(/^(month_end|[1-9]\d{0,2}d)$/, 'must be month_end or a number of days such as 30d');
 
 export const reportDefinitionSchema = z.strictObject({
@@ -91,6 +93,14 @@ export const reportDefinitionSchema = z.strictObject({
   if (d.horizon !== undefined && d.kind !== 'forecast') ctx.addIssue({ code: 'custom', path: ['horizon'], message: 'applies to the forecast kind only' });
   if (d.allocation_rules !== undefined && d.kind !== 'chargeback') ctx.addIssue({ code: 'custom', path: ['allocation_rules'], message: 'applies to the chargeback kind only' });
   if (d.subject !== undefined && d.scope === undefined) ctx.addIssue({ code: 'custom', path: ['scope'], message: 'is required with subject' });
+  if (d.kind === 'forecast') {
+    // The forecast is of one subject (or everything), as GET /analytics/forecast: filters would be silently ignored.
+    if (d.scope !== undefined && d.subject === undefined) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'is required with scope for the forecast kind' });
+    for (const k of Object.keys(d.filters)) ctx.addIssue({ code: 'custom', path: ['filters', k], message: 'does not apply to the forecast kind (use scope and subject)' });
+    if (d.horizon !== undefined && d.horizon !== 'month_end' && Number(d.horizon.slice(0, -1)) > MAX_FORECAST_DAYS) {
+      ctx.addIssue({ code: 'custom', path: ['horizon'], message: `must be at most ${MAX_FORECAST_DAYS}d` });
+    }
+  }
   if (typeof d.period === 'object') {
     const from = Date.parse(d.period.from.length === 10 ? `${d.period.from}T00:00:00Z` : d.period.from);
     const to = Date.parse(d.period.to.length === 10 ? `${d.period.to}T00:00:00Z` : d.period.to);

@@ -43,8 +43,8 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
 
   async function scrape(t: TestServer): Promise<{ text: string; m: Exposition }> {
     const res = await t.call('GET', '/metrics', { token: null });
-    expect(res.status).toBe(200);
     const text = await res.text();
+    expect(res.status, text.slice(0, 2000)).toBe(200);
     return { text, m: parseExposition(text) };
   }
 
@@ -208,6 +208,72 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(parseUsd(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { timezone: 'Europe/Berlin', scope: 'department', subject: 'research', method: 'run_rate' }))).toBe(expected);
       expect(m.find('tokenmeter_projected_month_end_cost_usd', { scope: 'user' })).toEqual([]);
       expect(new Set(m.find('tokenmeter_projected_month_end_cost_usd').map((x) => x.labels.scope))).toEqual(new Set(['all', 'org', 'department', 'feature', 'provider']));
+    });
+
+    it('also exports the forecast endpoint\'s month end (method="forecast", with its 80 % bounds), recomputed at most once a minute', async () => {
+      const t = await serve();
+      await setUp(t, { quotaZone: 'Europe/Berlin' });
+      // Eight weeks of research usage with a weekly cycle, so the forecaster has a history to model.
+      const history = [];
+      for (let d = 0; d < 56; d++) {
+        const day = Date.parse('2026-01-18T09:00:00Z') + d * 86_400_000;
+        const weekday = new Date(day).getUTCDay();
+        history.push(record({ user: 'bob', department: 'research', org: 'acme', time: new Date(day).toISOString(), tokens: { input: weekday === 0 || weekday === 6 ? 2000 : 20_000 + 500 * d, output: 1000 } }));
+      }
+      expect((await t.json('POST', '/api/v1/usage', { records: history }, 'ingest')).body.accepted).toBe(56);
+      const forecastOf = async (query: string, asOf: number) => {
+        const res = await t.json('GET', `/api/v1/analytics/forecast?${query}&tz=Europe/Berlin&as_of=${new Date(asOf).toISOString()}`, undefined, 'read');
+        expect(res.status).toBe(200);
+        const e = res.body.month_end as { expected_usd: string; lower_80_usd: string; upper_80_usd: string };
+        return { expected_usd: e.expected_usd, lower_80_usd: e.lower_80_usd, upper_80_usd: e.upper_80_usd };
+      };
+      const research = { timezone: 'Europe/Berlin', scope: 'department', subject: 'research', method: 'forecast' };
+      const gauges = (text: string, labels: Record<string, string>) => ({
+        expected_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_usd', labels),
+        lower_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_lower_80_usd', labels),
+        upper_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', labels),
+      });
+
+      const firstScrape = await scrape(t);
+      const m = firstScrape.m;
+      let text = firstScrape.text;
+      const first = await forecastOf('scope=department&subject=research', NOW);
+      expect(gauges(text, research)).toEqual(first);
+      expect(parseUsd(first.lower_80_usd) < parseUsd(first.expected_usd) && parseUsd(first.expected_usd) < parseUsd(first.upper_80_usd)).toBe(true);
+      // The month end does not depend on the horizon asked for.
+      expect(await forecastOf('scope=department&subject=research&horizon=40d', NOW)).toEqual(first);
+      expect(gauges(text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', NOW));
+      expect(gauges(text, { ...research, scope: 'org', subject: 'acme' })).toEqual(await forecastOf('scope=org&subject=acme', NOW));
+      // Every subject the run rate projects has a forecast too, except the "(none)" and "(other)" buckets; the run rate stays.
+      const key = (x: { labels: Record<string, string> }): string => `${x.labels.scope}/${x.labels.subject}`;
+      const runRate = m.find('tokenmeter_projected_month_end_cost_usd', { method: 'run_rate' }).map(key).filter((k) => !k.endsWith('/(none)'));
+      expect(m.find('tokenmeter_projected_month_end_cost_usd', { method: 'forecast' }).map(key).sort()).toEqual(runRate.sort());
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(first.expected_usd);
+
+      // New spend 30 s later: the run rate moves at once, the forecast is kept (a minute has not passed).
+      const spend = record({ user: 'bob', department: 'research', org: 'acme', time: new Date(NOW + 10_000).toISOString(), tokens: { input: 400_000, output: 50_000 } });
+      expect((await t.json('POST', '/api/v1/usage', { records: [spend] }, 'ingest')).body.accepted).toBe(1);
+      t.clock.now = NOW + 30_000;
+      const before = rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' });
+      ({ text } = await scrape(t));
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(before);
+      expect(gauges(text, research)).toEqual(first);
+
+      // A minute after the first computation, with the ledger changed: recomputed, as the endpoint answers at that instant.
+      const later = NOW + 61_000;
+      t.clock.now = later;
+      ({ text } = await scrape(t));
+      const second = await forecastOf('scope=department&subject=research', later);
+      expect(parseUsd(second.expected_usd)).toBeGreaterThan(parseUsd(first.expected_usd));
+      expect(gauges(text, research)).toEqual(second);
+
+      // Nothing new for two minutes: kept; after 15 minutes it follows the time of day again.
+      t.clock.now = later + 120_000;
+      ({ text } = await scrape(t));
+      expect(gauges(text, research)).toEqual(second);
+      t.clock.now = later + 15 * 60_000;
+      ({ text } = await scrape(t));
+      expect(gauges(text, research)).toEqual(await forecastOf('scope=department&subject=research', later + 15 * 60_000));
     });
 
     it('keeps the month-to-date at the month\'s edges', () => {

@@ -99,8 +99,8 @@ describe('forecast', () => {
     const json = JSON.parse((await runReport(t, { kind: 'forecast', format: 'json', scope: 'department', subject: 'eng', horizon: '30d' })).body.toString());
     expect(queries[0]).toMatchObject({ scope: 'department', subject: 'eng', horizon: '30d', as_of: NOW, tz: 'UTC' });
     expect(json.rows).toEqual([
-      { date: '2026-03-20', actual_usd: '40.25', expected_usd: '41', lower_80_usd: '35', upper_80_usd: '47', lower_95_usd: '31.5', upper_95_usd: '50.125' },
-      { date: '2026-03-21', actual_usd: null, expected_usd: '42.000000000001', lower_80_usd: '36', upper_80_usd: '48', lower_95_usd: '32', upper_95_usd: '52' },
+      { date: '2026-03-20', actual_usd: '40.25', expected_usd: '41', lower_80_usd: '35', upper_80_usd: '47', lower_95_usd: '31.5', upper_95_usd: '50.125', cumulative_expected_usd: null },
+      { date: '2026-03-21', actual_usd: null, expected_usd: '42.000000000001', lower_80_usd: '36', upper_80_usd: '48', lower_95_usd: '32', upper_95_usd: '52', cumulative_expected_usd: null },
     ]);
     expect(json.summary.totals).toMatchObject({ month_to_date_usd: '812.5', month_end_expected_usd: '1320.75', month_end_upper_95_usd: '1450', 'budget_eng-monthly_probability_exceeded': 0.62 });
     expect(json.summary.notes).toContain('Budget Engineering (limit 1300 USD): 62.0% probability of being exceeded, expected crossing 2026-03-29.');

@@ -5,7 +5,9 @@
  */
 import { formatUsd, parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HORIZON_DAYS } from '../../src/analytics/forecast.js';
 import { csvCell, neutralise } from '../../src/reports/formats/csv.js';
+import { MAX_FORECAST_DAYS } from '../../src/reports/definition.js';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { NOW, ingest, ledgerTotal, parseCsv, runReport, seedRecords } from './support.js';
 
@@ -148,12 +150,113 @@ describe('requests', () => {
     expect((await t.call('POST', '/api/v1/reports', { token: 'ingest', body: { kind: 'usage' } })).status).toBe(403);
   });
 
-  it('answers 501 for the analytics kinds while no analytics service is connected', async () => {
-    // chargeback and recommendations are connected by the control plane (analytics/report-sources.ts).
-    for (const kind of ['forecast']) {
-      const res = await t.json('POST', '/api/v1/reports', { kind }, 'read');
+  it('answers 501 for an analytics kind whose service is not connected', async () => {
+    const sources = t.cp.reports.sources;
+    t.cp.reports.connect({ forecast: undefined });
+    try {
+      const res = await t.json('POST', '/api/v1/reports', { kind: 'forecast' }, 'read');
       expect(res.status).toBe(501);
       expect(res.body.error.code).toBe('not_available');
+    } finally {
+      t.cp.reports.connect(sources);
     }
+  });
+});
+
+describe('forecast', () => {
+  // The report reads the same forecast as GET /analytics/forecast for the report's as_of (the end of its period, or now).
+  const api = async (query: string): Promise<ForecastApi> => {
+    const res = await t.json('GET', `/api/v1/analytics/forecast?${query}`, undefined, 'read');
+    expect(res.status).toBe(200);
+    return res.body as ForecastApi;
+  };
+  interface Band { time: string; expected_usd: string; lower_80_usd: string; upper_80_usd: string; lower_95_usd: string; upper_95_usd: string }
+  interface ForecastApi {
+    method: string; month_to_date_usd: string; today_so_far_usd: string; month_end: Omit<Band, 'time'>; points: Band[]; daily: Band[];
+    budgets: Array<{ id: string; kind: string; limit_usd: string; probability_exceeded: number; expected_crossing: string | null }>;
+  }
+  const rowsOf = (f: ForecastApi): Array<Record<string, string | null>> => f.daily.map((d, i) => ({
+    date: d.time.slice(0, 10), actual_usd: i === 0 ? f.today_so_far_usd : null, expected_usd: d.expected_usd, lower_80_usd: d.lower_80_usd,
+    upper_80_usd: d.upper_80_usd, lower_95_usd: d.lower_95_usd, upper_95_usd: d.upper_95_usd, cumulative_expected_usd: f.points[i]!.expected_usd,
+  }));
+
+  beforeAll(async () => {
+    // Eng's spend of 19 days, scaled to the month: one budget it will likely cross, one it will not.
+    const eng = await ledgerTotal(t.cp.store, FROM, TO, { department: 'eng' });
+    const monthly = (eng.pico * 31n) / 19n;
+    const budgets = [
+      { id: 'budget-eng-tight', name: 'Engineering (tight)', scope: 'department', subject: 'eng', amount: Number(formatUsd((monthly * 8n) / 10n)), period: 'month', timezone: 'UTC' },
+      { id: 'budget-eng-roomy', scope: 'department', subject: 'eng', amount: Number(formatUsd(monthly * 3n)), period: 'month', timezone: 'UTC' },
+    ];
+    for (const b of budgets) {
+      const res = await t.json('POST', '/api/v1/budgets', b);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+  });
+
+  it('JSON rows, month end and budget risk equal GET /analytics/forecast for the same as_of', async () => {
+    const f = await api(`scope=department&subject=eng&as_of=${new Date(NOW).toISOString()}`);
+    const json = JSON.parse((await runReport(t, { kind: 'forecast', format: 'json', scope: 'department', subject: 'eng' })).body.toString());
+    // Month to date: the report runs on the 20th; the month end is in 12 days (today included).
+    expect(json.rows).toHaveLength(12);
+    expect(json.rows).toEqual(rowsOf(f));
+    expect(json.rows[0].date).toBe('2026-03-20');
+    expect(json.rows[11].date).toBe('2026-03-31');
+    expect(json.rows[11].cumulative_expected_usd).toBe(f.month_end.expected_usd);
+    // Real figures: eng spends every day, so every day's expectation is positive, inside its intervals.
+    for (const r of json.rows) {
+      expect(parseUsd(r.expected_usd)).toBeGreaterThan(0n);
+      expect(parseUsd(r.lower_95_usd) <= parseUsd(r.lower_80_usd) && parseUsd(r.lower_80_usd) <= parseUsd(r.expected_usd)).toBe(true);
+      expect(parseUsd(r.expected_usd) <= parseUsd(r.upper_80_usd) && parseUsd(r.upper_80_usd) <= parseUsd(r.upper_95_usd)).toBe(true);
+    }
+    const eng = await ledgerTotal(t.cp.store, FROM, TO, { department: 'eng' });
+    expect(json.summary.totals.month_to_date_usd).toBe(formatUsd(eng.pico));
+    expect(json.summary.totals).toMatchObject({
+      month_end_expected_usd: f.month_end.expected_usd, month_end_lower_80_usd: f.month_end.lower_80_usd, month_end_upper_80_usd: f.month_end.upper_80_usd,
+      month_end_lower_95_usd: f.month_end.lower_95_usd, month_end_upper_95_usd: f.month_end.upper_95_usd,
+    });
+    const tight = f.budgets.find((b) => b.id === 'budget-eng-tight')!;
+    const roomy = f.budgets.find((b) => b.id === 'budget-eng-roomy')!;
+    expect(tight.probability_exceeded).toBeGreaterThan(0.5);
+    expect(roomy.probability_exceeded).toBeLessThan(0.1);
+    expect(json.summary.totals['budget_budget-eng-tight_probability_exceeded']).toBe(tight.probability_exceeded);
+    expect(json.summary.totals['budget_budget-eng-roomy_probability_exceeded']).toBe(roomy.probability_exceeded);
+    expect(json.summary.notes).toContain(`Budget Engineering (tight) (limit ${tight.limit_usd} USD): ${(tight.probability_exceeded * 100).toFixed(1)}% probability of being exceeded`
+      + `${tight.expected_crossing ? `, expected crossing ${tight.expected_crossing}` : ''}.`);
+    expect(json.summary.notes[0]).toBe(`Forecast as of 2026-03-20 12:00 UTC, horizon month_end, method ${f.method}.`);
+  });
+
+  it('a past period reads the forecast as of its end; a horizon in days; CSV rows equal the JSON', async () => {
+    const f = await api(`as_of=2026-03-10T00:00:00Z&horizon=5d&tz=Europe/Berlin`);
+    const def = { kind: 'forecast', period: { from: '2026-03-01', to: '2026-03-10T01:00:00+01:00' }, timezone: 'Europe/Berlin', horizon: '5d' };
+    const csv = parseCsv((await runReport(t, { ...def, format: 'csv' })).body.toString());
+    expect(csv).toEqual(rowsOf(f).map((r) => ({ ...r, actual_usd: r.actual_usd ?? '' })));
+    expect(csv.map((r) => r.date)).toEqual(['2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14']);
+    const json = JSON.parse((await runReport(t, { ...def, format: 'json' })).body.toString());
+    expect(json.summary.totals.month_end_expected_usd).toBe(f.month_end.expected_usd);
+  });
+
+  it('prints the month end and the budget risk in the PDF', async () => {
+    const f = await api(`scope=department&subject=eng&as_of=${new Date(NOW).toISOString()}`);
+    const pdf = (await runReport(t, { kind: 'forecast', format: 'pdf', scope: 'department', subject: 'eng' })).body;
+    const { execFileSync } = await import('node:child_process');
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf, encoding: 'utf8' });
+    expect(text).toContain('LLM spend forecast');
+    expect(text).toContain(`Month-end expected (USD): ${f.month_end.expected_usd}`);
+    expect(text).toContain('Budget Engineering (tight)');
+    expect(text).toContain('2026-03-31');
+  });
+
+  it('refuses what the forecast cannot answer, naming the field', async () => {
+    const bad = async (def: Record<string, unknown>): Promise<string> => {
+      const res = await t.json('POST', '/api/v1/reports', { kind: 'forecast', ...def }, 'read');
+      expect(res.status).toBe(400);
+      return res.body.error.details[0].path;
+    };
+    expect(await bad({ scope: 'department' })).toBe('subject');
+    expect(await bad({ filters: { department: 'eng' } })).toBe('filters.department');
+    expect(MAX_FORECAST_DAYS).toBe(MAX_HORIZON_DAYS);
+    expect(await bad({ horizon: `${MAX_HORIZON_DAYS + 1}d` })).toBe('horizon');
+    expect((await t.call('POST', '/api/v1/reports', { token: 'read', body: { kind: 'forecast', horizon: `${MAX_HORIZON_DAYS}d` } })).status).toBe(200);
   });
 });

@@ -121,10 +121,16 @@ describe('running', () => {
   });
 
   it('records a failed report as a failed run (an analytics kind with no analytics connected)', async () => {
-    const id = (await t.json('POST', '/api/v1/report-schedules', { ...valid, report: { kind: 'forecast' } })).body.id as string;
-    const run = await t.json('POST', `/api/v1/report-schedules/${id}/run?wait=true`);
-    expect(run.body).toMatchObject({ status: 'failed', size_bytes: null, destinations: [{ status: 'failed' }] });
-    expect(run.body.error).toMatch(/analytics service/);
+    const sources = t.cp.reports.sources;
+    t.cp.reports.connect({ forecast: undefined });
+    try {
+      const id = (await t.json('POST', '/api/v1/report-schedules', { ...valid, report: { kind: 'forecast' } })).body.id as string;
+      const run = await t.json('POST', `/api/v1/report-schedules/${id}/run?wait=true`);
+      expect(run.body).toMatchObject({ status: 'failed', size_bytes: null, destinations: [{ status: 'failed' }] });
+      expect(run.body.error).toMatch(/analytics service/);
+    } finally {
+      t.cp.reports.connect(sources);
+    }
   });
 
   it('keeps at most TOKENMETER_REPORT_RUN_HISTORY runs', async () => {

@@ -122,6 +122,7 @@ const FORECAST_COLUMNS: readonly Column[] = [
   { id: 'upper_80_usd', label: 'High 80% (USD)', type: 'usd', pdfWidth: 1.3 },
   { id: 'lower_95_usd', label: 'Low 95% (USD)', type: 'usd', pdfWidth: 1.3 },
   { id: 'upper_95_usd', label: 'High 95% (USD)', type: 'usd', pdfWidth: 1.3 },
+  { id: 'cumulative_expected_usd', label: 'Since month start, expected (USD)', type: 'usd', pdfWidth: 1.5 },
 ];
 
 export function forecastReport(input: KindInput): Report {
@@ -131,7 +132,7 @@ export function forecastReport(input: KindInput): Report {
   return loadedReport(input, FORECAST_COLUMNS, async () => {
     const f = checkSource('forecast', forecastResultSchema, await source.forecast({ ...query(input), horizon }));
     const opt = (v: string | null | undefined): bigint | null => (v === undefined || v === null ? null : parseUsd(v));
-    const rows: Row[] = f.points.map((p) => [p.date, opt(p.actual_usd), parseUsd(p.expected_usd), parseUsd(p.lower_80_usd), parseUsd(p.upper_80_usd), parseUsd(p.lower_95_usd), parseUsd(p.upper_95_usd)]);
+    const rows: Row[] = f.points.map((p) => [p.date, opt(p.actual_usd), parseUsd(p.expected_usd), parseUsd(p.lower_80_usd), parseUsd(p.upper_80_usd), parseUsd(p.lower_95_usd), parseUsd(p.upper_95_usd), opt(p.cumulative_expected_usd)]);
     const figures: SummaryFigure[] = [];
     if (f.month_to_date_usd !== undefined) figures.push({ id: 'month_to_date_usd', label: 'Month to date (USD)', type: 'usd', value: parseUsd(f.month_to_date_usd) });
     if (f.month_end) {
@@ -146,8 +147,9 @@ export function forecastReport(input: KindInput): Report {
     const notes: string[] = [`Forecast as of ${formatLocal(Math.min(input.period.to, input.ctx.now), input.period.timezone)} ${input.period.timezone}, horizon ${horizon}${f.method ? `, method ${f.method}` : ''}.`];
     for (const b of f.budgets ?? []) {
       const pct = `${(b.probability_exceeded * 100).toFixed(1)}%`;
-      figures.push({ id: `budget_${b.id}_probability_exceeded`, label: `Budget ${b.name ?? b.id}: probability exceeded`, type: 'number', value: b.probability_exceeded });
-      notes.push(`Budget ${b.name ?? b.id} (limit ${b.limit_usd} USD): ${pct} probability of being exceeded${b.expected_crossing ? `, expected crossing ${b.expected_crossing}` : ''}.`);
+      const what = b.kind === 'quota' ? 'Quota' : 'Budget';
+      figures.push({ id: `${b.kind ?? 'budget'}_${b.id}_probability_exceeded`, label: `${what} ${b.name ?? b.id}: probability exceeded`, type: 'number', value: b.probability_exceeded });
+      notes.push(`${what} ${b.name ?? b.id} (limit ${b.limit_usd} USD): ${pct} probability of being exceeded${b.expected_crossing ? `, expected crossing ${b.expected_crossing}` : ''}.`);
     }
     const charts: Chart[] = [{ id: 'expected_over_time', title: 'Expected spend per day (USD)', layout: 'time', points: f.points.map((p) => ({ label: p.date, value: parseUsd(p.expected_usd) })) }];
     if (f.month_end) {

@@ -44,10 +44,12 @@ const interval = { expected_usd: usd, lower_80_usd: usd, upper_80_usd: usd, lowe
 export const forecastResultSchema = z.object({
   method: z.string().optional(),
   month_to_date_usd: usd.optional(),
-  points: z.array(z.object({ date: z.string(), ...interval, actual_usd: usd.nullable().optional() })),
+  /** Per day: that day's own amount (`actual_usd`: spent so far, today only) and, optionally, the cumulative expectation since the month's start. */
+  points: z.array(z.object({ date: z.string(), ...interval, actual_usd: usd.nullable().optional(), cumulative_expected_usd: usd.optional() })),
   month_end: z.object(interval).optional(),
   budgets: z.array(z.object({
     id: z.string(),
+    kind: z.enum(['quota', 'budget']).optional(),
     name: z.string().optional(),
     limit_usd: usd,
     probability_exceeded: probability,
