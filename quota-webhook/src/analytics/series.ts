@@ -9,48 +9,25 @@
  * Weeks and months are sums of local days.
  */
 import type { ControlPlane } from '../control-plane.js';
-import { costSum, moneyFrom, num } from '../store/rows.js';
+import { addAggregate, costSum, moneyFrom, num } from '../store/rows.js';
 import { AGGREGATE_SELECT, SUBJECT_COLUMN } from '../store/sql.js';
-import { ROLLUP_BUCKET_MS, type RollupRow, type RollupScope, type SqlRow } from '../store/types.js';
+import { ROLLUP_BUCKET_MS, type RollupRow, type RollupScope, type SqlRow, type UsageAggregate } from '../store/types.js';
 import { bucketIndex, bucketStarts, type Granularity } from './time-buckets.js';
 import { offsetChanges, zoneOffset } from './zone.js';
 
 export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model', 'project'] as const;
 export type AnalyticsScope = (typeof ANALYTICS_SCOPES)[number];
 
-/** Sums of records: counts by outcome, tokens (total and by type), exact cost. */
-export interface Usage {
-  requests: number;
-  errors: number;
-  blocked: number;
-  fallback: number;
-  input: number;
-  output: number;
-  cache_read: number;
-  cache_write: number;
-  reasoning: number;
-  cost_pico: bigint;
-  unpriced: number;
-  latency_ms_sum: number;
-}
+/** Sums of records: counts by outcome, tokens by type, exact cost (the rollup's sums). */
+export type Usage = UsageAggregate;
 
 export function emptyUsage(): Usage {
   return { requests: 0, errors: 0, blocked: 0, fallback: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, cost_pico: 0n, unpriced: 0, latency_ms_sum: 0 };
 }
 
+/** Adds the sums of `b` into `a`. */
 export function addUsage(a: Usage, b: Usage): void {
-  a.requests += b.requests;
-  a.errors += b.errors;
-  a.blocked += b.blocked;
-  a.fallback += b.fallback;
-  a.input += b.input;
-  a.output += b.output;
-  a.cache_read += b.cache_read;
-  a.cache_write += b.cache_write;
-  a.reasoning += b.reasoning;
-  a.cost_pico += b.cost_pico;
-  a.unpriced += b.unpriced;
-  a.latency_ms_sum += b.latency_ms_sum;
+  addAggregate(a, b);
 }
 
 export function totalTokens(u: Usage): number {

@@ -5,25 +5,17 @@ import { RECORD_CSV_COLUMNS, recordCsvValues, recordView } from '../ledger/recor
 import type { ControlPlane } from '../control-plane.js';
 import type { RejectedRecord, UsageIngestResponse } from '@tokenmeter/instrumentation/protocol';
 import { ApiError, parseOr400, zodDetails } from '../errors.js';
+import { recordFilterFields } from '../ledger/record-filters.js';
 import { usageBatchSchema, usageRecordSchema, type UsageRecordInput } from '../ledger/record-schema.js';
 import { GROUP_BY, type LedgerRow, type RecordFilter } from '../store/types.js';
 import type { Telemetry } from '../telemetry.js';
-import { instant, intParam, text } from './params.js';
+import { instant, intParam } from './params.js';
 import type { Api } from './route.js';
 
 const filterFields = {
   from: instant.optional(),
   to: instant.optional(),
-  org: text.optional(),
-  department: text.optional(),
-  user: text.optional(),
-  feature: text.optional(),
-  project: text.optional(),
-  provider: text.optional(),
-  model: text.optional(),
-  investigation: text.optional(),
-  session: text.optional(),
-  outcome: text.optional(),
+  ...recordFilterFields,
 };
 
 export const usageQuerySchema = z.strictObject({

@@ -4,6 +4,7 @@
  * the API would refuse.
  */
 import { z } from 'zod';
+import { recordFilterFields } from '../ledger/record-filters.js';
 import { isValidTimeZone } from '../quotas/periods.js';
 
 export const REPORT_KINDS = ['usage', 'chargeback', 'forecast', 'recommendations', 'audit'] as const;
@@ -46,18 +47,7 @@ export const periodSchema = z.union([
 
 const text = z.string().min(1, 'must not be empty').max(512);
 
-export const filtersSchema = z.strictObject({
-  org: text.optional(),
-  department: text.optional(),
-  user: text.optional(),
-  feature: text.optional(),
-  project: text.optional(),
-  provider: text.optional(),
-  model: text.optional(),
-  investigation: text.optional(),
-  session: text.optional(),
-  outcome: text.optional(),
-});
+export const filtersSchema = z.strictObject(recordFilterFields);
 export type ReportFilters = z.output<typeof filtersSchema>;
 
 const timezone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
