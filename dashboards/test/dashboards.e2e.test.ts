@@ -14,8 +14,17 @@
  *   rate() sees every call of the second; Prometheus extrapolates up to half a
  *   scrape interval at each end of the series);
  * - quotas, providers and blocks: equal to the control plane's API;
- * - alerts: the ones the traffic must raise are there.
- * A copy of a dashboard with a wrong label fails (the last test).
+ * - alerts: the ones the traffic must raise are there;
+ * - ledger anomalies: equal to GET /api/v1/analytics/anomalies for the
+ *   monitor's hour, and the planted one's impact to the ledger's own sums.
+ * A copy of a dashboard with a wrong label fails (the last tests).
+ *
+ * Before anything scrapes the control plane, 8 weeks of hourly history and a
+ * runaway last hour are backfilled through POST /api/v1/usage
+ * (support/backfill.ts), so the ledger anomaly monitor has an anomaly to
+ * export at its first scrape. The backfill crosses into earlier days and
+ * months: every period panel is compared with the ledger's records of its own
+ * window.
  *
  * The test's calendar windows (hour, day, week, month) are those of a zone
  * chosen so that none of them ends during the run (steadiestZone): every call
@@ -24,7 +33,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@tokenmeter/testkit';
 import { checkDashboard, compareSeries, keyOf, loadDashboards, runQuery, single, type Dashboard, type PanelCheck, type PanelResults, type Series } from './support/dashboards.js';
-import { costPico, monthBounds, readLedger, steadiestZone, subjectOf, sumBy, type LedgerRecord } from './support/ledger.js';
+import { BACKFILL, BACKFILL_SUBJECTS, backfill } from './support/backfill.js';
+import { costPico, monthBounds, periodBounds, readLedger, steadiestZone, subjectOf, sumBy, type LedgerRecord } from './support/ledger.js';
 import { startStack, type Attribution, type Stack } from './support/stack.js';
 
 /** Rates from the SDK's metrics against the ledger: relative tolerance (plus 1e-9 absolute for zero). */
@@ -67,6 +77,9 @@ let records: LedgerRecord[];
 let dashboards: Map<string, Dashboard>;
 /** The control plane's scrape time of the ledger gauges (their clock), ms. */
 let scrapeMs: number;
+/** When the backfill was in the ledger (the monitor's first hour is the one of its first scrape, after this). */
+let backfilledMs: number;
+const HOUR_MS = 3_600_000;
 
 async function runRound(): Promise<void> {
   for (const step of ROUND) {
@@ -90,7 +103,10 @@ async function instant(expr: string): Promise<Series[]> {
  * have run on those samples.
  */
 async function settled(afterMs: number): Promise<void> {
-  const ledgerRecords = (await readLedger((method, path) => stack.api(method, path, undefined, 'read'))).length;
+  // The backfill reaches back before this month: the month's gauge counts the month's records.
+  const [monthStart, monthEnd] = monthBounds(Date.now(), zone);
+  const ledgerRecords = (await readLedger((method, path) => stack.api(method, path, undefined, 'read')))
+    .filter((r) => Date.parse(r.time) >= monthStart && Date.parse(r.time) < monthEnd).length;
   const latest = async (expr: string): Promise<number | undefined> => (await instant(expr))[0]?.value;
   const scrapedMs = await waitFor(async () => {
     const counted = await latest('max(tokenmeter_period_requests{scope="all", period="month"})');
@@ -120,7 +136,12 @@ beforeAll(async () => {
   startedMs = Date.now();
   ({ zone, nextBoundaryMs } = steadiestZone(startedMs));
   dashboards = loadDashboards();
-  stack = await startStack();
+  stack = await startStack({
+    beforeScrape: async (api) => {
+      await backfill((body) => api('POST', '/api/v1/usage', body, 'ingest'), Date.now());
+      backfilledMs = Date.now();
+    },
+  });
   for (const [user, entry] of Object.entries({
     alice: { department: 'research', org: 'acme' }, bob: { department: 'sales', org: 'acme' },
     carol: { department: 'sales', org: 'acme' }, erin: { org: 'acme' },
@@ -159,6 +180,12 @@ afterAll(async () => {
 const usd = (pico: bigint): number => Number(pico) / 1e12;
 const phase2 = (): LedgerRecord[] => records.filter((r) => Date.parse(r.time) >= phase2StartMs);
 const inDepartment = (department: string) => (r: LedgerRecord): boolean => department === '.*' || subjectOf(r, 'department') === department;
+/** Records of the current hour, day or month of the zone (the run stays inside each: see steadiestZone). */
+const inPeriod = (period: 'hour' | 'day' | 'month') => (r: LedgerRecord): boolean => {
+  const [start, end] = periodBounds(scrapeMs, zone, period);
+  const t = Date.parse(r.time);
+  return t >= start && t < end;
+};
 
 /** Money or count per key as numbers. */
 function expectedBy(rs: readonly LedgerRecord[], key: (r: LedgerRecord) => string, value: (r: LedgerRecord) => number | bigint, scale = 1): Map<string, number> {
@@ -202,15 +229,16 @@ const withProvider = (r: LedgerRecord): string => `${r.provider} / ${r.request_m
 const failed = (r: LedgerRecord): number => (r.outcome === 'error' || r.outcome === 'fallback' ? 1 : 0);
 
 function overviewChecks(department: string): Map<string, PanelCheck> {
-  const rs = records.filter(inDepartment(department));
+  const mine = records.filter(inDepartment(department));
+  const [hour, rs, month] = [mine.filter(inPeriod('hour')), mine.filter(inPeriod('day')), mine.filter(inPeriod('month'))];
   const p2 = phase2().filter(inDepartment(department));
   const dept = (r: LedgerRecord): string => subjectOf(r, 'department');
   return new Map<string, PanelCheck>([
     ['Cost today', singleValue('A', total(rs, costPico), MONEY, 'cost today')],
-    ['Cost this hour', singleValue('A', total(rs, costPico), MONEY, 'cost this hour')],
-    ['Month to date', singleValue('A', total(rs, costPico), MONEY, 'month to date')],
+    ['Cost this hour', singleValue('A', total(hour, costPico), MONEY, 'cost this hour')],
+    ['Month to date', singleValue('A', total(month, costPico), MONEY, 'month to date')],
     ['Projected month-end', (results) => {
-      const perDepartment = projected(rs, dept);
+      const perDepartment = projected(month, dept);
       return singleValue('A', [...perDepartment.values()].reduce((a, b) => a + b, 0), PROJECTION, 'projected month-end')(results);
     }],
     ['Hourly rate', singleValue('A', total(p2, costPico), { relative: RATE_TOLERANCE }, 'USD over the last hour')],
@@ -245,24 +273,26 @@ function quotaColumns(columns: Record<string, 'utilization' | 'usage' | 'limit'>
 }
 
 function allocationChecks(period: 'month' | 'day'): Map<string, PanelCheck> {
+  const inWindow = records.filter(inPeriod(period));
+  const month = records.filter(inPeriod('month'));
   const scopeTable = (scope: 'org' | 'department' | 'feature' | 'provider'): PanelCheck => all(
-    byKey('A', ['subject'], expectedBy(records, (r) => subjectOf(r, scope), costPico), MONEY, `${scope} cost`),
-    byKey('B', ['subject'], expectedBy(records, (r) => subjectOf(r, scope), () => 1), COUNT, `${scope} calls`),
-    byKey('C', ['subject'], expectedBy(records, (r) => subjectOf(r, scope), (r) => r.total_tokens), COUNT, `${scope} tokens`),
+    byKey('A', ['subject'], expectedBy(inWindow, (r) => subjectOf(r, scope), costPico), MONEY, `${scope} cost`),
+    byKey('B', ['subject'], expectedBy(inWindow, (r) => subjectOf(r, scope), () => 1), COUNT, `${scope} calls`),
+    byKey('C', ['subject'], expectedBy(inWindow, (r) => subjectOf(r, scope), (r) => r.total_tokens), COUNT, `${scope} tokens`),
   );
   const dept = (r: LedgerRecord): string => subjectOf(r, 'department');
-  const users = expectedBy(records, (r) => subjectOf(r, 'user'), costPico);
+  const users = (rs: readonly LedgerRecord[]) => expectedBy(rs, (r) => subjectOf(r, 'user'), costPico);
   return new Map<string, PanelCheck>([
-    ['Total cost', singleValue('A', total(records, costPico), MONEY, `${period} total`)],
-    ['Calls', singleValue('A', records.length, COUNT, `${period} calls`)],
-    ['Without a department', singleValue('A', usd(sumBy(records, dept, costPico).get('(none)') ?? 0n), MONEY, 'cost without a department')],
-    ['Projected month-end', singleValue('A', projected(records, () => '*').get('*') ?? 0, PROJECTION, 'projected month-end')],
+    ['Total cost', singleValue('A', total(inWindow, costPico), MONEY, `${period} total`)],
+    ['Calls', singleValue('A', inWindow.length, COUNT, `${period} calls`)],
+    ['Without a department', singleValue('A', usd(sumBy(inWindow, dept, costPico).get('(none)') ?? 0n), MONEY, 'cost without a department')],
+    ['Projected month-end', singleValue('A', projected(month, () => '*').get('*') ?? 0, PROJECTION, 'projected month-end')],
     ['By organisation', scopeTable('org')],
-    ['By department', all(scopeTable('department'), byKey('D', ['subject'], projected(records, dept), PROJECTION, 'department projection'))],
+    ['By department', all(scopeTable('department'), byKey('D', ['subject'], projected(month, dept), PROJECTION, 'department projection'))],
     ['By feature', scopeTable('feature')],
     ['By provider', scopeTable('provider')],
-    ['Top users this month', all(byKey('A', ['subject'], users, MONEY, 'users this month'), byKey('B', ['subject'], users, MONEY, 'users today'))],
-    ['Share by department', byKey('A', ['subject'], expectedBy(records, dept, costPico), MONEY, 'share by department')],
+    ['Top users this month', all(byKey('A', ['subject'], users(month), MONEY, 'users this month'), byKey('B', ['subject'], users(records.filter(inPeriod('day'))), MONEY, 'users today'))],
+    ['Share by department', byKey('A', ['subject'], expectedBy(inWindow, dept, costPico), MONEY, 'share by department')],
     ['Cost rate by department (USD/h)', byKey('A', ['tokenmeter_department'], rate5m(phase2(), dept, costPico, 3600), RATE, 'USD/h by department')],
   ]);
 }
@@ -350,18 +380,114 @@ function providerChecks(): Map<string, PanelCheck> {
   ]);
 }
 
+/** A ledger anomaly as GET /api/v1/analytics/anomalies reports it, labelled as the monitor's gauges are. */
+interface LedgerAnomaly { scope: string; subject: string; metric: string; kind: string; direction: string; id: string; start: number; impactUsd: number; score: number }
+const anomalyKey = (a: Pick<LedgerAnomaly, 'scope' | 'subject' | 'metric' | 'kind' | 'direction'>): string => `${a.scope} / ${a.subject} / ${a.metric} / ${a.kind} / ${a.direction}`;
+const foundKey = (a: Pick<LedgerAnomaly, 'scope' | 'subject' | 'metric' | 'kind'>): string => `${a.scope} / ${a.subject} / ${a.metric} / ${a.kind}`;
+const MONITOR_LABELS = ['scope', 'subject', 'metric', 'kind', 'direction'];
+
+/**
+ * The anomalies the API reports ending at `hourEnd` (UTC) for one subject, with the monitor's settings: UTC
+ * hours, the 48 hours before scored (the monitor's window), at least 1 USD of impact, cost and failed-request
+ * surges, computed with only the records before the hour's end (as_of).
+ */
+async function apiAnomalies(hourEnd: number, scope: string, subject: string): Promise<LedgerAnomaly[]> {
+  const out: LedgerAnomaly[] = [];
+  for (const metric of ['cost', 'error_rate'] as const) {
+    const query = new URLSearchParams({
+      metric, tz: 'UTC', from: new Date(hourEnd - 48 * HOUR_MS).toISOString(), to: new Date(hourEnd).toISOString(),
+      as_of: new Date(hourEnd).toISOString(), min_impact_usd: '1', explain: 'false',
+    });
+    if (scope !== 'all') {
+      query.set('scope', scope);
+      query.set('subject', subject);
+    }
+    const answer = await stack.api<{ anomalies: Array<{ id: string; start: string; end: string; kind: string; direction: string; impact_usd: string; score: number }> }>(
+      'GET', `/api/v1/analytics/anomalies?${query}`, undefined, 'read');
+    for (const a of answer.anomalies) {
+      if (Date.parse(a.end) !== hourEnd) continue;
+      out.push({ scope, subject, metric, kind: a.kind, direction: a.direction, id: a.id, start: Date.parse(a.start), impactUsd: Number(a.impact_usd), score: a.score });
+    }
+  }
+  return out;
+}
+
+/** The API's anomalies under way in the monitor's hour (the last complete UTC hour at the scrape), by gauge labels. */
+let ledgerAnomalies: Map<string, LedgerAnomaly>;
+/** Distinct anomalies per (scope, subject, metric, kind) over the hours the monitor evaluated: its counter. */
+let anomaliesFound: Map<string, number>;
+
+/**
+ * Reads the API for every subject the backfill raises and every subject a gauge names, for the monitor's hour
+ * at the scrape and (if the UTC hour ended during the run) the hour it evaluated first.
+ */
+async function readLedgerAnomalies(): Promise<void> {
+  const hourEnd = Math.floor(scrapeMs / HOUR_MS) * HOUR_MS;
+  const firstHourEnd = Math.floor(backfilledMs / HOUR_MS) * HOUR_MS;
+  const gauges = await runQuery(stack.prometheus.url, 'tokenmeter_analytics_anomaly_impact_usd', true, atSeconds, atSeconds);
+  const subjects = new Map<string, { scope: string; subject: string }>();
+  for (const s of [...BACKFILL_SUBJECTS, ...gauges.map((g) => ({ scope: g.labels.scope ?? '', subject: g.labels.subject ?? '' }))]) subjects.set(`${s.scope} / ${s.subject}`, s);
+  ledgerAnomalies = new Map();
+  const ids = new Map<string, Set<string>>();
+  for (const end of new Set([firstHourEnd, hourEnd])) {
+    for (const { scope, subject } of subjects.values()) {
+      for (const a of await apiAnomalies(end, scope, subject)) {
+        if (end === hourEnd) ledgerAnomalies.set(anomalyKey(a), a);
+        ids.set(foundKey(a), (ids.get(foundKey(a)) ?? new Set()).add(a.id));
+      }
+    }
+  }
+  anomaliesFound = new Map([...ids].map(([k, set]) => [k, set.size]));
+}
+
+/** Median as the detector takes it (the mean of the middle two of an even count). */
+function median(values: readonly number[]): number {
+  const v = [...values].sort((x, y) => x - y);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/**
+ * The impact of a cost anomaly from the ledger's records alone: over its hours, cost minus the median cost of
+ * the same hour in each of the 8 weeks before (the detector's expectation, written here from its definition).
+ */
+function ledgerImpact(a: LedgerAnomaly, hourEnd: number): number {
+  const mine = a.scope === 'all' ? records : records.filter((r) => subjectOf(r, a.scope as 'department') === a.subject);
+  const costIn = (from: number): number => usd(mine.filter((r) => Date.parse(r.time) >= from && Date.parse(r.time) < from + HOUR_MS).reduce((x, r) => x + costPico(r), 0n));
+  let impact = 0;
+  for (let hour = a.start; hour < hourEnd; hour += HOUR_MS) {
+    impact += costIn(hour) - median(Array.from({ length: 8 }, (_, k) => costIn(hour - (k + 1) * 168 * HOUR_MS)));
+  }
+  return impact;
+}
+
+/** The API's impact is a decimal rounded to the micro-dollar; the gauge is the float it was rounded from. */
+const IMPACT = { relative: 0, absolute: 1e-6 };
+/** The API rounds the score to 3 decimals. */
+const SCORE = { relative: 0, absolute: 5e-4 + 1e-9 };
+
 function anomalyChecks(): Map<string, PanelCheck> {
   const p2 = phase2();
   const dept = (r: LedgerRecord): string => subjectOf(r, 'department');
   const models = (rs: readonly LedgerRecord[]) => expectedBy(rs.filter((r) => r.cost_usd === null), (r) => subjectOf(r, 'model'), () => 1);
+  const anomalies = [...ledgerAnomalies.values()];
   return new Map<string, PanelCheck>([
-    // Unpriced calls fire at once; the spike and the failure surge wait (for: 10m, 5m), so they are pending.
-    ['Anomaly alerts firing', singleValue('A', models(records).size, COUNT, 'firing anomaly alerts')],
-    ['Unpriced calls today', singleValue('A', total(records, unpriced), COUNT, 'unpriced today')],
-    ['Unpriced calls this month', singleValue('A', total(records, unpriced), COUNT, 'unpriced this month')],
+    // Unpriced calls and ledger anomalies fire at once; the spike and the failure surge wait (for: 10m, 5m), so they are pending.
+    ['Anomaly alerts firing', singleValue('A', models(records).size + anomalies.length, COUNT, 'firing anomaly alerts')],
+    ['Unpriced calls today', singleValue('A', total(records.filter(inPeriod('day')), unpriced), COUNT, 'unpriced today')],
+    ['Unpriced calls this month', singleValue('A', total(records.filter(inPeriod('month')), unpriced), COUNT, 'unpriced this month')],
+    ['Ledger anomalies (last complete UTC hour)', all(
+      byKey('A', MONITOR_LABELS, new Map(anomalies.map((a) => [anomalyKey(a), a.impactUsd])), IMPACT, 'anomaly impact (USD) against the API'),
+      byKey('B', MONITOR_LABELS, new Map(anomalies.map((a) => [anomalyKey(a), a.score])), SCORE, 'anomaly score against the API'),
+    )],
+    ['Ledger anomalies found (last 24 h)', byKey('A', ['scope', 'subject', 'metric', 'kind'], anomaliesFound, COUNT, 'anomalies found')],
     ['Anomaly alerts (firing and pending)', (results) => {
-      const have = new Set((results.get('A') ?? []).map((s) => `${s.labels.alertname} ${s.labels.alertstate} ${s.labels.tokenmeter_department ?? s.labels.gen_ai_request_model ?? s.labels.gen_ai_provider_name ?? ''}`));
-      return ['TokenmeterUnpricedCalls firing mystery-model', 'TokenmeterCostSpike pending research', 'TokenmeterFailedRequestSurge pending openai'].filter((w) => !have.has(w)).map((w) => `missing alert ${w} (have: ${[...have].join('; ')})`);
+      const have = new Set((results.get('A') ?? []).map((s) => `${s.labels.alertname} ${s.labels.alertstate} ${s.labels.scope !== undefined
+        ? `${s.labels.scope} ${s.labels.subject} ${s.labels.metric} ${s.labels.kind}`
+        : s.labels.tokenmeter_department ?? s.labels.gen_ai_request_model ?? s.labels.gen_ai_provider_name ?? ''}`));
+      return ['TokenmeterUnpricedCalls firing mystery-model', 'TokenmeterCostSpike pending research', 'TokenmeterFailedRequestSurge pending openai',
+        ...anomalies.map((a) => `TokenmeterLedgerAnomaly firing ${a.scope} ${a.subject} ${a.metric} ${a.kind}`)]
+        .filter((w) => !have.has(w)).map((w) => `missing alert ${w} (have: ${[...have].join('; ')})`);
     }],
     ['Department spend over its usual rate', (results) => {
       // The spike alert's own condition: research spends more than 3x its usual rate.
@@ -373,7 +499,7 @@ function anomalyChecks(): Map<string, PanelCheck> {
       (results) => (results.get('B') ?? []).every((s) => s.value > 0) ? [] : ['the usual rate must be positive for departments that spent'],
     )],
     ['Provider failure ratio', byKey('A', ['gen_ai_provider_name'], new Map([...sumBy(p2, (r) => r.provider, failed)].map(([p, f]) => [p, f / p2.filter((r) => r.provider === p).length])), RATE, 'failure ratio')],
-    ['Unpriced calls this month by model', byKey('A', ['subject'], models(records), COUNT, 'unpriced by model')],
+    ['Unpriced calls this month by model', byKey('A', ['subject'], models(records.filter(inPeriod('month'))), COUNT, 'unpriced by model')],
     ['Unpriced calls by model (calls/s)', byKey('A', ['gen_ai_provider_name', 'gen_ai_request_model'], rate5m(p2.filter((r) => r.cost_usd === null), withProvider, () => 1), RATE, 'unpriced calls/s')],
   ]);
 }
@@ -413,7 +539,10 @@ describe('dashboards against the ledger (real SDK, control plane and Prometheus)
     const departments = await label('subject', `tokenmeter_period_cost_usd{scope="department", period="month", timezone="${zone}"}`);
     const regex = variable('department').regex!;
     const shown = departments.filter((d) => new RegExp(regex.slice(1, -1)).test(d));
-    expect(shown.sort()).toEqual(['research', 'sales']);
+    // research and sales from the calls and the directory, platform from the backfill (when it reaches into this month).
+    const thisMonth = new Set(records.filter(inPeriod('month')).map((r) => subjectOf(r, 'department')).filter((d) => d !== '(none)'));
+    expect(thisMonth).toContain('research');
+    expect(shown.sort()).toEqual([...thisMonth].sort());
     expect(departments).toContain('(none)');
     const providers = await label('gen_ai_provider_name', 'tokenmeter:requests_per_second:rate5m');
     expect(providers.sort()).toEqual(['anthropic', 'openai']);
@@ -451,8 +580,37 @@ describe('dashboards against the ledger (real SDK, control plane and Prometheus)
     expect(await check('tokenmeter-providers', { provider: '.*' }, providerChecks())).toEqual([]);
   });
 
-  it('anomalies: the spike names the directory\'s department, unpriced calls are counted from their first one', async () => {
+  it('anomalies: the spike names the directory\'s department, unpriced calls are counted from their first one, the ledger anomaly equals the API and the ledger', async () => {
+    await readLedgerAnomalies();
+    const hourEnd = Math.floor(scrapeMs / HOUR_MS) * HOUR_MS;
+    // The backfilled runaway hour is a cost spike of every subject it belongs to, of the size the ledger says.
+    for (const { scope, subject } of BACKFILL_SUBJECTS) {
+      const a = ledgerAnomalies.get(anomalyKey({ scope, subject, metric: 'cost', kind: 'spike', direction: 'up' }));
+      expect(a, `${scope} ${subject}: the API reports no spike (have ${[...ledgerAnomalies.keys()].join('; ')})`).toBeDefined();
+      expect(a!.score).toBeGreaterThanOrEqual(5);
+      expect(Math.abs(a!.impactUsd - ledgerImpact(a!, hourEnd)), `${scope} ${subject}: impact ${a!.impactUsd} USD`).toBeLessThanOrEqual(IMPACT.absolute);
+      expect(a!.impactUsd).toBeGreaterThan(50);
+    }
     expect(await check('tokenmeter-anomalies', {}, anomalyChecks())).toEqual([]);
+  });
+
+  it('a copy of the anomalies dashboard with a wrong label fails: the ledger anomalies lose their subject or kind, the alerts miss the ledger anomaly rule', async () => {
+    await readLedgerAnomalies();
+    const copy = JSON.parse(JSON.stringify(byUid('tokenmeter-anomalies'))) as Dashboard;
+    const panel = (title: string) => copy.panels.find((p) => p.title === title)!;
+    const current = panel('Ledger anomalies (last complete UTC hour)').targets[0]!;
+    current.expr = current.expr.replace('scope, subject,', 'scope, subjects,');
+    const found = panel('Ledger anomalies found (last 24 h)').targets[0]!;
+    found.expr = found.expr.replace('metric, kind)', 'metric, type)');
+    const firing = panel('Anomaly alerts firing').targets[0]!;
+    firing.expr = firing.expr.replace('|TokenmeterLedgerAnomaly', '');
+    const problems = await check('tokenmeter-anomalies', {}, anomalyChecks(), copy);
+    const department = `department / ${BACKFILL.department}`;
+    expect(problems.some((p) => p.startsWith(`tokenmeter-anomalies / Ledger anomalies (last complete UTC hour): anomaly impact (USD) against the API: no series for ${department} / cost / spike / up`)), problems.join('\n')).toBe(true);
+    expect(problems.some((p) => p.startsWith(`tokenmeter-anomalies / Ledger anomalies found (last 24 h): anomalies found: no series for ${department} / cost / spike`)), problems.join('\n')).toBe(true);
+    expect(problems.some((p) => p.startsWith('tokenmeter-anomalies / Anomaly alerts firing: firing anomaly alerts:')), problems.join('\n')).toBe(true);
+    // Nothing else is reported: the same checks pass on the shipped dashboard (the test above).
+    expect(problems.filter((p) => !/\/ (Ledger anomalies \(last complete UTC hour\)|Ledger anomalies found \(last 24 h\)|Anomaly alerts firing):/.test(p))).toEqual([]);
   });
 
   it('a copy of the overview with a wrong label fails: a misspelt matcher empties a panel, a wrong grouping label loses the departments', async () => {

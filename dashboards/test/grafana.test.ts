@@ -19,15 +19,20 @@ const SCHEMA_VERSION = 42;
 /** The uids the app plugin links to: changing one breaks its links. */
 const UIDS = ['tokenmeter-anomalies', 'tokenmeter-cost-allocation', 'tokenmeter-overview', 'tokenmeter-providers', 'tokenmeter-quotas'];
 
+/** The control plane's ledger anomaly monitor (quota-webhook src/analytics/monitor.ts). */
+const LEDGER_ANOMALY_METRICS = ['tokenmeter_analytics_anomaly_impact_usd', 'tokenmeter_analytics_anomaly_score', 'tokenmeter_analytics_anomalies_total'];
+
 const dashboards = [...loadDashboards()].map(([file, d]) => ({ file, d }));
 const panels = dashboards.flatMap(({ d }) => d.panels.map((p) => ({ uid: d.uid, p })));
 
-/** Metric names an expression selects (identifiers followed by `{` or `[`, or a bare name inside an aggregation). */
+/** Metric names an expression selects (identifiers followed by `{` or `[`, a recorded name inside parentheses, or the bare operand of `agg by (…) (name)`). */
 function metricNames(expr: string): string[] {
   const names = new Set<string>();
   const withoutStrings = expr.replace(/"[^"]*"/g, '""');
   for (const match of withoutStrings.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)/g)) names.add(match[1] ?? '');
   for (const match of withoutStrings.matchAll(/\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*:[a-zA-Z0-9_:]*)\s*[)/]/g)) names.add(match[1] ?? '');
+  // The bare operand of an aggregation with a grouping clause: `max by (a, b) (name)`.
+  for (const match of withoutStrings.matchAll(/\)\s*\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\)/g)) names.add(match[1] ?? '');
   return [...names];
 }
 
@@ -53,6 +58,12 @@ describe('Grafana dashboards', () => {
   it('the overview is a new revision (it changed from revision 1)', () => {
     // 2: money from the ledger gauges; 3: the projection reads method="run_rate" (the forecast is exported beside it).
     expect(dashboards.find(({ d }) => d.uid === 'tokenmeter-overview')?.d.revision).toBe(3);
+  });
+
+  it('the anomalies dashboard is a new revision (it changed from revision 1)', () => {
+    // 2: the ledger anomaly monitor's gauges and counter, TokenmeterLedgerAnomaly among the alerts.
+    const anomalies = dashboards.find(({ d }) => d.uid === 'tokenmeter-anomalies')?.d as { revision: number; version: number } | undefined;
+    expect(anomalies).toMatchObject({ revision: 2, version: 2 });
   });
 
   it.each(dashboards)('$file: unique panel ids, refIds unique per panel, grid positions inside 24 columns without overlap', ({ d }) => {
@@ -109,7 +120,7 @@ describe('Grafana dashboards', () => {
       const file = parse(content) as { groups: Array<{ rules: Array<{ record?: string }> }> };
       for (const group of file.groups) for (const rule of group.rules) if (rule.record !== undefined) recorded.add(rule.record);
     }
-    const exported = new Set<string>([...Object.values(PROM), 'tokenmeter_blocks', 'tokenmeter_router_fallbacks_total', 'ALERTS']);
+    const exported = new Set<string>([...Object.values(PROM), ...LEDGER_ANOMALY_METRICS, 'tokenmeter_blocks', 'tokenmeter_router_fallbacks_total', 'ALERTS']);
     const used = new Set<string>();
     for (const { uid, p } of panels) {
       for (const t of p.targets) {
@@ -120,7 +131,7 @@ describe('Grafana dashboards', () => {
       }
     }
     // The ledger families are all on some dashboard.
-    for (const name of [PROM.periodCost, PROM.periodRequests, PROM.periodTokens, PROM.periodUnpriced, PROM.projectedMonthEndCost, PROM.providerLimit, PROM.providerUsage]) expect(used, name).toContain(name);
+    for (const name of [PROM.periodCost, PROM.periodRequests, PROM.periodTokens, PROM.periodUnpriced, PROM.projectedMonthEndCost, PROM.providerLimit, PROM.providerUsage, ...LEDGER_ANOMALY_METRICS]) expect(used, name).toContain(name);
   });
 });
 

@@ -84,6 +84,18 @@ export function monthBounds(ms: number, tz: string): [number, number] {
   return [localMidnight(p.y, p.m, 1, tz), localMidnight(next[0]!, next[1]!, 1, tz)];
 }
 
+/** [start, end) of the calendar hour, day or month holding `ms` in `tz` (the windows of the period gauges). */
+export function periodBounds(ms: number, tz: string, period: 'hour' | 'day' | 'month'): [number, number] {
+  if (period === 'month') return monthBounds(ms, tz);
+  const p = localParts(ms, tz);
+  if (period === 'hour') {
+    const start = Math.floor(ms / 1000) * 1000 - (p.mi * 60 + p.s) * 1000;
+    return [start, start + 3_600_000];
+  }
+  const next = new Date(Date.UTC(p.y, p.m - 1, p.d + 1));
+  return [localMidnight(p.y, p.m, p.d, tz), localMidnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz)];
+}
+
 /** Zones whose hours start at :00, :30 and :45 past the UTC hour, across many UTC offsets. */
 const CANDIDATE_ZONES = [
   'UTC', 'Europe/Berlin', 'Europe/Moscow', 'Asia/Dubai', 'Asia/Shanghai', 'Asia/Tokyo', 'Pacific/Auckland', 'Pacific/Honolulu',

@@ -54,7 +54,15 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Runs once the control plane is ready and before anything scrapes it (Prometheus starts after): for
+   * history the control plane reads at its first scrape, such as the anomaly monitor's hour.
+   */
+  beforeScrape?(api: Stack['api']): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(CONTROL_PLANE_MAIN)) throw new Error(`${CONTROL_PLANE_MAIN} is missing: build first (npx tsc -b)`);
   const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-dashboards-'));
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -88,6 +96,17 @@ export async function startStack(): Promise<Stack> {
     } catch (error) {
       throw withOutput(error, cp, 'the control plane did not become ready');
     }
+    const api = async <T>(method: string, path: string, body?: unknown, role: Role = 'admin'): Promise<T> => {
+      const response = await fetch(`${controlPlaneUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKENS[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    };
+    await options.beforeScrape?.(api);
 
     const metricsPort = await freePort();
     const service = startProcess(process.execPath, ['--require', '@tokenmeter/instrumentation/register', SERVICE_APP], {
@@ -133,16 +152,7 @@ export async function startStack(): Promise<Stack> {
 
     return {
       mock, prometheus, controlPlaneUrl,
-      async api<T>(method: string, path: string, body?: unknown, role: Role = 'admin'): Promise<T> {
-        const response = await fetch(`${controlPlaneUrl}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${TOKENS[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await response.text();
-        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-        return (text === '' ? undefined : JSON.parse(text)) as T;
-      },
+      api,
       call: (request) => post(`${serviceUrl}/call`, request),
       route: (attribution) => post(`${serviceUrl}/route`, { attribution }),
       flush: async () => {
