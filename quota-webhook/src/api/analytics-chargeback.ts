@@ -6,7 +6,7 @@ import { allocationReport, efficiencyReport, roiReport, topReport } from '../ana
 import { ledgerTotalsOf, readQueryOf } from '../analytics/reads.js';
 import { TOP_GROUPS, TOP_METRICS } from '../analytics/top.js';
 import type { ControlPlane } from '../control-plane.js';
-import { parseWindow, windowFields } from './analytics-window.js';
+import { parseWindow, windowFields } from './analytics-params.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';
 
