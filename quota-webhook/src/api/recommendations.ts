@@ -6,6 +6,7 @@ import { RECOMMENDATION_TYPES, type RecommendationType } from '../analytics/reco
 import { dismissBody } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
 import { ApiError, notFound, queryError } from '../errors.js';
+import { recommendationsResponse } from './analytics-ii-responses.js';
 import { parseWindow, windowFields, type CommonQuery } from './analytics-params.js';
 import { readQueryOf } from '../analytics/reads.js';
 import type { Window } from '../analytics/chargeback-service.js';
@@ -43,7 +44,7 @@ const dismissQuery = z.strictObject({ ...windowFields });
 
 export function mountRecommendations(api: Api, cp: ControlPlane): void {
   api.add({
-    method: 'get', path: '/analytics/recommendations', tag: 'analytics', roles: ['read'], query: recommendationsQuery,
+    method: 'get', path: '/analytics/recommendations', tag: 'analytics', roles: ['read'], query: recommendationsQuery, response: recommendationsResponse,
     summary: 'Ranked recommendations (model selection, prompt caching, batching, prompt efficiency, failed spend) with evidence, estimated monthly savings from the price catalog, difficulty and confidence; evidence window at most 92 days (default 30)',
   }, async ({ query }) => {
     const w = evidenceWindow(query, cp.clock());

@@ -5,6 +5,7 @@
  */
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allocationResponse, efficiencyResponse, recommendationsResponse, roiResponse, topResponse } from '../../src/api/analytics-ii-responses.js';
 import type { Config } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { NOW, cachingWorkload, chargebackWorkload, efficiencyWorkload, nightlyWorkload, simpleWorkload } from './workloads.js';
@@ -41,9 +42,15 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
     }
   };
 
+  /** Every answer read here must match the response schema its route declares in the OpenAPI document. */
+  const declared = { allocation: allocationResponse, top: topResponse, efficiency: efficiencyResponse, roi: roiResponse, recommendations: recommendationsResponse };
   const get = async (t: TestServer, path: string): Promise<Json> => {
     const r = await t.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const schema = declared[path.split('?')[0] as keyof typeof declared];
+    expect(schema, path).toBeDefined();
+    const checked = schema.safeParse(r.body);
+    expect(checked.success ? [] : checked.error.issues, path).toEqual([]);
     return r.body;
   };
 
