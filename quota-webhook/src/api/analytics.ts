@@ -71,23 +71,27 @@ function requestOf(cp: ControlPlane, q: CommonQuery, options?: CommonOptions): A
 
 const money = z.string().describe('exact decimal USD');
 const interval = z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money, lower_95_usd: money, upper_95_usd: money });
+const countInterval = z.object({ expected: z.number(), lower_80: z.number(), upper_80: z.number(), lower_95: z.number(), upper_95: z.number() });
+/** `*_usd` strings for metric=cost, numbers for tokens and requests. */
+const metricInterval = <T extends z.core.$ZodLooseShape>(extra: T) => z.union([interval.extend(extra), countInterval.extend(extra)]);
 const limitSchema = z.looseObject({
-  id: z.string(), kind: z.enum(['quota', 'budget']), scope: z.string(), subject: z.string(), metric: z.string(), period: z.string(),
-  timezone: z.string(), limit_usd: money.optional(), usage_usd: money.optional(), utilization: z.number(),
+  id: z.string(), kind: z.enum(['quota', 'budget']), name: z.string().nullable().describe("the quota's or budget's name (null when it has none)"), scope: z.string(), subject: z.string(), metric: z.string(), period: z.string(),
+  timezone: z.string(), limit_usd: money.optional(), usage_usd: money.optional(), limit: z.number().optional(), usage: z.number().optional(), utilization: z.number(),
   window_start: z.string(), window_end: z.string(), crossed: z.boolean(),
   probability_exceeded: z.number().optional(), expected_crossing: z.string().nullable().optional(),
 });
 const echoSchema = { scope: z.string().nullable(), subject: z.string().nullable(), tz: z.string(), as_of: z.string() };
-const forecastResponse = z.looseObject({
+export const forecastResponse = z.looseObject({
   ...echoSchema, metric: z.string(), horizon: z.string(), method: z.string(), method_detail: z.string(),
   history: z.array(z.looseObject({ time: z.string(), actual_usd: money.optional(), actual: z.number().optional() })).describe('the month so far: cumulative usage at the end of each day (today: so far)'),
   history_seen: z.looseObject({ days: z.number(), from: z.string().nullable() }),
-  month_to_date_usd: money.optional(), month_end: interval,
-  points: z.array(interval.extend({ time: z.string() })).describe('cumulative since the start of the month, per day from today'),
-  daily: z.array(interval.extend({ time: z.string() })).describe("each day's own amount"),
-  hourly_points: z.array(interval.extend({ time: z.string() })).optional(), budgets: z.array(limitSchema),
+  month_to_date_usd: money.optional(), month_to_date: z.number().optional(), month_end: metricInterval({}),
+  points: z.array(metricInterval({ time: z.string() })).describe('cumulative since the start of the month, per day from today'),
+  daily: z.array(metricInterval({ time: z.string() })).describe("each day's own amount"),
+  hourly_points: z.array(metricInterval({ time: z.string() })).optional(),
+  budgets: z.array(limitSchema.extend({ expected_at_window_end: metricInterval({}) })),
 });
-const summaryResponse = z.looseObject({
+export const summaryResponse = z.looseObject({
   ...echoSchema, today_usd: money, last_hour_usd: money, hourly_rate_usd: money, month_to_date_usd: money,
   projected_month_end: z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money }),
   today: z.looseObject({ cost_usd: money }), last_hour: z.looseObject({ cost_usd: money }),
@@ -95,7 +99,7 @@ const summaryResponse = z.looseObject({
   cost_per_request_usd: money.nullable(), cost_per_session_usd: money.nullable(), cost_per_investigation_usd: money.nullable(),
   limits: z.array(limitSchema),
 });
-const anomaliesResponse = z.looseObject({
+export const anomaliesResponse = z.looseObject({
   ...echoSchema, metric: z.string(), from: z.string(), to: z.string(), anomalies: z.array(z.looseObject({
     id: z.string(), start: z.string(), end: z.string(), bucket_start: z.string(), kind: z.string(), direction: z.enum(['up', 'down']),
     impact_usd: money, score: z.number(), detected_at: z.string(),

@@ -7,6 +7,7 @@
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anomaliesResponse, forecastResponse, summaryResponse } from '../../src/api/analytics.js';
 import type { Config } from '../../src/index.js';
 import { record, startTestServer, type TestServer } from '../helpers.js';
 
@@ -70,6 +71,12 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
     async function get(path: string): Promise<any> {
       const r = await s.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
       expect(r.status, JSON.stringify(r.body)).toBe(200);
+      // An endpoint that declares its answer's shape (OpenAPI) answers in it.
+      const declared = ({ summary: summaryResponse, forecast: forecastResponse, anomalies: anomaliesResponse } as const)[path.split('?')[0] as 'summary'];
+      if (declared) {
+        const checked = declared.safeParse(r.body);
+        expect(checked.success ? [] : checked.error.issues, path).toEqual([]);
+      }
       return r.body;
     }
 
@@ -84,7 +91,7 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       unit = BigInt(Math.round(Number(one.body.records[0].cost_usd) * 1e12));
       expect(unit > 0n).toBe(true);
       for (const b of [
-        { id: 'budget-sales-tiny', scope: 'department', subject: 'sales', amount: 0.2, period: 'month', timezone: 'UTC' },
+        { id: 'budget-sales-tiny', name: 'Sales pilot', scope: 'department', subject: 'sales', amount: 0.2, period: 'month', timezone: 'UTC' },
         { id: 'budget-research-big', scope: 'department', subject: 'research', amount: 100_000, period: 'month', timezone: 'UTC' },
       ]) expect((await s.json('POST', '/api/v1/budgets', b)).status).toBe(201);
     }, 120_000);
@@ -211,9 +218,9 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
     it('forecast: budget risk per applicable budget, one already crossed', async () => {
       const sales = await get('forecast?scope=department&subject=sales');
       expect(sales.budgets).toHaveLength(1);
-      expect(sales.budgets[0]).toMatchObject({ id: 'budget-sales-tiny', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
+      expect(sales.budgets[0]).toMatchObject({ id: 'budget-sales-tiny', name: 'Sales pilot', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
       const research = await get('forecast?scope=department&subject=research');
-      expect(research.budgets[0]).toMatchObject({ id: 'budget-research-big', kind: 'budget', limit_usd: '100000', crossed: false, expected_crossing: null });
+      expect(research.budgets[0]).toMatchObject({ id: 'budget-research-big', name: null, kind: 'budget', limit_usd: '100000', crossed: false, expected_crossing: null });
       expect(research.budgets[0].probability_exceeded).toBeLessThan(0.01);
       // A budget set at the expected month end is about a coin toss, crossed (if at all) near the end of the month.
       const expected = Number(research.month_end.expected_usd);
@@ -222,6 +229,12 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(even.probability_exceeded).toBeGreaterThan(0.2);
       expect(even.probability_exceeded).toBeLessThan(0.8);
       expect((await s.json('DELETE', '/api/v1/budgets/budget-research-even')).status).toBe(204);
+      // A named quota is named too; over everything no limit applies (a subject "*" limit holds per subject, not for the total).
+      expect((await s.json('POST', '/api/v1/quotas', { id: 'q-research-tokens', name: 'Research tokens', scope: 'department', subject: '*', metric: 'tokens', period: 'month', limit: 1e12 })).status).toBe(201);
+      const tokens = await get('forecast?scope=department&subject=research&metric=tokens');
+      expect(tokens.budgets.map((b: { id: string; name: string | null; subject: string }) => [b.id, b.name, b.subject])).toEqual([['q-research-tokens', 'Research tokens', 'research']]);
+      expect((await get('forecast?metric=tokens')).budgets).toEqual([]);
+      expect((await s.json('DELETE', '/api/v1/quotas/q-research-tokens')).status).toBe(204);
     });
 
     it('anomalies: the injected spike, explained by its user; the error surge; nothing on a quiet subject', async () => {
