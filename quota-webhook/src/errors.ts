@@ -48,10 +48,19 @@ export function zodDetails(error: z.ZodError): ErrorDetail[] {
 }
 
 export function validationError(error: z.ZodError, what = 'request body'): ApiError {
-  const details = zodDetails(error);
+  return invalidRequest(zodDetails(error), what);
+}
+
+/** One 400 for every bad field: `invalid <what>: <path>: <message> (and N more)`, each field in `details`. */
+export function invalidRequest(details: ErrorDetail[], what = 'request body'): ApiError {
   const first = details[0];
   const summary = first ? `${first.path === '' ? what : first.path}: ${first.message}` : `invalid ${what}`;
   return new ApiError(400, 'invalid_request', `invalid ${what}: ${summary}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`, details);
+}
+
+/** A 400 for query parameters, worded like the schema's own (`invalid query: from: must be before to`). */
+export function queryError(details: ErrorDetail[]): ApiError {
+  return invalidRequest(details, 'query');
 }
 
 /** Parses with `schema` or throws a 400 naming every bad field. */

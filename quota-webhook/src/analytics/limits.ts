@@ -101,7 +101,7 @@ export function limitView(s: LimitStatus): Record<string, unknown> {
   const q = s.quota;
   const cost = q.metric === 'cost';
   return {
-    id: q.id, kind: s.kind, ...(q.name !== undefined ? { name: q.name } : {}), scope: q.scope, subject: s.target.subject,
+    id: q.id, kind: s.kind, name: q.name ?? null, scope: q.scope, subject: s.target.subject,
     ...(q.subject === '*' ? { quota_subject: '*' } : {}), ...(q.org !== undefined ? { org: q.org } : {}),
     metric: q.metric, period: q.period, timezone: q.timezone, enforcement: q.enforcement,
     ...(cost ? { limit_usd: formatUsd(s.limitExact), usage_usd: formatUsd(s.usageExact) } : { limit: s.limit, usage: Number(s.usageExact) }),

@@ -72,7 +72,7 @@ interface ForecastAnswer {
   month_end: Omit<ForecastInterval, 'time'>;
   points: ForecastInterval[];
   daily: ForecastInterval[];
-  budgets: Array<{ id: string; kind: 'quota' | 'budget'; name?: string; limit_usd: string; probability_exceeded: number; expected_crossing: string | null }>;
+  budgets: Array<{ id: string; kind: 'quota' | 'budget'; name: string | null; limit_usd: string; probability_exceeded: number; expected_crossing: string | null }>;
 }
 
 /** The report's rows from the forecast answer: each day's own amount (today with its spend so far) and the cumulative expectation. */
@@ -88,7 +88,7 @@ export function forecastRows(a: ForecastAnswer): ForecastResult {
     })),
     month_end: a.month_end,
     budgets: a.budgets.map((b) => ({
-      id: b.id, kind: b.kind, ...(b.name !== undefined ? { name: b.name } : {}), limit_usd: b.limit_usd,
+      id: b.id, kind: b.kind, ...(b.name !== null ? { name: b.name } : {}), limit_usd: b.limit_usd,
       probability_exceeded: b.probability_exceeded, expected_crossing: b.expected_crossing,
     })),
   };

@@ -9,7 +9,7 @@
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { ControlPlane } from '../control-plane.js';
-import { ApiError } from '../errors.js';
+import { queryError } from '../errors.js';
 import { echo, exactOf, timeIn, type AnalyticsRequest, type SeriesMetric } from './context.js';
 import { groupedSeries, localSeries, NO_VALUE, type AnalyticsScope, type LocalSeries } from './series.js';
 import { bucketStart, bucketStarts, nextBucketStart, type Granularity } from './time-buckets.js';
@@ -98,7 +98,7 @@ export async function timeseriesAnswer(cp: ControlPlane, req: AnalyticsRequest, 
   const { tz, asOf } = req;
   const to = Math.min(q.to ?? asOf, asOf);
   const from = bucketStart(q.from ?? defaultFrom(to, q.granularity, tz), q.granularity, tz);
-  if (!(to > from)) throw new ApiError(400, 'invalid_request', 'from: must be before to (and before as_of)', [{ path: 'from', message: 'must be before to and as_of' }]);
+  if (!(to > from)) throw queryError([{ path: 'from', message: 'must be before to and as_of' }]);
   let starts: number[] = [];
   try {
     starts = bucketStarts(from, to, q.granularity, tz, MAX_BUCKETS);
@@ -106,8 +106,7 @@ export async function timeseriesAnswer(cp: ControlPlane, req: AnalyticsRequest, 
     starts = [];
   }
   if (starts.length === 0) {
-    throw new ApiError(400, 'invalid_request', `from: the range has more than ${MAX_BUCKETS} ${q.granularity} buckets; narrow it or use a coarser granularity`,
-      [{ path: 'from', message: `at most ${MAX_BUCKETS} buckets` }]);
+    throw queryError([{ path: 'from', message: `the range has more than ${MAX_BUCKETS} ${q.granularity} buckets; narrow it or use a coarser granularity` }]);
   }
   const span = to - from;
   const [now, before] = await Promise.all([load(cp, req, q, from, to), load(cp, req, { ...q }, from - span, from)]);

@@ -6,7 +6,8 @@ import { allocationReport, efficiencyReport, roiReport, topReport } from '../ana
 import { ledgerTotalsOf, readQueryOf } from '../analytics/reads.js';
 import { TOP_GROUPS, TOP_METRICS } from '../analytics/top.js';
 import type { ControlPlane } from '../control-plane.js';
-import { parseWindow, windowFields } from './analytics-window.js';
+import { allocationResponse, efficiencyResponse, roiResponse, topResponse } from './analytics-ii-responses.js';
+import { parseWindow, windowFields } from './analytics-params.js';
 import { intParam } from './params.js';
 import type { Api } from './route.js';
 
@@ -39,7 +40,7 @@ export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   const q = readQueryOf(cp);
   const ledgerTotals = ledgerTotalsOf(cp);
   api.add({
-    method: 'get', path: '/analytics/allocation', tag: 'analytics', roles: ['read'], query: allocationQuery,
+    method: 'get', path: '/analytics/allocation', tag: 'analytics', roles: ['read'], query: allocationQuery, response: allocationResponse,
     summary: 'Chargeback: cost, tokens and requests per org → department → … with shared and unattributed spend distributed (even | proportional | weights); rows reconcile with the ledger to the pico-dollar',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
@@ -47,7 +48,7 @@ export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   });
 
   api.add({
-    method: 'get', path: '/analytics/top', tag: 'analytics', roles: ['read'], query: topQuery,
+    method: 'get', path: '/analytics/top', tag: 'analytics', roles: ['read'], query: topQuery, response: topResponse,
     summary: 'Top consumers by cost, tokens or requests with share of total and change against the previous period; by department also cost per request and per active user',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
@@ -55,7 +56,7 @@ export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   });
 
   api.add({
-    method: 'get', path: '/analytics/efficiency', tag: 'analytics', roles: ['read'], query: efficiencyQuery,
+    method: 'get', path: '/analytics/efficiency', tag: 'analytics', roles: ['read'], query: efficiencyQuery, response: efficiencyResponse,
     summary: 'Cost per successful request, tokens per request, error and block rates, cache-read share, output per input and latency per feature, model or department, against the median',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');
@@ -63,7 +64,7 @@ export function mountAnalyticsChargeback(api: Api, cp: ControlPlane): void {
   });
 
   api.add({
-    method: 'get', path: '/analytics/roi', tag: 'analytics', roles: ['read'], query: roiQuery,
+    method: 'get', path: '/analytics/roi', tag: 'analytics', roles: ['read'], query: roiQuery, response: roiResponse,
     summary: 'Value, cost, net and ROI per feature with a value set (PUT /features/{feature}/value), and the features without one',
   }, async ({ query }) => {
     const w = parseWindow(query, cp.clock(), 'month_to_date');

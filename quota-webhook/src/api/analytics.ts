@@ -1,9 +1,8 @@
 /**
  * `/analytics/*` (read role): summary, timeseries, seasonality, forecast,
- * anomalies and quota suggestions. Every endpoint takes `scope` + `subject`
- * (omitted: everything), `tz` (IANA, default UTC) and `as_of` (default now;
- * only records before it count, so every answer can be reproduced and every
- * forecast back-tested). Money is exact decimal strings named `*_usd`.
+ * anomalies and quota suggestions. The common parameters (`scope` + `subject`,
+ * `tz`, `as_of`, `from`/`to`) are parsed by analytics-params.ts, as for
+ * chargeback and recommendations. Money is exact decimal strings named `*_usd`.
  */
 import { z } from 'zod';
 import { QUOTA_SCOPES } from '@tokenmeter/instrumentation/protocol';
@@ -13,37 +12,22 @@ import type { AnalyticsRequest } from '../analytics/context.js';
 import { forecastAnswer, MAX_HORIZON_DAYS } from '../analytics/forecast.js';
 import { quotaSuggestionsAnswer } from '../analytics/quota-suggestions.js';
 import { seasonalityAnswer } from '../analytics/seasonality.js';
-import { ANALYTICS_SCOPES, EVERYTHING, type AnalyticsScope } from '../analytics/series.js';
+import { ANALYTICS_SCOPES, EVERYTHING } from '../analytics/series.js';
 import { summaryAnswer } from '../analytics/summary.js';
 import { GRANULARITIES } from '../analytics/time-buckets.js';
 import { timeseriesAnswer } from '../analytics/timeseries.js';
-import { ApiError } from '../errors.js';
-import { isValidTimeZone } from '../quotas/periods.js';
-import { instant, intParam, text } from './params.js';
+import { parseCommon, subjectFields, windowFields, type CommonOptions, type CommonQuery } from './analytics-params.js';
+import { intParam } from './params.js';
 import type { Api } from './route.js';
-
-/** as_of may run ahead of the service's clock by this much (clock skew), not more: a future as_of would read days to come as zero. */
-const AS_OF_SKEW_MS = 60_000;
-
-const timezone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' })
-  .describe('IANA time zone of days, weeks (from Monday) and months (default UTC)');
-const subjectFields = {
-  scope: z.enum(ANALYTICS_SCOPES).optional().describe('dimension of the subject; omitted = everything'),
-  subject: text.optional().describe('the subject (a department, user, …); required with scope'),
-  tz: timezone.optional(),
-  as_of: instant.optional().describe('only records before this instant count (default now)'),
-};
 const decimal = (what: string) => z.string().regex(/^\d+(\.\d+)?$/, `must be a non-negative decimal number (${what})`).transform(Number);
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const summaryQuery = z.strictObject(subjectFields);
 export const timeseriesQuery = z.strictObject({
-  ...subjectFields,
   metric: z.enum(['cost', 'tokens', 'requests', 'errors']).optional(),
   granularity: z.enum(GRANULARITIES).optional(),
+  ...windowFields,
   group_by: z.enum(ANALYTICS_SCOPES).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
   limit: intParam(1, 1000).optional().describe('groups listed (the rest are summed as `other`; default 20)'),
 });
 export const seasonalityQuery = z.strictObject({ ...subjectFields, metric: z.enum(['cost', 'tokens', 'requests', 'errors']).optional() });
@@ -55,19 +39,17 @@ export const forecastQuery = z.strictObject({
     .optional().describe('month_end (default) or <N>d: N daily points from today'),
 });
 export const anomaliesQuery = z.strictObject({
-  ...subjectFields,
+  ...windowFields,
   metric: z.enum(ANOMALY_METRICS).optional(),
   granularity: z.enum(['hour', 'day']).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
   min_impact_usd: decimal('USD').optional().describe('least money impact of a reported anomaly (default 1)'),
   explain: bool.optional().describe('attribute each anomaly to users, features and models (default true)'),
 });
+/** Here `scope` is a grouping, not half of a subject: the dimension to suggest quotas for, alone or with one subject. */
 export const suggestionsQuery = z.strictObject({
-  scope: z.enum(QUOTA_SCOPES).optional().describe('dimension to suggest quotas for (default department)'),
-  subject: text.optional().describe('one subject (default: every subject with usage in the baseline)'),
-  tz: timezone.optional(),
-  as_of: instant.optional(),
+  ...subjectFields,
+  scope: z.enum(QUOTA_SCOPES).optional().describe('A grouping here: the dimension to suggest quotas for (default department); valid without subject'),
+  subject: subjectFields.subject.describe('One subject of scope (default: every subject with usage in the baseline)'),
   metric: z.enum(['cost', 'tokens', 'requests']).optional(),
   period: z.enum(['day', 'month']).optional(),
   quantile: decimal('0.5 to 0.999').refine((q) => q >= 0.5 && q <= 0.999, { message: 'must be from 0.5 to 0.999' }).optional(),
@@ -75,50 +57,41 @@ export const suggestionsQuery = z.strictObject({
   limit: intParam(1, 10_000).optional(),
 });
 
-/** Resolves subject, zone and as_of, or a 400 naming the parameter. */
-function requestOf(cp: ControlPlane, q: { scope?: AnalyticsScope; subject?: string; tz?: string; as_of?: number }, subjectRequired = true): AnalyticsRequest {
-  if (q.subject !== undefined && q.scope === undefined) {
-    throw new ApiError(400, 'invalid_request', 'scope: required with subject (e.g. scope=department&subject=research)', [{ path: 'scope', message: 'required with subject' }]);
-  }
-  if (q.scope !== undefined && q.subject === undefined && subjectRequired) {
-    throw new ApiError(400, 'invalid_request', `subject: required with scope=${q.scope}`, [{ path: 'subject', message: 'required with scope' }]);
-  }
-  const now = cp.clock();
-  if (q.as_of !== undefined && q.as_of > now + AS_OF_SKEW_MS) {
-    throw new ApiError(400, 'invalid_request', `as_of: ${new Date(q.as_of).toISOString()} is in the future (now is ${new Date(now).toISOString()})`, [{ path: 'as_of', message: 'must not be in the future' }]);
-  }
+/** Resolves subject, zone, as_of and the range (epoch ms), or a 400 naming the parameter. */
+function requestOf(cp: ControlPlane, q: CommonQuery, options?: CommonOptions): AnalyticsRequest & { from?: number; to?: number } {
+  const p = parseCommon(q, cp.clock(), options);
   return {
-    target: q.scope === undefined || q.subject === undefined ? EVERYTHING : { scope: q.scope, subject: q.subject },
-    tz: q.tz ?? 'UTC',
-    asOf: q.as_of ?? now,
+    target: p.scope === undefined || p.subject === undefined ? EVERYTHING : { scope: p.scope, subject: p.subject },
+    tz: p.tz,
+    asOf: p.asOfMs,
+    ...(p.fromMs !== undefined ? { from: p.fromMs } : {}),
+    ...(p.toMs !== undefined ? { to: p.toMs } : {}),
   };
-}
-
-function rangeCheck(q: { from?: number; to?: number }): void {
-  if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
-    throw new ApiError(400, 'invalid_request', 'from: must be before to', [{ path: 'from', message: 'must be before to' }]);
-  }
 }
 
 const money = z.string().describe('exact decimal USD');
 const interval = z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money, lower_95_usd: money, upper_95_usd: money });
+const countInterval = z.object({ expected: z.number(), lower_80: z.number(), upper_80: z.number(), lower_95: z.number(), upper_95: z.number() });
+/** `*_usd` strings for metric=cost, numbers for tokens and requests. */
+const metricInterval = <T extends z.core.$ZodLooseShape>(extra: T) => z.union([interval.extend(extra), countInterval.extend(extra)]);
 const limitSchema = z.looseObject({
-  id: z.string(), kind: z.enum(['quota', 'budget']), scope: z.string(), subject: z.string(), metric: z.string(), period: z.string(),
-  timezone: z.string(), limit_usd: money.optional(), usage_usd: money.optional(), utilization: z.number(),
+  id: z.string(), kind: z.enum(['quota', 'budget']), name: z.string().nullable().describe("the quota's or budget's name (null when it has none)"), scope: z.string(), subject: z.string(), metric: z.string(), period: z.string(),
+  timezone: z.string(), limit_usd: money.optional(), usage_usd: money.optional(), limit: z.number().optional(), usage: z.number().optional(), utilization: z.number(),
   window_start: z.string(), window_end: z.string(), crossed: z.boolean(),
   probability_exceeded: z.number().optional(), expected_crossing: z.string().nullable().optional(),
 });
 const echoSchema = { scope: z.string().nullable(), subject: z.string().nullable(), tz: z.string(), as_of: z.string() };
-const forecastResponse = z.looseObject({
+export const forecastResponse = z.looseObject({
   ...echoSchema, metric: z.string(), horizon: z.string(), method: z.string(), method_detail: z.string(),
   history: z.array(z.looseObject({ time: z.string(), actual_usd: money.optional(), actual: z.number().optional() })).describe('the month so far: cumulative usage at the end of each day (today: so far)'),
   history_seen: z.looseObject({ days: z.number(), from: z.string().nullable() }),
-  month_to_date_usd: money.optional(), month_end: interval,
-  points: z.array(interval.extend({ time: z.string() })).describe('cumulative since the start of the month, per day from today'),
-  daily: z.array(interval.extend({ time: z.string() })).describe("each day's own amount"),
-  hourly_points: z.array(interval.extend({ time: z.string() })).optional(), budgets: z.array(limitSchema),
+  month_to_date_usd: money.optional(), month_to_date: z.number().optional(), month_end: metricInterval({}),
+  points: z.array(metricInterval({ time: z.string() })).describe('cumulative since the start of the month, per day from today'),
+  daily: z.array(metricInterval({ time: z.string() })).describe("each day's own amount"),
+  hourly_points: z.array(metricInterval({ time: z.string() })).optional(),
+  budgets: z.array(limitSchema.extend({ expected_at_window_end: metricInterval({}) })),
 });
-const summaryResponse = z.looseObject({
+export const summaryResponse = z.looseObject({
   ...echoSchema, today_usd: money, last_hour_usd: money, hourly_rate_usd: money, month_to_date_usd: money,
   projected_month_end: z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money }),
   today: z.looseObject({ cost_usd: money }), last_hour: z.looseObject({ cost_usd: money }),
@@ -126,7 +99,7 @@ const summaryResponse = z.looseObject({
   cost_per_request_usd: money.nullable(), cost_per_session_usd: money.nullable(), cost_per_investigation_usd: money.nullable(),
   limits: z.array(limitSchema),
 });
-const anomaliesResponse = z.looseObject({
+export const anomaliesResponse = z.looseObject({
   ...echoSchema, metric: z.string(), from: z.string(), to: z.string(), anomalies: z.array(z.looseObject({
     id: z.string(), start: z.string(), end: z.string(), bucket_start: z.string(), kind: z.string(), direction: z.enum(['up', 'down']),
     impact_usd: money, score: z.number(), detected_at: z.string(),
@@ -145,10 +118,10 @@ export function mountAnalytics(api: Api, cp: ControlPlane): void {
   api.add({ method: 'get', path: '/analytics/timeseries', tag, roles, query: timeseriesQuery,
     summary: 'A metric per local hour, day, week (from Monday) or month, optionally grouped by one dimension, with the change against the previous bucket and period' },
   ({ query }) => {
-    rangeCheck(query);
-    return timeseriesAnswer(cp, requestOf(cp, query), {
+    const { from, to, ...req } = requestOf(cp, query);
+    return timeseriesAnswer(cp, req, {
       metric: query.metric ?? 'cost', granularity: query.granularity ?? 'day', ...(query.group_by ? { groupBy: query.group_by } : {}),
-      ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}), limit: query.limit ?? 20,
+      ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), limit: query.limit ?? 20,
     });
   });
 
@@ -166,10 +139,10 @@ export function mountAnalytics(api: Api, cp: ControlPlane): void {
   api.add({ method: 'get', path: '/analytics/anomalies', tag, roles, query: anomaliesQuery, response: anomaliesResponse,
     summary: 'Spikes, drops and level shifts of cost or requests, token-per-call jumps and failed-request surges against the same hour of week (or weekday) over 8 weeks, with money impact and the users, features and models that explain them' },
   ({ query }) => {
-    rangeCheck(query);
-    return anomaliesAnswer(cp, requestOf(cp, query), {
-      metric: query.metric ?? 'cost', granularity: query.granularity ?? 'hour', ...(query.from !== undefined ? { from: query.from } : {}),
-      ...(query.to !== undefined ? { to: query.to } : {}), minImpactUsd: query.min_impact_usd ?? 1, explain: query.explain ?? true,
+    const { from, to, ...req } = requestOf(cp, query);
+    return anomaliesAnswer(cp, req, {
+      metric: query.metric ?? 'cost', granularity: query.granularity ?? 'hour', ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}), minImpactUsd: query.min_impact_usd ?? 1, explain: query.explain ?? true,
     });
   });
 
@@ -177,7 +150,7 @@ export function mountAnalytics(api: Api, cp: ControlPlane): void {
     summary: 'Suggested quota limits per subject from the last 30 days (distribution, how often the limit would have been crossed, and a POST /api/v1/quotas body)' },
   ({ query }) => {
     const scope = query.scope ?? 'department';
-    const req = requestOf(cp, { scope, ...(query.subject !== undefined ? { subject: query.subject } : {}), ...(query.tz ? { tz: query.tz } : {}), ...(query.as_of !== undefined ? { as_of: query.as_of } : {}) }, false);
+    const req = requestOf(cp, { ...query, scope }, { scope: 'grouping' });
     return quotaSuggestionsAnswer(cp, req, {
       scope, ...(query.subject !== undefined ? { subject: query.subject } : {}), metric: query.metric ?? 'cost', period: query.period ?? 'month',
       quantile: query.quantile ?? 0.95, headroom: query.headroom ?? 1.2, limit: query.limit ?? 100,

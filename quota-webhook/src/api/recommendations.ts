@@ -5,8 +5,9 @@ import { recommendationView, currentRecommendations, recommendationsReport } fro
 import { RECOMMENDATION_TYPES, type RecommendationType } from '../analytics/recommendations/types.js';
 import { dismissBody } from '../analytics/settings-schemas.js';
 import type { ControlPlane } from '../control-plane.js';
-import { ApiError, notFound } from '../errors.js';
-import { bad, parseWindow, windowFields, type WindowQuery } from './analytics-window.js';
+import { ApiError, notFound, queryError } from '../errors.js';
+import { recommendationsResponse } from './analytics-ii-responses.js';
+import { parseWindow, windowFields, type CommonQuery } from './analytics-params.js';
 import { readQueryOf } from '../analytics/reads.js';
 import type { Window } from '../analytics/chargeback-service.js';
 import { intParam } from './params.js';
@@ -32,9 +33,9 @@ export const recommendationsQuery = z.strictObject({
  */
 export const MAX_EVIDENCE_DAYS = 92;
 
-function evidenceWindow(query: WindowQuery, nowMs: number): Window {
+function evidenceWindow(query: CommonQuery, nowMs: number): Window {
   const w = parseWindow(query, nowMs, 'last_30_days');
-  if (w.toMs - w.fromMs > MAX_EVIDENCE_DAYS * 86_400_000) throw bad([{ path: 'from', message: `the evidence window is at most ${MAX_EVIDENCE_DAYS} days before to` }]);
+  if (w.toMs - w.fromMs > MAX_EVIDENCE_DAYS * 86_400_000) throw queryError([{ path: 'from', message: `the evidence window is at most ${MAX_EVIDENCE_DAYS} days before to` }]);
   return w;
 }
 
@@ -43,7 +44,7 @@ const dismissQuery = z.strictObject({ ...windowFields });
 
 export function mountRecommendations(api: Api, cp: ControlPlane): void {
   api.add({
-    method: 'get', path: '/analytics/recommendations', tag: 'analytics', roles: ['read'], query: recommendationsQuery,
+    method: 'get', path: '/analytics/recommendations', tag: 'analytics', roles: ['read'], query: recommendationsQuery, response: recommendationsResponse,
     summary: 'Ranked recommendations (model selection, prompt caching, batching, prompt efficiency, failed spend) with evidence, estimated monthly savings from the price catalog, difficulty and confidence; evidence window at most 92 days (default 30)',
   }, async ({ query }) => {
     const w = evidenceWindow(query, cp.clock());

@@ -7,6 +7,7 @@
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anomaliesResponse, forecastResponse, summaryResponse } from '../../src/api/analytics.js';
 import type { Config } from '../../src/index.js';
 import { record, startTestServer, type TestServer } from '../helpers.js';
 
@@ -70,6 +71,12 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
     async function get(path: string): Promise<any> {
       const r = await s.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
       expect(r.status, JSON.stringify(r.body)).toBe(200);
+      // An endpoint that declares its answer's shape (OpenAPI) answers in it.
+      const declared = ({ summary: summaryResponse, forecast: forecastResponse, anomalies: anomaliesResponse } as const)[path.split('?')[0] as 'summary'];
+      if (declared) {
+        const checked = declared.safeParse(r.body);
+        expect(checked.success ? [] : checked.error.issues, path).toEqual([]);
+      }
       return r.body;
     }
 
@@ -84,7 +91,7 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       unit = BigInt(Math.round(Number(one.body.records[0].cost_usd) * 1e12));
       expect(unit > 0n).toBe(true);
       for (const b of [
-        { id: 'budget-sales-tiny', scope: 'department', subject: 'sales', amount: 0.2, period: 'month', timezone: 'UTC' },
+        { id: 'budget-sales-tiny', name: 'Sales pilot', scope: 'department', subject: 'sales', amount: 0.2, period: 'month', timezone: 'UTC' },
         { id: 'budget-research-big', scope: 'department', subject: 'research', amount: 100_000, period: 'month', timezone: 'UTC' },
       ]) expect((await s.json('POST', '/api/v1/budgets', b)).status).toBe(201);
     }, 120_000);
@@ -142,6 +149,20 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       for (const p of weeks.points.slice(1)) expect(new Date(p.time.slice(0, 10)).getUTCDay()).toBe(1);
     });
 
+    it('a YYYY-MM-DD from/to is local midnight in tz (as on the chargeback endpoints)', async () => {
+      // UTC midnight would start at 20:00 the day before in New York and end with a partial day in Kolkata.
+      const ny = await get('timeseries?scope=department&subject=research&granularity=hour&tz=America/New_York&from=2026-03-10&to=2026-03-11&metric=requests');
+      expect(ny.points).toHaveLength(24);
+      expect([ny.points[0].time, ny.points[23].time]).toEqual(['2026-03-10T00:00:00-04:00', '2026-03-10T23:00:00-04:00']);
+      expect(ny.points.reduce((a: number, p: { value: number }) => a + p.value, 0)).toBe(count(researchAll, Date.parse('2026-03-10T04:00:00Z'), Date.parse('2026-03-11T04:00:00Z')));
+      const kolkata = await get('timeseries?scope=department&subject=research&granularity=day&tz=Asia/Kolkata&from=2026-03-10&to=2026-03-12&metric=requests');
+      expect(kolkata.points.map((p: { time: string }) => p.time)).toEqual(['2026-03-10T00:00:00+05:30', '2026-03-11T00:00:00+05:30']);
+      const an = await get('anomalies?scope=department&subject=research&tz=Asia/Tokyo&granularity=day&from=2026-03-02&to=2026-03-09');
+      expect([an.from, an.to]).toEqual(['2026-03-02T00:00:00+09:00', '2026-03-09T00:00:00+09:00']);
+      // as_of too: a date is the local midnight starting that day.
+      expect((await get('summary?scope=department&subject=research&tz=Asia/Tokyo&as_of=2026-03-02')).as_of).toBe('2026-03-01T15:00:00.000Z');
+    });
+
     it('forecast: months of 28, 30 and 31 days; points; intervals that shrink to nothing at the end of the month', async () => {
       const apr = await get('forecast?scope=department&subject=research');
       expect(apr.month.days).toBe(30);
@@ -197,9 +218,9 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
     it('forecast: budget risk per applicable budget, one already crossed', async () => {
       const sales = await get('forecast?scope=department&subject=sales');
       expect(sales.budgets).toHaveLength(1);
-      expect(sales.budgets[0]).toMatchObject({ id: 'budget-sales-tiny', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
+      expect(sales.budgets[0]).toMatchObject({ id: 'budget-sales-tiny', name: 'Sales pilot', crossed: true, crossed_on: '2026-04-01', probability_exceeded: 1, expected_crossing: '2026-04-01' });
       const research = await get('forecast?scope=department&subject=research');
-      expect(research.budgets[0]).toMatchObject({ id: 'budget-research-big', kind: 'budget', limit_usd: '100000', crossed: false, expected_crossing: null });
+      expect(research.budgets[0]).toMatchObject({ id: 'budget-research-big', name: null, kind: 'budget', limit_usd: '100000', crossed: false, expected_crossing: null });
       expect(research.budgets[0].probability_exceeded).toBeLessThan(0.01);
       // A budget set at the expected month end is about a coin toss, crossed (if at all) near the end of the month.
       const expected = Number(research.month_end.expected_usd);
@@ -208,6 +229,12 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
       expect(even.probability_exceeded).toBeGreaterThan(0.2);
       expect(even.probability_exceeded).toBeLessThan(0.8);
       expect((await s.json('DELETE', '/api/v1/budgets/budget-research-even')).status).toBe(204);
+      // A named quota is named too; over everything no limit applies (a subject "*" limit holds per subject, not for the total).
+      expect((await s.json('POST', '/api/v1/quotas', { id: 'q-research-tokens', name: 'Research tokens', scope: 'department', subject: '*', metric: 'tokens', period: 'month', limit: 1e12 })).status).toBe(201);
+      const tokens = await get('forecast?scope=department&subject=research&metric=tokens');
+      expect(tokens.budgets.map((b: { id: string; name: string | null; subject: string }) => [b.id, b.name, b.subject])).toEqual([['q-research-tokens', 'Research tokens', 'research']]);
+      expect((await get('forecast?metric=tokens')).budgets).toEqual([]);
+      expect((await s.json('DELETE', '/api/v1/quotas/q-research-tokens')).status).toBe(204);
     });
 
     it('anomalies: the injected spike, explained by its user; the error surge; nothing on a quiet subject', async () => {
@@ -297,6 +324,9 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
         ['quota-suggestions?period=week', 'period'],
         ['quota-suggestions?scope=model', 'scope'],
         ['quota-suggestions?quantile=2', 'quantile'],
+        ['timeseries?from=2026-02-30', 'from'],
+        ['anomalies?from=2026-04-03', 'from'],
+        ['anomalies?to=2026-04-01T09:00', 'to'],
       ];
       for (const [path, param] of cases) {
         const r = await s.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
@@ -304,6 +334,19 @@ export function defineAnalyticsSuite(kind: string, config: () => Promise<Partial
         expect(r.body.error.details[0].path, path).toBe(param);
         expect(r.body.error.message, path).toContain(param);
       }
+      // One shape and one wording with the chargeback endpoints (analytics-params.ts).
+      expect((await s.json('GET', '/api/v1/analytics/forecast?scope=department', undefined, 'read')).body).toEqual({ error: {
+        code: 'invalid_request', message: 'invalid query: subject: is required with scope (e.g. scope=department&subject=…)',
+        details: [{ path: 'subject', message: 'is required with scope (e.g. scope=department&subject=…)' }],
+      } });
+      expect((await s.json('GET', '/api/v1/analytics/summary?as_of=2026-04-03', undefined, 'read')).body.error).toEqual({
+        code: 'invalid_request', message: 'invalid query: as_of: must not be in the future (2026-04-03T00:00:00.000Z is after now, 2026-04-02T10:15:00.000Z, by more than 60 s)',
+        details: [{ path: 'as_of', message: 'must not be in the future (2026-04-03T00:00:00.000Z is after now, 2026-04-02T10:15:00.000Z, by more than 60 s)' }],
+      });
+      expect((await s.json('GET', '/api/v1/analytics/summary?tz=Mars/Olympus', undefined, 'read')).body.error.message)
+        .toBe('invalid query: tz: must be an IANA time zone such as "Europe/Berlin" or "UTC"');
+      // Within the clock-skew allowance, as_of may lead the service's clock.
+      expect((await s.json('GET', '/api/v1/analytics/summary?as_of=2026-04-02T10:15:59Z', undefined, 'read')).status).toBe(200);
       expect((await s.json('GET', '/api/v1/analytics/summary', undefined, 'ingest')).status).toBe(403);
     });
   });

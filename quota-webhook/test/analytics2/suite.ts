@@ -5,6 +5,7 @@
  */
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allocationResponse, efficiencyResponse, recommendationsResponse, roiResponse, topResponse } from '../../src/api/analytics-ii-responses.js';
 import type { Config } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { NOW, cachingWorkload, chargebackWorkload, efficiencyWorkload, nightlyWorkload, simpleWorkload } from './workloads.js';
@@ -41,9 +42,15 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
     }
   };
 
+  /** Every answer read here must match the response schema its route declares in the OpenAPI document. */
+  const declared = { allocation: allocationResponse, top: topResponse, efficiency: efficiencyResponse, roi: roiResponse, recommendations: recommendationsResponse };
   const get = async (t: TestServer, path: string): Promise<Json> => {
     const r = await t.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const schema = declared[path.split('?')[0] as keyof typeof declared];
+    expect(schema, path).toBeDefined();
+    const checked = schema.safeParse(r.body);
+    expect(checked.success ? [] : checked.error.issues, path).toEqual([]);
     return r.body;
   };
 
@@ -320,6 +327,8 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
         ['recommendations?type=magic', 'type'],
         ['recommendations?from=2026-01-01', 'from'],
         ['roi?scope=galaxy&subject=x', 'scope'],
+        ['top?as_of=2026-12-01', 'as_of'],
+        ['efficiency?from=2026-02-30', 'from'],
       ];
       for (const [path, param] of cases) {
         const r = await t.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
@@ -327,6 +336,21 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
         expect(r.body.error.details.map((d: Json) => d.path), path).toContain(param);
         expect(r.body.error.message, path).toContain(param);
       }
+      // One shape and one wording with summary … quota-suggestions (analytics-params.ts).
+      expect((await t.json('GET', '/api/v1/analytics/allocation?scope=department', undefined, 'read')).body).toEqual({ error: {
+        code: 'invalid_request', message: 'invalid query: subject: is required with scope (e.g. scope=department&subject=…)',
+        details: [{ path: 'subject', message: 'is required with scope (e.g. scope=department&subject=…)' }],
+      } });
+      expect((await t.json('GET', '/api/v1/analytics/allocation?tz=Mars/Olympus', undefined, 'read')).body.error.message)
+        .toBe('invalid query: tz: must be an IANA time zone such as "Europe/Berlin" or "UTC"');
+      const future = new Date(NOW + 61_000).toISOString();
+      for (const path of ['allocation', 'top', 'efficiency', 'roi', 'recommendations']) {
+        const r = await t.json('GET', `/api/v1/analytics/${path}?as_of=${future}`, undefined, 'read');
+        expect(r.status, path).toBe(400);
+        expect(r.body.error.details, path).toEqual([{ path: 'as_of', message: `must not be in the future (${future} is after now, ${new Date(NOW).toISOString()}, by more than 60 s)` }]);
+      }
+      // Within the clock-skew allowance, as_of may lead the service's clock.
+      expect((await t.json('GET', `/api/v1/analytics/top?as_of=${new Date(NOW + 60_000).toISOString()}`, undefined, 'read')).status).toBe(200);
       const value = await t.json('PUT', '/api/v1/features/x/value', { effective_from: '2026-11-01' });
       expect(value.status).toBe(400);
       expect(value.body.error.details[0].path).toBe('usd_per_success');

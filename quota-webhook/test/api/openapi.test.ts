@@ -79,4 +79,22 @@ describe('OpenAPI document', () => {
     expect(op('get', '/api/v1/quotas').security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
   });
+
+  it('every analytics read declares the shape of its answer', async () => {
+    const doc = (await (await s.call('GET', '/api/v1/openapi.json', { token: null })).json()) as { paths: Record<string, Record<string, Operation>> };
+    type Schema = { properties?: Record<string, unknown>; required?: string[] };
+    const answer = (path: string): Schema => {
+      const ok = doc.paths[`/api/v1/analytics/${path}`]!.get!.responses['200'] as { content: { 'application/json': { schema: Schema } } };
+      return ok.content['application/json'].schema;
+    };
+    const expected: Record<string, string[]> = {
+      summary: ['month_to_date_usd', 'limits'], forecast: ['month_end', 'budgets'], anomalies: ['anomalies'],
+      allocation: ['rows', 'shared_pools', 'reconciliation'], top: ['rows', 'total', 'others', 'previous_period'], efficiency: ['rows', 'org_median'],
+      roi: ['features', 'features_without_value', 'totals'], recommendations: ['recommendations', 'dismissal_rule'],
+    };
+    for (const [path, fields] of Object.entries(expected)) {
+      expect(Object.keys(answer(path).properties ?? {}), path).toEqual(expect.arrayContaining(fields));
+      expect(answer(path).required, path).toEqual(expect.arrayContaining(fields));
+    }
+  });
 });
