@@ -15,8 +15,9 @@ import { ROLLUP_BUCKET_MS, type RollupRow, type RollupScope, type SqlRow, type U
 import { bucketIndex, bucketStarts, type Granularity } from './time-buckets.js';
 import { offsetChanges, zoneOffset } from './zone.js';
 
-export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model', 'project'] as const;
-export type AnalyticsScope = (typeof ANALYTICS_SCOPES)[number];
+import { ANALYTICS_SCOPES, type AnalyticsScope } from './ledger-sql.js';
+
+export { ANALYTICS_SCOPES, type AnalyticsScope };
 
 /** Sums of records: counts by outcome, tokens by type, exact cost (the rollup's sums). */
 export type Usage = UsageAggregate;

@@ -29,8 +29,9 @@ export const GRANULARITIES = ['none', 'hour', 'day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
 /** Scopes of the analytics endpoints (`scope` + `subject`). */
-export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model'] as const;
-export type AnalyticsScope = (typeof ANALYTICS_SCOPES)[number];
+import { ANALYTICS_SCOPES, type AnalyticsScope } from '../analytics/ledger-sql.js';
+
+export { ANALYTICS_SCOPES, type AnalyticsScope };
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
