@@ -74,8 +74,13 @@ function summary(figures) {
     }
   }
   for (const store of ['sqlite', 'postgres']) {
-    const rows = figures.analyticsII.filter((r) => r.store === store && !r.case.startsWith('baseline'));
+    const rows = figures.analyticsII.filter((r) => r.store === store && !r.case.startsWith('baseline') && !r.case.startsWith('recommendation reads'));
     if (rows.length === 0) continue;
+    for (const w of ['30 days', '92 days']) {
+      const read = (how) => figures.analyticsII.find((r) => r.store === store && r.case === `recommendation reads, ${w}: ${how}`);
+      const [scan, four] = [read('one scan'), read('four GROUP BYs')];
+      if (scan && four) lines.push(`recommendation reads ${store}, ${w}: one scan ${fmt(scan.medianMs)} ms (cpu ${fmt(scan.cpuMs)}), four GROUP BYs ${fmt(four.medianMs)} ms (cpu ${fmt(four.cpuMs)}): ×${fmt(four.medianMs / scan.medianMs, 1)} faster`);
+    }
     const worst = (filter) => Math.max(...rows.filter(filter).map((r) => r.medianMs));
     const long = (r) => r.window === '13 months' || r.window === '92 days';
     const def = worst((r) => !long(r));

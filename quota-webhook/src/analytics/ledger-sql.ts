@@ -9,7 +9,11 @@ import { SUBJECT_COLUMN } from '../store/sql.js';
 import type { SqlRow } from '../store/types.js';
 
 /** Runs one read-only query (`Store.readQuery`). */
-export type ReadQuery = (sql: string, params: ReadonlyArray<string | number>) => Promise<SqlRow[]>;
+export interface ReadQuery {
+  (sql: string, params: ReadonlyArray<string | number>): Promise<SqlRow[]>;
+  /** The store's SQL dialect, when known: a reader may choose how to read by it (`Store.kind`). */
+  readonly dialect?: 'sqlite' | 'postgres';
+}
 
 /** Scopes the analytics endpoints filter by. */
 export const ANALYTICS_SCOPES = ['org', 'department', 'user', 'feature', 'provider', 'model', 'project'] as const;

@@ -6,7 +6,8 @@ import type { ReadQuery } from './ledger-sql.js';
 
 /** The control plane's read-only SQL runner as the analytics queries call it. */
 export function readQueryOf(cp: ControlPlane): ReadQuery {
-  return (sql, params) => cp.store.readQuery(sql, params);
+  const q = (sql: string, params: ReadonlyArray<string | number>) => cp.store.readQuery(sql, params);
+  return Object.assign(q, { dialect: cp.store.kind });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Shapes of the recommendation engine: the ledger aggregates each detector
- * reads (one SQL query each, over the evidence window) and the
+ * reads (over the evidence window: SQL GROUP BYs, or one scan on SQLite) and the
  * recommendations they produce.
  */
 import type { PriceCatalog } from '@tokenmeter/instrumentation/pricing';
@@ -113,4 +113,13 @@ export interface Recommendation {
   difficultyReason: string;
   confidence: Level;
   confidenceReason: string;
+}
+
+/** Everything the detectors read from the ledger over one evidence window. */
+export interface DetectorAggregates {
+  subjects: SubjectStats[];
+  hours: HourStats[];
+  prefixes: PrefixStats[];
+  duplicates: DuplicateStats[];
+  truncation: TruncationStats[];
 }
