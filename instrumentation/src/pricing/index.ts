@@ -19,6 +19,7 @@ export {
 } from './money.js';
 export { canonicalProvider, normaliseModel } from './names.js';
 export { SERVICE_TIERS } from './types.js';
+export { compileRates, type CompiledRates } from './compile.js';
 export type {
   PriceCall,
   PriceEntry,

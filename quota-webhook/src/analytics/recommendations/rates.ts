@@ -5,7 +5,7 @@
  * Aggregates are never priced through `PriceCatalog.price`: a sum of many
  * calls would cross the long-context thresholds no single call crosses.
  */
-import { parsePricePerMillion } from '@tokenmeter/instrumentation/pricing';
+import { compileRates } from '@tokenmeter/instrumentation/pricing';
 import type { PriceCatalog, PriceEntry, PriceRates } from '@tokenmeter/instrumentation/pricing';
 
 export interface TokenRates {
@@ -39,17 +39,8 @@ export interface ModelRates {
 
 /** Rates with the pricing README's fallbacks: cache_read → input, cache_write → input, cache_write_1h → cache_write, reasoning → output. */
 export function tokenRates(p: PriceRates): TokenRates {
-  const input = parsePricePerMillion(p.input);
-  const output = parsePricePerMillion(p.output);
-  const cacheWrite = p.cache_write === undefined ? input : parsePricePerMillion(p.cache_write);
-  return {
-    input,
-    output,
-    cache_read: p.cache_read === undefined ? input : parsePricePerMillion(p.cache_read),
-    cache_write: cacheWrite,
-    cache_write_1h: p.cache_write_1h === undefined ? cacheWrite : parsePricePerMillion(p.cache_write_1h),
-    reasoning: p.reasoning === undefined ? output : parsePricePerMillion(p.reasoning),
-  };
+  const c = compileRates(p);
+  return { input: c.input, output: c.output, cache_read: c.cacheRead, cache_write: c.cacheWrite, cache_write_1h: c.cacheWrite1h, reasoning: c.reasoning };
 }
 
 /** The base and Batch rates of an entry (Batch = the tier selected by `service_tier: batch` alone). */

@@ -12,7 +12,7 @@
  * Tier selection mirrors the pricing engine (`PriceCatalog.price`): service-tier
  * tiers first, then higher input thresholds first.
  */
-import { PriceCatalog, parsePricePerMillion } from '@tokenmeter/instrumentation/pricing';
+import { compileRates, PriceCatalog } from '@tokenmeter/instrumentation/pricing';
 import type { PriceEntry, PriceRates, PriceTier } from '@tokenmeter/instrumentation/pricing';
 import type { LedgerRow } from '../../store/types.js';
 import { modelOf } from '../ledger-scan.js';
@@ -44,17 +44,10 @@ export interface RecordSplit {
 /** Service tiers that mean "the base price" (as in the pricing engine). */
 const BASE_SERVICE_TIERS = new Set(['', 'default', 'auto', 'standard', 'standard_only', 'on_demand']);
 
+/** The engine's rates with its fallbacks (cache_read → input, cache_write → input, reasoning → output). */
 function typeRates(p: PriceRates): TypeRates {
-  const input = parsePricePerMillion(p.input);
-  const output = parsePricePerMillion(p.output);
-  const cacheWrite = p.cache_write === undefined ? input : parsePricePerMillion(p.cache_write);
-  return {
-    input,
-    output,
-    cache_read: p.cache_read === undefined ? input : parsePricePerMillion(p.cache_read),
-    cache_write: cacheWrite,
-    reasoning: p.reasoning === undefined ? output : parsePricePerMillion(p.reasoning),
-  };
+  const c = compileRates(p);
+  return { input: c.input, output: c.output, cache_read: c.cacheRead, cache_write: c.cacheWrite, reasoning: c.reasoning };
 }
 
 /** An entry's tiers in the engine's order: service-tier tiers first, then higher input thresholds first (memoised per entry). */
