@@ -6,24 +6,16 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPostgres, type RunningPostgres } from '@tokenmeter/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
+import { describe, expect, it } from 'vitest';
 import type { ScheduleRun } from '../../src/reports/schedules/model.js';
 import { startScheduleServer } from './support.js';
 
-let server: RunningPostgres;
-
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const postgres = usePostgres();
 
 describe('two replicas on one Postgres', () => {
   it('run each tick once', async () => {
-    const url = await server.createDatabase('replicas');
+    const url = await postgres().createDatabase('replicas');
     const start = Date.parse('2026-06-01T00:00:00Z');
     const a = await startScheduleServer({ now: start, dbUrl: url });
     const b = await startScheduleServer({ now: start, dbUrl: url, reports: { folderRoot: a.folderRoot } });

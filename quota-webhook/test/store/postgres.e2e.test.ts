@@ -5,25 +5,17 @@
  * Each test gets a fresh database.
  */
 import pg from 'pg';
-import { startPostgres, type RunningPostgres } from '@tokenmeter/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
+import { describe, expect, it } from 'vitest';
 import { loadConfig, openStore } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { record } from '../helpers.js';
 import { defineCoreSuite } from './core-suite.js';
 import { defineDerivedSuite } from './derived-suite.js';
 
-let server: RunningPostgres;
+const postgres = usePostgres();
 
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-const freshUrl = (): Promise<string> => server.createDatabase();
+const freshUrl = (): Promise<string> => postgres().createDatabase();
 
 defineCoreSuite({
   kind: 'postgres',
