@@ -8,6 +8,7 @@ import { createHash, hash } from 'node:crypto';
 import { USAGE_LIMITS, type PromptFingerprint } from '../protocol.js';
 import { canonicalJson } from './canonical.js';
 import { deriveFingerprintKey } from './key.js';
+import { SHA256_IV, sha256Blocks, sha256Digest, sha256Pad } from './sha256.js';
 
 /** A request cut along the provider's caching rule (see each SDK's `fingerprint.ts`). */
 export interface PromptParts {
@@ -44,18 +45,28 @@ export function fingerprintKey(): Buffer {
 
 /** Scratch memory kept between fingerprints up to this size (a larger prompt gets its own buffer, dropped after). */
 const KEPT_SCRATCH_BYTES = 64 * 1024;
+/** Messages up to this size are hashed in JavaScript (`sha256.ts`), longer ones by OpenSSL (the faster beyond ~350 bytes on the bench machine). */
+const JS_HASH_MAX_BYTES = 256;
 
 /**
- * HMAC-SHA-256 (exactly RFC 2104) as one-shot `crypto.hash` calls: the inner
- * message is written after the key's inner pad in one scratch buffer, the
- * outer hash is over the outer pad and the inner digest. No `Hash` object per
- * message: creating, copying and collecting those (native objects) cost ~13 µs
- * of the ~24 µs a short chat call's fingerprint added in `npm run bench`.
+ * HMAC-SHA-256 (exactly RFC 2104): the inner message is written after the
+ * key's inner pad in one scratch buffer, the outer hash is over the outer pad
+ * and the inner digest. No `Hash` object per message: creating, copying and
+ * collecting those (native objects) cost ~13 µs of the ~24 µs a short chat
+ * call's fingerprint added in `npm run bench`. Short messages start from the
+ * pads' precomputed hash states (one block less each) and are compressed in
+ * JavaScript; long ones go to `crypto.hash` in one call.
  */
 class KeyedHasher {
   private readonly _ipad = Buffer.alloc(64);
   /** The outer pad, then room for the inner digest. */
   private readonly _outer = Buffer.alloc(96);
+  /** The hash states after the inner and the outer pad. */
+  private readonly _innerState = Uint32Array.from(SHA256_IV);
+  private readonly _outerState = Uint32Array.from(SHA256_IV);
+  private readonly _state = new Uint32Array(8);
+  /** The outer message's last block: the inner digest, then padding for 96 bytes in all. */
+  private readonly _outerBlock = new Uint8Array(64);
   private _scratch = Buffer.alloc(4096);
   private _pos = 64;
 
@@ -66,6 +77,12 @@ class KeyedHasher {
       this._ipad[i] = block[i]! ^ 0x36;
       this._outer[i] = block[i]! ^ 0x5c;
     }
+    sha256Blocks(this._innerState, this._ipad, 0, 64);
+    sha256Blocks(this._outerState, this._outer, 0, 64);
+    sha256Pad(this._outerBlock, 32);
+    // The padding above counts 32 bytes; the outer message is 96 (the pad's block first).
+    this._outerBlock[62] = 0x03;
+    this._outerBlock[63] = 0x00;
   }
 
   /** Starts a message with `label` and a newline. */
@@ -92,6 +109,18 @@ class KeyedHasher {
 
   /** The HMAC (32 bytes) of the message written since `start`. */
   finish(): Buffer {
+    if (this._pos - 64 <= JS_HASH_MAX_BYTES) {
+      this._ensure(72);
+      const state = this._state;
+      state.set(this._innerState);
+      sha256Blocks(state, this._scratch, 64, sha256Pad(this._scratch, this._pos));
+      sha256Digest(state, this._outerBlock, 0);
+      state.set(this._outerState);
+      sha256Blocks(state, this._outerBlock, 0, 64);
+      const mac = Buffer.allocUnsafe(32);
+      sha256Digest(state, mac, 0);
+      return mac;
+    }
     this._ipad.copy(this._scratch, 0);
     const inner = hash('sha256', this._scratch.subarray(0, this._pos), 'buffer');
     inner.copy(this._outer, 64);
