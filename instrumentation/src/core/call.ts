@@ -293,7 +293,7 @@ function startSpan(descriptor: CallDescriptor, startTimeMs: number, startPerf: n
 /**
  * Usage attributes follow semconv: input includes cached input, output includes reasoning.
  * Set one by one, in a fixed order: an object literal with computed keys, then
- * `setAttributes` copying it, cost ~1 µs more per span (`npm run bench`, spans case).
+ * `setAttributes` copying it, cost ~1 µs more per span (CPU profiles of `npm run bench`).
  */
 function endSpan(span: Span, call: FinishedCall, error: unknown, endTime?: number): void {
   const { tokens, cost } = call;
