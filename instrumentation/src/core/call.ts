@@ -34,7 +34,7 @@ import {
 } from '../semconv.js';
 import type { Outcome } from '../semconv.js';
 import type { PromptCapture } from '../fingerprint/fingerprint.js';
-import { deferFingerprint, PendingFingerprint } from '../fingerprint/pending.js';
+import { deferFingerprint, fingerprintsInDemand, PendingFingerprint } from '../fingerprint/pending.js';
 import { currentCallScope } from './call-scope.js';
 import type { CallScope } from './call-scope.js';
 import { currentCatalog } from './catalog.js';
@@ -212,10 +212,12 @@ class Call implements CallTracker {
     if (errorType !== undefined) finished.errorType = errorType;
     if (result.finishReasons !== undefined && result.finishReasons.length > 0) finished.finishReasons = result.finishReasons;
     if (this._prompt !== undefined && outcome !== 'blocked') {
-      // Hashing the prompt costs microseconds: it runs after this call, in a batch (see fingerprint/pending.ts).
+      // Hashing the prompt costs microseconds: it runs after this call, in a batch, when the span or the
+      // control plane's reporter will read it; otherwise only if a sink reads it (see fingerprint/pending.ts).
       const input = tokens.input + tokens.cache_read + tokens.cache_write;
       const onError = (error: unknown): void => reportOnce('computing a prompt fingerprint', error);
-      finished.fingerprint = deferFingerprint(new PendingFingerprint(this._prompt, input, this.descriptor.maxOutputTokens, finished.finishReasons?.[0], onError));
+      const pending = new PendingFingerprint(this._prompt, input, this.descriptor.maxOutputTokens, finished.finishReasons?.[0], onError);
+      finished.fingerprint = this.span.isRecording() || fingerprintsInDemand() ? deferFingerprint(pending) : pending;
     }
     if (!this.span.isRecording()) this.span.end();
     else if (finished.fingerprint === undefined) endSpan(this.span, finished, result.error);
