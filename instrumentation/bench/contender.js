@@ -10,7 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { contenders, flushSpans, installPeer, openaiClass } from './contenders.js';
+import { pathToFileURL } from 'node:url';
+import { contenders, flushSpans, installPeer, openaiClass, packageDir } from './contenders.js';
 import { inProcessFetch } from './transport.js';
 
 const [name, mode] = process.argv.slice(2);
@@ -21,7 +22,7 @@ if (contender.peer !== undefined) installPeer(contender);
 /** Counts the calls tokenmeter measured, so the parent can check it is measuring. */
 let measured = 0;
 if (contender.tokenmeter) {
-  const { addSink } = await import('../dist/core/hooks.js');
+  const { addSink } = await import(pathToFileURL(join(packageDir(contender), 'dist/core/hooks.js')).href);
   addSink(() => measured++);
 }
 const OpenAI = openaiClass();

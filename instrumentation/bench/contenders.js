@@ -5,10 +5,15 @@
  * `tools/sdk-fixtures/openai-v6` installs, each with the OpenTelemetry SDK
  * exporting its spans over OTLP/HTTP protobuf to the same local sink and a
  * Prometheus exporter for its metrics. Peers that are not installed are
- * left out and said so.
+ * left out and said so. `BENCH_BEFORE=<dir>` (a copy of an earlier build of
+ * this package: its `dist`, `register.cjs` and `package.json`, placed under
+ * this package so that its dependencies resolve, e.g. `.tmp/before`) adds
+ * `tokenmeter-before` and `tokenmeter-spans-before`, to compare a change
+ * with what it replaces in the same run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, findPackageJSON } from 'node:module';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURE = new URL('../../tools/sdk-fixtures/openai-v6/package.json', import.meta.url);
@@ -20,6 +25,8 @@ const ALL = [
   { name: 'tokenmeter', label: 'tokenmeter (register, Prometheus)', tokenmeter: true },
   { name: 'tokenmeter-nofp', label: 'tokenmeter, TOKENMETER_PROMPT_FINGERPRINT=off', tokenmeter: true, env: { TOKENMETER_PROMPT_FINGERPRINT: 'off' } },
   { name: 'tokenmeter-spans', label: 'tokenmeter (register, Prometheus, spans OTLP)', tokenmeter: true, spans: true },
+  { name: 'tokenmeter-before', label: 'tokenmeter, BENCH_BEFORE build', tokenmeter: true, before: true },
+  { name: 'tokenmeter-spans-before', label: 'tokenmeter + spans, BENCH_BEFORE build', tokenmeter: true, spans: true, before: true },
   { name: 'contrib', label: '@opentelemetry/instrumentation-openai', peer: '@opentelemetry/instrumentation-openai', spans: true },
   { name: 'traceloop', label: '@traceloop/instrumentation-openai', peer: '@traceloop/instrumentation-openai', spans: true },
 ];
@@ -39,6 +46,8 @@ export function contenders(names = process.env.BENCH_CONTENDERS?.split(',')) {
   const out = [];
   for (const contender of ALL) {
     if (names !== undefined && !names.includes(contender.name)) continue;
+    if (contender.before && process.env.BENCH_BEFORE === undefined) continue;
+    if (contender.before && !existsSync(resolve(process.env.BENCH_BEFORE, 'dist/register.js'))) throw new Error(`BENCH_BEFORE=${process.env.BENCH_BEFORE}: no dist/register.js there (from ${process.cwd()})`);
     if (contender.peer !== undefined) {
       if (!installed(contender.peer)) {
         console.log(`(${contender.label}: not installed in tools/sdk-fixtures/openai-v6, left out)`);
@@ -51,10 +60,15 @@ export function contenders(names = process.env.BENCH_CONTENDERS?.split(',')) {
   return out;
 }
 
+/** The package directory a tokenmeter contender runs: this one, or the `BENCH_BEFORE` copy. */
+export function packageDir(contender) {
+  return contender.before ? resolve(process.env.BENCH_BEFORE) : fileURLToPath(new URL('..', import.meta.url));
+}
+
 /** How the parent starts one contender's process: the register flag for tokenmeter, and each one's environment. */
 export function processOptions(contender, sink) {
   return {
-    execArgv: contender.tokenmeter ? ['--require', REGISTER] : [],
+    execArgv: contender.tokenmeter ? ['--require', resolve(packageDir(contender), 'register.cjs')] : [],
     env: {
       ...process.env,
       // As a service runs it: a Prometheus endpoint that nobody scrapes during the run, no control plane.

@@ -6,6 +6,7 @@
  */
 import type { EnforcementMode } from '../config/types.js';
 import { addGate, addSink } from '../core/hooks.js';
+import { demandFingerprints } from '../fingerprint/pending.js';
 import type { EnforcementState } from '../protocol.js';
 import { EnforcementClient, type LinkStatus } from './enforcement-client.js';
 import { requestsSync } from './sync-http.js';
@@ -148,7 +149,7 @@ export function startControlLink(options: ControlLinkOptions): ControlLink {
     logger,
     metrics,
   });
-  removals.push(addSink(reporter.sink));
+  removals.push(addSink(reporter.sink), demandFingerprints());
   client?.start();
   const prices =
     options.priceRefreshMillis === 0

@@ -2,7 +2,10 @@
  * Fingerprints are computed after the call, off the caller's path: a finished
  * call carries a `PendingFingerprint`, computed in a batch on the next
  * `setImmediate` (which also drops the captured request), or earlier by
- * whoever reads it first. The call's span ends once it is known.
+ * whoever reads it first. The call's span ends once it is known. With no
+ * span and no reader registered (`demandFingerprints`), nothing is queued:
+ * the fingerprint is computed only if a sink reads it, so work nobody
+ * consumes is not done (it was most of the SDK's added time per call).
  */
 import type { PromptFingerprint } from '../protocol.js';
 import { computeFingerprint, fingerprintKey, type PromptCapture } from './fingerprint.js';
@@ -65,6 +68,28 @@ export class PendingFingerprint {
   toJSON(): PromptFingerprint | undefined {
     return this.value;
   }
+}
+
+let demand = 0;
+
+/**
+ * Registers a reader of fingerprints after the call (the control-plane reporter): while one is
+ * registered every fingerprint is computed in the next batch, which also releases the captured
+ * request before records wait in a buffer. Returns the release.
+ */
+export function demandFingerprints(): () => void {
+  demand += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    demand -= 1;
+  };
+}
+
+/** Whether a registered reader will want every fingerprint. */
+export function fingerprintsInDemand(): boolean {
+  return demand > 0;
 }
 
 let queue: PendingFingerprint[] = [];

@@ -63,4 +63,34 @@ describe('computeFingerprint', () => {
     const long = Buffer.alloc(100, 7);
     expect(computeFingerprint(parts, long, 50).prefix_hash).toBe(createHmac('sha256', long).update(`prefix\n${system}\n`).digest().subarray(0, 16).toString('hex'));
   });
+
+  it('hashes non-ASCII text as UTF-8, short messages (hashed in JavaScript) at every padding boundary and prompts larger than its scratch memory, one after another', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
+    const key = Buffer.from('fedcba9876543210fedcba9876543210');
+    const mac = (...chunks: (string | Buffer)[]): Buffer => chunks.reduce((h, c) => h.update(c), createHmac('sha256', key)).digest();
+    for (const text of ['héllo wörld ✓ 😀', 'a', 'b'.repeat(150), 'c'.repeat(180), 'd'.repeat(300), 'x'.repeat(200_000), '日本語'.repeat(40_000), 'short again']) {
+      const parts = { prefix: [text], rest: [{ role: 'user', content: text }], parameters: { model: 'm' } };
+      const prefixText = JSON.stringify(text);
+      const restText = `{"content":${JSON.stringify(text)},"role":"user"}`;
+      const prefixMac = mac(`prefix\n${prefixText}\n`);
+      const prefixBytes = Buffer.byteLength(prefixText);
+      expect(computeFingerprint(parts, key, 1000)).toEqual({
+        prefix_hash: prefixMac.subarray(0, 16).toString('hex'),
+        request_hash: mac('request\n{"model":"m"}\n', prefixMac, `\n${restText}\n`).subarray(0, 16).toString('hex'),
+        prefix_tokens: Math.round((1000 * prefixBytes) / (prefixBytes + Buffer.byteLength(restText))),
+      });
+    }
+  });
+
+  it('agrees with node:crypto HMAC for every message length around the SHA-256 block and padding boundaries', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
+    const key = Buffer.from('0123456789abcdef0123456789abcdef');
+    for (let length = 0; length <= 400; length++) {
+      const text = 'y'.repeat(length);
+      const expected = createHmac('sha256', key).update(`prefix\n${JSON.stringify(text)}\n`).digest().subarray(0, 16).toString('hex');
+      expect(computeFingerprint({ prefix: [text], rest: [], parameters: {} }, key, 1).prefix_hash).toBe(expected);
+    }
+  });
 });
