@@ -130,9 +130,11 @@ export class Story {
   /** One round: quota status, audit, Alertmanager calls. Errors are told once, never thrown. */
   async poll() {
     try {
-      // Quota status first: a threshold reached reads before the block it caused.
+      // The audit is read before the quota status and told after it: a block read here was caused by usage that
+      // the status (read later) already counts, so a threshold reached reads before the block it caused.
+      const audit = await this._auditLines();
       await this._quotas();
-      await this._audit();
+      for (const line of audit) this._print(line);
       await this._alertCalls();
       this._lastError = '';
     } catch (error) {
@@ -148,18 +150,21 @@ export class Story {
     return response;
   }
 
-  async _audit() {
+  /** The audit lines not told yet (marked as told). */
+  async _auditLines() {
     // One query for every kind (ids are one sequence); the window starts a little before the last record told,
     // since a record's time and its id need not be in the same order across concurrent writers.
     const from = new Date(Math.max(this._since, this._lastAuditTime - 5000)).toISOString();
     const body = await (await this._get(`${this._cp}/api/v1/audit?from=${encodeURIComponent(from)}&limit=10000`)).json();
+    const lines = [];
     for (const entry of body.entries) {
       if (entry.id <= this._lastAuditId) continue;
       this._lastAuditId = entry.id;
       this._lastAuditTime = entry.time_ms;
       const line = auditLine(entry);
-      if (line !== undefined) this._print(line);
+      if (line !== undefined) lines.push(line);
     }
+    return lines;
   }
 
   async _quotas() {
