@@ -70,6 +70,8 @@ export class ControlPlane {
   private _lastPrune = 0;
   private _started = false;
   private _stopWatch: (() => void) | undefined;
+  /** Changes other replicas made while this one was loading: applied once it has loaded. */
+  private _heldChanges: StoreChange[] | undefined = [];
 
   constructor(options: ControlPlaneOptions) {
     this.config = options.config;
@@ -134,6 +136,10 @@ export class ControlPlane {
 
   /** Applies a change another replica made to the shared database. */
   private async _remoteChange(change: StoreChange): Promise<void> {
+    if (this._heldChanges !== undefined) {
+      this._heldChanges.push(change);
+      return;
+    }
     if (change.kind === 'block') await this.blocks.reload(change.id);
     else if (change.kind === 'meta' && change.id === 'timezones') await this.timeZones.load();
     else if (change.kind === 'usage') {
@@ -151,6 +157,14 @@ export class ControlPlane {
 
   async init(): Promise<void> {
     const { rebuild } = await this.store.init();
+    // Replicas on one database: listen before loading, so that another replica's change is either in what is
+    // loaded or heard (held until loaded, then applied), and apply the others' changes as they happen.
+    const watch = this.store.watch(
+      (change) => void this._remoteChange(change).catch(this.onError),
+      () => void this._resync().catch(this.onError),
+    );
+    this._stopWatch = watch.stop;
+    await watch.listening;
     await Promise.all([
       this.quotaSet.load(), this.prices.load(), this.providers.load(), this.directory.load(), this.timeZones.load(), this.reportSchedules.load(),
       this.chargeback.load(),
@@ -165,11 +179,9 @@ export class ControlPlane {
     await this.reports.init();
     this._lastHour = windowStart('hour', this.clock(), 'UTC');
     this._started = true;
-    // Replicas on one database: apply the others' changes as they happen.
-    this._stopWatch = this.store.watch(
-      (change) => void this._remoteChange(change).catch(this.onError),
-      () => void this._resync().catch(this.onError),
-    );
+    const held = this._heldChanges ?? [];
+    this._heldChanges = undefined;
+    for (const change of held) await this._remoteChange(change);
   }
 
   /** Starts the period-reset timer (blocks lift at their quota's next window when usage there is under the limit). */

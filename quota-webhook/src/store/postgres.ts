@@ -17,7 +17,7 @@ import {
 import { rollupValues } from './sqlite.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, numbered, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, StoreChange, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, StoreChange, StoreWatch, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
 } from './types.js';
 
 /** `unnest(…)` parameters for one array per record column: `$1::text[], $2::bigint[], …`. */
@@ -332,12 +332,14 @@ export class PostgresStore implements Store {
     return `${this._instance}|${kind}|${id}`;
   }
 
-  watch(listener: (change: StoreChange) => void, onResync: () => void): () => void {
+  watch(listener: (change: StoreChange) => void, onResync: () => void): StoreWatch {
     let client: pg.Client | undefined;
+    let listening!: () => void;
+    const firstListen = new Promise<void>((resolve) => (listening = resolve));
     let stopped = false;
     let delay = 500;
     let timer: NodeJS.Timeout | undefined;
-    const connect = async (): Promise<void> => {
+    const connect = async (first: boolean): Promise<void> => {
       if (stopped) return;
       const c = new pg.Client({ connectionString: this._url });
       c.on('notification', (n) => {
@@ -354,6 +356,7 @@ export class PostgresStore implements Store {
       } catch {
         void c.end().catch(() => undefined); // the error is the reason to retry
         reconnect();
+        listening(); // the caller loads without; the reconnect resyncs
         return;
       }
       if (stopped) {
@@ -362,9 +365,10 @@ export class PostgresStore implements Store {
       }
       client = c;
       delay = 500;
-      // Notifications sent while no connection listened are lost: reload everything once listening,
-      // the first time too (a change between the replica's initial load and its LISTEN would be missed).
-      onResync();
+      // Notifications sent while no connection listened are lost: reload everything after a reconnect
+      // (the first time, the caller loads once `listening` settles).
+      if (first) listening();
+      else onResync();
     };
     const reconnect = (): void => {
       if (stopped || timer !== undefined) return;
@@ -373,12 +377,12 @@ export class PostgresStore implements Store {
       void old?.end().catch(() => undefined); // already broken
       timer = setTimeout(() => {
         timer = undefined;
-        void connect(); // failures reschedule themselves
+        void connect(false); // failures reschedule themselves
       }, delay);
       timer.unref();
       delay = Math.min(delay * 2, 10_000);
     };
-    void connect(); // failures reschedule themselves
+    void connect(true); // failures reschedule themselves
     const stop = (): void => {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -386,7 +390,7 @@ export class PostgresStore implements Store {
       this._watchers.delete(stop);
     };
     this._watchers.add(stop);
-    return stop;
+    return { stop, listening: firstListen };
   }
 
   async incrementMeta(key: string): Promise<number> {

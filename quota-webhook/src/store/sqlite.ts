@@ -12,7 +12,7 @@ import {
 } from './schema.js';
 import { GROUP_SELECT, ORDER_BY_COST, RECORD_COLUMNS, groupExpr, recordValues, whereClause } from './sql.js';
 import type {
-  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, TotalRow,
+  AuditEntry, AuditFilter, DeltaFn, GroupBy, GroupRow, IngestOutcome, LedgerRow, RecordFilter, RollupQuery, RollupRow, SqlRow, Store, StoreWatch, TotalRow,
 } from './types.js';
 
 /** The ledger's records table (the benches' bare-INSERT baseline uses it too). */
@@ -294,8 +294,8 @@ export class SqliteStore implements Store {
   }
 
   /** One process per SQLite database: nobody else to hear from. */
-  watch(): () => void {
-    return () => {};
+  watch(): StoreWatch {
+    return { stop: () => {}, listening: Promise.resolve() };
   }
 
   async publish(): Promise<void> {}

@@ -166,6 +166,12 @@ export interface RollupQuery {
   to: number;
 }
 
+/** A running `Store.watch`. */
+export interface StoreWatch {
+  stop(): void;
+  listening: Promise<void>;
+}
+
 /** A change another process made (see `Store.watch`). */
 export interface StoreChange {
   kind: string;
@@ -229,10 +235,12 @@ export interface Store {
   incrementMeta(key: string): Promise<number>;
   /**
    * Changes made by other processes on the same database: every entity put or delete (kind, id), and
-   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` each time the LISTEN is established,
-   * the first time included (notifications before it are lost: reload everything). SQLite (one process): never called. Returns a stop function.
+   * whatever they `publish`. Postgres: LISTEN/NOTIFY, with `onResync` after a reconnect (notifications
+   * sent while nobody listened are lost: reload everything). SQLite (one process): never called.
+   * `listening` settles once the first LISTEN is established or has failed (a failure retries, then resyncs):
+   * load after it, and a change another process makes is either in what was loaded or notified.
    */
-  watch(listener: (change: StoreChange) => void, onResync: () => void): () => void;
+  watch(listener: (change: StoreChange) => void, onResync: () => void): StoreWatch;
   /** Tells the other processes on this database that `kind`/`id` changed. */
   publish(kind: string, id: string): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
