@@ -7,13 +7,14 @@
  * question, formatted by the plugin's own money formatting (exact strings).
  * Screenshots: /tmp/plugin-shots/<page>.png (PLUGIN_SHOTS overrides).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig, startServer, type RunningServer } from '@tokenmeter/quota-webhook';
 import { count as formatCount, percent as formatPercent, usd as formatUsd } from './harness/expected.js';
+import { launchChromium, screenshot } from './harness/browser.js';
 import { PLUGIN_ID } from './harness/paths.js';
 import { NOW, seedLedger } from './harness/seed.js';
 import { startHarnessServer, type HarnessServer } from './harness/server.js';
@@ -61,7 +62,7 @@ async function open(path: string, container: string): Promise<string> {
   return text;
 }
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, join(SHOTS, `${name}.png`));
 const textOf = async (selector: string) => (await page.textContent(selector)) ?? '';
 
 beforeAll(async () => {
@@ -93,14 +94,8 @@ beforeAll(async () => {
       secureJsonData: { readToken: TOKENS.read, adminToken: TOKENS.admin },
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  ({ browser, page } = await launchChromium(pageErrors));
   await page.clock.setFixedTime(NOW);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {

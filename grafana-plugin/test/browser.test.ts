@@ -5,13 +5,14 @@
  * control plane started here (SQLite), adding the tokens as Grafana's proxy
  * would. Screenshots of every page in both themes go to .tmp/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { waitFor } from '@tokenmeter/testkit';
 import { defaultConfig, startServer, type RunningServer } from '@tokenmeter/quota-webhook';
+import { launchChromium, screenshot } from './harness/browser.js';
 import { PLUGIN_ID, SCREENSHOT_DIR } from './harness/paths.js';
 import { startHarnessServer, type HarnessServer } from './harness/server.js';
 
@@ -64,13 +65,7 @@ beforeAll(async () => {
     onError: () => {},
   });
   harness = await startHarnessServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  ({ browser, page } = await launchChromium(pageErrors));
 });
 
 afterAll(async () => {
@@ -291,7 +286,7 @@ describe('the built plugin in Chromium against a real control plane', () => {
           else expect(text, `${path} does not claim ${ep} is missing`).not.toContain(`no route GET /api/v1/${ep}`);
         }
         const name = path.split('/').filter(Boolean).at(-1) === PLUGIN_ID ? 'configuration' : path.split('/').at(-1);
-        await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${theme}.png`), fullPage: true });
+        await screenshot(page, join(SCREENSHOT_DIR, `${name}-${theme}.png`));
       }
       expect(pageErrors).toEqual([]);
     }
