@@ -1,7 +1,6 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Button, ConfirmModal, Field, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import { toControlPlaneError, type ControlPlaneError } from '../api/controlPlane';
 import { deletePrice, listPrices, type PriceEntry } from '../api/resources';
 import { ApiErrorAlert } from '../components/common/ApiErrorAlert';
 import { DataTable, type ColumnDef } from '../components/common/DataTable';
@@ -13,6 +12,7 @@ import { RepriceForm } from '../components/pricing/RepriceForm';
 import { priceForm, type PriceFormValues } from '../components/pricing/priceForm';
 import { testIds } from '../components/testIds';
 import { useApi } from '../utils/useApi';
+import { useConfirmedDelete } from '../utils/useConfirmedDelete';
 import { filterPrices, type Show } from '../components/pricing/filterPrices';
 
 const rate = (v?: string) => (v === undefined ? '—' : `$${v}`);
@@ -25,8 +25,10 @@ function Pricing() {
   const [show, setShow] = useState<Show>('all');
   const prices = useApi(() => listPrices(/^\d{4}-\d{2}-\d{2}$/.test(at) ? at : undefined), [at]);
   const [editing, setEditing] = useState<{ values: PriceFormValues; existing: boolean }>();
-  const [deleting, setDeleting] = useState<string>();
-  const [deleteError, setDeleteError] = useState<ControlPlaneError>();
+  const deletion = useConfirmedDelete(
+    (id: string) => deletePrice(id),
+    () => prices.reload()
+  );
 
   const columns: Array<ColumnDef<PriceEntry>> = [
     { id: 'provider', header: 'Provider', render: (p) => p.provider },
@@ -69,7 +71,7 @@ function Pricing() {
                 variant="destructive"
                 icon="trash-alt"
                 aria-label={`Delete ${p.id}`}
-                onClick={() => setDeleting(p.id)}
+                onClick={() => deletion.ask(p.id)}
               />
             )}
           </Stack>
@@ -77,22 +79,10 @@ function Pricing() {
     },
   ];
 
-  const confirmDelete = async () => {
-    try {
-      await deletePrice(deleting!);
-      setDeleteError(undefined);
-      prices.reload();
-    } catch (e) {
-      setDeleteError(toControlPlaneError(e));
-    } finally {
-      setDeleting(undefined);
-    }
-  };
-
   return (
     <PluginPage>
       <div data-testid={testIds.pricing.container}>
-        {deleteError && <ApiErrorAlert error={deleteError} title="Delete refused" />}
+        {deletion.error && <ApiErrorAlert error={deletion.error} title="Delete refused" />}
         <Section
           title="Price catalog"
           actions={
@@ -166,14 +156,14 @@ function Pricing() {
           }}
         />
       )}
-      {deleting && (
+      {deletion.target && (
         <ConfirmModal
           isOpen
-          title={`Delete price ${deleting}?`}
+          title={`Delete price ${deletion.target}?`}
           body="Records keep their price until re-priced."
           confirmText="Delete"
-          onConfirm={() => void confirmDelete()}
-          onDismiss={() => setDeleting(undefined)}
+          onConfirm={() => void deletion.confirm()}
+          onDismiss={deletion.dismiss}
         />
       )}
     </PluginPage>

@@ -1,7 +1,6 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Button, ConfirmModal, EmptyState, Stack } from '@grafana/ui';
-import { toControlPlaneError, type ControlPlaneError } from '../api/controlPlane';
 import {
   deleteBudget,
   deleteQuota,
@@ -23,6 +22,7 @@ import { testIds } from '../components/testIds';
 import { formatCount, formatUsd } from '../utils/money';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
+import { useConfirmedDelete } from '../utils/useConfirmedDelete';
 
 /** The most used window of a quota (a `*` quota has one per subject). */
 export function topWindow(status: QuotaStatus | undefined) {
@@ -60,13 +60,15 @@ function Quotas() {
   const quotas = useApi(listQuotas, []);
   const budgets = useApi(listBudgets, []);
   const [editing, setEditing] = useState<Editing>();
-  const [deleting, setDeleting] = useState<{ kind: 'quota' | 'budget'; id: string }>();
-  const [deleteError, setDeleteError] = useState<ControlPlaneError>();
 
   const reload = () => {
     quotas.reload();
     budgets.reload();
   };
+  const deletion = useConfirmedDelete(
+    (d: { kind: 'quota' | 'budget'; id: string }) => (d.kind === 'quota' ? deleteQuota(d.id) : deleteBudget(d.id)),
+    reload
+  );
 
   const actions = <T,>(kind: 'quota' | 'budget', row: T & { id: string }, toForm: (r: T) => QuotaFormValues) =>
     writable ? (
@@ -83,7 +85,7 @@ function Quotas() {
           variant="destructive"
           icon="trash-alt"
           aria-label={`Delete ${row.id}`}
-          onClick={() => setDeleting({ kind, id: row.id })}
+          onClick={() => deletion.ask({ kind, id: row.id })}
         />
       </Stack>
     ) : null;
@@ -130,25 +132,10 @@ function Quotas() {
     { id: 'actions', header: '', render: (b) => actions('budget', b, formFromBudget) },
   ];
 
-  const confirmDelete = async () => {
-    if (!deleting) {
-      return;
-    }
-    try {
-      await (deleting.kind === 'quota' ? deleteQuota(deleting.id) : deleteBudget(deleting.id));
-      setDeleteError(undefined);
-      reload();
-    } catch (e) {
-      setDeleteError(toControlPlaneError(e));
-    } finally {
-      setDeleting(undefined);
-    }
-  };
-
   return (
     <PluginPage>
       <div data-testid={testIds.quotas.container}>
-        {deleteError && <ApiErrorAlert error={deleteError} title="Delete refused" />}
+        {deletion.error && <ApiErrorAlert error={deletion.error} title="Delete refused" />}
         <Section
           title="Quotas"
           actions={
@@ -236,14 +223,14 @@ function Quotas() {
           }}
         />
       )}
-      {deleting && (
+      {deletion.target && (
         <ConfirmModal
           isOpen
-          title={`Delete ${deleting.kind} ${deleting.id}?`}
-          body={deleting.kind === 'quota' ? 'Its blocks are lifted at once.' : 'Its alerts stop.'}
+          title={`Delete ${deletion.target.kind} ${deletion.target.id}?`}
+          body={deletion.target.kind === 'quota' ? 'Its blocks are lifted at once.' : 'Its alerts stop.'}
           confirmText="Delete"
-          onConfirm={() => void confirmDelete()}
-          onDismiss={() => setDeleting(undefined)}
+          onConfirm={() => void deletion.confirm()}
+          onDismiss={deletion.dismiss}
         />
       )}
     </PluginPage>
