@@ -1,15 +1,8 @@
+import { configProblems } from '@tokenmeter/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isLoopback, loadConfig } from '../src/index.js';
 
-function problems(env: Record<string, string>): Array<{ variable: string; message: string }> {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = (env: Record<string, string>) => configProblems(ConfigError, () => loadConfig(env));
 
 describe('configuration', () => {
   it('has the documented defaults', () => {

@@ -1,3 +1,5 @@
+export { configProblems } from './config.js';
+export type { ProblemsError } from './config.js';
 export { freePort } from './ports.js';
 export { waitFor, waitForHttp } from './wait.js';
 export { awaitReady, startProcess } from './process.js';
