@@ -116,14 +116,19 @@ async function settled(afterMs: number): Promise<void> {
     return Math.max(cp, sdk) * 1000;
   }, { timeoutMillis: 30_000, what: `Prometheus to scrape the ${ledgerRecords} ledger records and the service` });
   // Groups run independently: the alerts read recorded series, so they must run after the recording group did.
-  const groups = async (): Promise<Array<{ name: string; lastEvaluation: string }>> =>
-    ((await (await fetch(`${stack.prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string; lastEvaluation: string }> } }).data.groups;
+  // A group's `lastEvaluation` is the wall-clock start of its last run, but that run queried at the interval's
+  // tick before it (up to one interval earlier; under load that tick can precede the samples just waited for).
+  // So a run has seen everything up to T once it started more than one interval after T.
+  type Group = { name: string; lastEvaluation: string; evaluationTime: number; interval: number };
+  const groups = async (): Promise<Group[]> =>
+    ((await (await fetch(`${stack.prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Group[] } }).data.groups;
+  const sawAfter = (g: Group, ms: number): boolean => Date.parse(g.lastEvaluation) - g.interval * 1000 > ms;
   const recordedMs = await waitFor(async () => {
     const recording = (await groups()).find((g) => g.name === 'tokenmeter-recording');
-    const t = recording === undefined ? 0 : Date.parse(recording.lastEvaluation);
-    return t > scrapedMs ? t : undefined;
+    // The recorded samples exist once that run has finished.
+    return recording !== undefined && sawAfter(recording, scrapedMs) ? Date.parse(recording.lastEvaluation) + recording.evaluationTime * 1000 : undefined;
   }, { timeoutMillis: 30_000, what: 'the recording rules to run on those samples' });
-  await waitFor(async () => (await groups()).every((g) => Date.parse(g.lastEvaluation) > recordedMs), { timeoutMillis: 30_000, what: 'every rule group to run after the recording rules' });
+  await waitFor(async () => (await groups()).every((g) => sawAfter(g, recordedMs)), { timeoutMillis: 30_000, what: 'every rule group to run after the recording rules' });
 }
 
 /** Waits until every SDK series has been scraped `samples` times: rate() extrapolates less the longer a series is. */
