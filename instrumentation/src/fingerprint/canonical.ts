@@ -4,72 +4,148 @@
  * built the objects in. Values JSON would drop (functions, symbols,
  * `undefined`) are dropped; `toJSON` is honoured (dates); bigints are written
  * as numbers; cycles and nesting beyond 64 levels are cut, never thrown on.
+ *
+ * The text is written straight into a byte sink (the fingerprint's hash
+ * buffer), never built as a string: a short chat call's fingerprint made
+ * ~2 KB of garbage in part arrays, a `Set` and joined strings per value, and
+ * with spans exported that garbage cost more CPU in collections than the
+ * hashing itself (in-process overhead bench).
  */
 
 const MAX_DEPTH = 64;
 
-/** Appends the canonical text of `value` to `out` (one array of parts, joined once). */
-export function canonicalParts(value: unknown, out: string[], depth = 0, seen: Set<object> = new Set()): void {
+/** Where the canonical text goes, as UTF-8. */
+export interface CanonicalSink {
+  /** Appends one ASCII byte. */
+  byte(code: number): void;
+  /** Appends `text` as UTF-8; returns its byte length. */
+  text(text: string): number;
+}
+
+/** Characters JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates; pairs take the slow path too). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+const QUOTE = 0x22;
+
+/** The objects being written, outermost first: a value met again inside itself is a cycle. */
+const ancestors: object[] = [];
+
+/** Appends the canonical text of `value` to `out`. */
+export function writeCanonical(value: unknown, out: CanonicalSink): void {
+  const base = ancestors.length;
+  try {
+    write(value, out, 0, base);
+  } finally {
+    // Only after a throw (a toJSON): setting the length every time would trim the array and reallocate it on the next push.
+    if (ancestors.length !== base) ancestors.length = base;
+  }
+}
+
+function write(value: unknown, out: CanonicalSink, depth: number, base: number): void {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
+      writeString(value, out);
       return;
     case 'number':
-      out.push(Number.isFinite(value) ? String(value) : 'null');
+      out.text(Number.isFinite(value) ? String(value) : 'null');
       return;
     case 'boolean':
-      out.push(value ? 'true' : 'false');
+      out.text(value ? 'true' : 'false');
       return;
     case 'bigint':
-      out.push(value.toString());
+      out.text(value.toString());
       return;
     case 'object':
       break;
     default:
-      out.push('null');
+      out.text('null');
       return;
   }
-  if (value === null || depth >= MAX_DEPTH || seen.has(value)) {
-    out.push('null');
+  if (value === null || depth >= MAX_DEPTH || ancestors.indexOf(value, base) >= 0) {
+    out.text('null');
     return;
   }
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
-    canonicalParts(toJSON.call(value), out, depth + 1, seen);
+    write(toJSON.call(value), out, depth + 1, base);
     return;
   }
-  seen.add(value);
+  ancestors.push(value);
   if (Array.isArray(value)) {
-    out.push('[');
+    out.byte(0x5b); // [
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      canonicalParts(value[i], out, depth + 1, seen);
+      if (i > 0) out.byte(0x2c); // ,
+      write(value[i], out, depth + 1, base);
     }
-    out.push(']');
+    out.byte(0x5d); // ]
   } else if (ArrayBuffer.isView(value)) {
     // Binary content (an image, audio) counts by its bytes.
-    out.push(JSON.stringify(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')));
+    writeString(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'), out);
   } else {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    out.push('{');
+    const keys = sortKeys(Object.keys(record));
+    out.byte(0x7b); // {
     let first = true;
     for (const key of keys) {
       const inner = record[key];
       if (inner === undefined || typeof inner === 'function' || typeof inner === 'symbol') continue;
-      if (!first) out.push(',');
+      if (!first) out.byte(0x2c);
       first = false;
-      out.push(JSON.stringify(key), ':');
-      canonicalParts(inner, out, depth + 1, seen);
+      writeString(key, out);
+      out.byte(0x3a); // :
+      write(inner, out, depth + 1, base);
     }
-    out.push('}');
+    out.byte(0x7d); // }
   }
-  seen.delete(value);
+  ancestors.pop();
+}
+
+/**
+ * Sorts in place by UTF-16 code units, as `Array.prototype.sort` does strings:
+ * insertion sort, as objects in a prompt have a few keys and the built-in
+ * sort allocated ~400 bytes of work space per object (many keys: the built-in).
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** A JSON string: quoted as is when nothing in it needs escaping (no copy), else as JSON.stringify writes it. */
+function writeString(text: string, out: CanonicalSink): void {
+  if (NEEDS_ESCAPE.test(text)) {
+    out.text(JSON.stringify(text));
+    return;
+  }
+  out.byte(QUOTE);
+  out.text(text);
+  out.byte(QUOTE);
+}
+
+/** Collects the text in a string (tests, and byte counts that need the text itself). */
+class StringSink implements CanonicalSink {
+  parts: string[] = [];
+  byte(code: number): void {
+    this.parts.push(String.fromCharCode(code));
+  }
+  text(text: string): number {
+    this.parts.push(text);
+    return Buffer.byteLength(text);
+  }
 }
 
 /** The canonical text of `value`. */
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  canonicalParts(value, out);
-  return out.join('');
+  const sink = new StringSink();
+  writeCanonical(value, sink);
+  return sink.parts.join('');
 }

@@ -18,6 +18,23 @@ describe('canonicalJson', () => {
     expect(canonicalJson(new Uint8Array([1, 2, 3]))).toBe('"AQID"');
     expect(canonicalJson(deep)).toMatch(/^\[+null\]+$/);
   });
+
+  it('writes exactly what JSON.stringify with sorted keys writes: escapes, surrogates, many keys, non-ASCII keys', () => {
+    // The reference: sorted-key copies, then the engine's own JSON.stringify.
+    const sorted = (v: unknown): unknown => Array.isArray(v) ? v.map(sorted)
+      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+    const strings = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab\u0001\u001f', 'emoji 😀 pair', 'lone \ud800 high', 'lone \udc00 low', 'sep \u2028\u2029', 'del \u007f', 'é日本', ''];
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7919) % 40}`, i]));
+    const values: unknown[] = [...strings, { [strings[1]!]: strings[3], ä: 1, a: 2, Z: 3, '😀': 4, '\ud800': 5 }, many, { b: many, a: [strings, { y: 1, x: [] }] }];
+    for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+  });
+
+  it('a toJSON that throws leaves nothing behind: the next value is written whole', () => {
+    const shared = { x: 1 };
+    const bad = { shared, inner: { toJSON: () => { throw new Error('no'); } } };
+    expect(() => canonicalJson(bad)).toThrow('no');
+    expect(canonicalJson({ again: shared, shared })).toBe('{"again":{"x":1},"shared":{"x":1}}');
+  });
 });
 
 describe('PendingFingerprint', () => {
@@ -91,6 +108,26 @@ describe('computeFingerprint', () => {
       const text = 'y'.repeat(length);
       const expected = createHmac('sha256', key).update(`prefix\n${JSON.stringify(text)}\n`).digest().subarray(0, 16).toString('hex');
       expect(computeFingerprint({ prefix: [text], rest: [], parameters: {} }, key, 1).prefix_hash).toBe(expected);
+    }
+  });
+
+  it('a request without a stable prefix hashes the empty prefix (kept per key) and agrees with node:crypto, before and after prefixed ones', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
+    for (const key of [Buffer.from('0123456789abcdef0123456789abcdef'), Buffer.from('another key, another hasher!')]) {
+      const mac = (...chunks: (string | Buffer)[]): Buffer => chunks.reduce((h, c) => h.update(c), createHmac('sha256', key)).digest();
+      const empty = mac('prefix\n');
+      const text = 'say "hi" \n 😀 \ud800';
+      const restText = `{"content":${JSON.stringify(text)},"role":"user"}`;
+      const expected = {
+        prefix_hash: empty.subarray(0, 16).toString('hex'),
+        request_hash: mac('request\n{"model":"m"}\n', empty, `\n${restText}\n`).subarray(0, 16).toString('hex'),
+        prefix_tokens: 0,
+      };
+      const plain = { prefix: [], rest: [{ role: 'user', content: text }], parameters: { model: 'm' } };
+      expect(computeFingerprint(plain, key, 10)).toEqual(expected);
+      computeFingerprint({ prefix: ['a system prompt'], rest: [], parameters: {} }, key, 10);
+      expect(computeFingerprint(plain, key, 10)).toEqual(expected);
     }
   });
 });
