@@ -21,15 +21,11 @@ import { Loadable } from '../components/common/Loadable';
 import { Section } from '../components/common/Section';
 import { canWrite, useSettings } from '../components/common/settings';
 import { ScheduleRuns } from '../components/reports/ScheduleRuns';
-import {
-  emptySchedule,
-  validateSchedule,
-  type ScheduleErrors,
-  type ScheduleFormValues,
-} from '../components/reports/scheduleForm';
+import { emptySchedule, validateSchedule } from '../components/reports/scheduleForm';
 import { testIds } from '../components/testIds';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
+import { useValidatedSubmit } from '../utils/useValidatedSubmit';
 
 /** Options labelled for people: "month_to_date" → "Month to date", "focus" → "FOCUS". */
 const opts = <T extends string>(values: readonly T[]) =>
@@ -89,64 +85,52 @@ function RunNow() {
 
 export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onDismiss: () => void }) {
   const { tz } = useSettings();
-  const [f, setF] = useState<ScheduleFormValues>(emptySchedule(tz));
-  const [errors, setErrors] = useState<ScheduleErrors>({});
-  const [error, setError] = useState<ControlPlaneError>();
-  const set = <K extends keyof ScheduleFormValues>(k: K, v: ScheduleFormValues[K]) =>
-    setF((old) => ({ ...old, [k]: v }));
-  const save = async () => {
-    const v = validateSchedule(f);
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    try {
-      await createSchedule(v.body);
-      onSaved();
-    } catch (e) {
-      setError(toControlPlaneError(e));
-    }
-  };
+  const { values, set, errors, apiError, onSubmit } = useValidatedSubmit({
+    initial: () => emptySchedule(tz),
+    validate: validateSchedule,
+    send: (body) => createSchedule(body),
+    onSaved,
+    // A destination's fields, as the API names them.
+    aliases: { path: 'folder', url: 'webhook', to: 'emails' },
+  });
   return (
     <Modal title="New report schedule" isOpen onDismiss={onDismiss}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <form onSubmit={onSubmit}>
         <Field label="Name">
-          <Input aria-label="Schedule name" value={f.name} onChange={(e) => set('name', e.currentTarget.value)} />
+          <Input aria-label="Schedule name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
         <Stack gap={2}>
           <Field label="Cron" description="minute hour day month weekday" invalid={!!errors.cron} error={errors.cron}>
-            <Input aria-label="Cron" value={f.cron} onChange={(e) => set('cron', e.currentTarget.value)} />
+            <Input aria-label="Cron" value={values.cron} onChange={(e) => set('cron', e.currentTarget.value)} />
           </Field>
           <Field label="Time zone" invalid={!!errors.timezone} error={errors.timezone}>
             <Input
               aria-label="Schedule time zone"
-              value={f.timezone}
+              value={values.timezone}
               onChange={(e) => set('timezone', e.currentTarget.value)}
             />
           </Field>
         </Stack>
         <Stack gap={2}>
           <Field label="Kind" invalid={!!errors.kind} error={errors.kind}>
-            <RadioButtonGroup options={opts(REPORT_KINDS)} value={f.kind} onChange={(v) => set('kind', v)} />
+            <RadioButtonGroup options={opts(REPORT_KINDS)} value={values.kind} onChange={(v) => set('kind', v)} />
           </Field>
           <Field label="Period" invalid={!!errors.period} error={errors.period}>
-            <RadioButtonGroup options={opts(REPORT_PERIODS)} value={f.period} onChange={(v) => set('period', v)} />
+            <RadioButtonGroup options={opts(REPORT_PERIODS)} value={values.period} onChange={(v) => set('period', v)} />
           </Field>
           <Field label="Format" invalid={!!errors.format} error={errors.format}>
-            <RadioButtonGroup options={opts(REPORT_FORMATS)} value={f.format} onChange={(v) => set('format', v)} />
+            <RadioButtonGroup options={opts(REPORT_FORMATS)} value={values.format} onChange={(v) => set('format', v)} />
           </Field>
         </Stack>
         <Field label="Folder" description="On the control plane's host">
-          <Input aria-label="Folder" value={f.folder} onChange={(e) => set('folder', e.currentTarget.value)} />
+          <Input aria-label="Folder" value={values.folder} onChange={(e) => set('folder', e.currentTarget.value)} />
         </Field>
         <Field label="Webhook URL" invalid={!!errors.webhook} error={errors.webhook}>
-          <Input aria-label="Webhook URL" value={f.webhook} onChange={(e) => set('webhook', e.currentTarget.value)} />
+          <Input
+            aria-label="Webhook URL"
+            value={values.webhook}
+            onChange={(e) => set('webhook', e.currentTarget.value)}
+          />
         </Field>
         <Field
           label="E-mail recipients"
@@ -156,12 +140,12 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
         >
           <Input
             aria-label="E-mail recipients"
-            value={f.emails}
+            value={values.emails}
             onChange={(e) => set('emails', e.currentTarget.value)}
           />
         </Field>
         {errors.destinations && <Alert severity="warning" title={errors.destinations} />}
-        {error && <ApiErrorAlert error={error} title="The control plane refused this" />}
+        {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" onClick={onDismiss}>
             Cancel

@@ -1,9 +1,9 @@
-import React, { useState } from 'react';
+import React from 'react';
 import { Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
-import { toControlPlaneError, type ControlPlaneError } from '../../api/controlPlane';
 import { createPrice, replacePrice } from '../../api/resources';
+import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
-import { RATE_KEYS, validatePrice, type PriceErrors, type PriceFormValues } from './priceForm';
+import { RATE_KEYS, validatePrice, type PriceFormValues } from './priceForm';
 
 /** Add or edit an admin price entry (global, or an org override). */
 export function PriceFormModal({
@@ -17,51 +17,28 @@ export function PriceFormModal({
   onSaved: () => void;
   onDismiss: () => void;
 }) {
-  const [form, setForm] = useState(initial);
-  const [errors, setErrors] = useState<PriceErrors>({});
-  const [apiError, setApiError] = useState<ControlPlaneError>();
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof PriceFormValues>(k: K, v: PriceFormValues[K]) => setForm((f) => ({ ...f, [k]: v }));
-
-  const save = async () => {
-    const v = validatePrice(form);
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    setApiError(undefined);
-    try {
-      await (editing ? replacePrice(form.id, v.body) : createPrice(v.body));
-      onSaved();
-    } catch (e) {
-      setApiError(toControlPlaneError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { values, set, errors, apiError, submitting, onSubmit } = useValidatedSubmit({
+    initial,
+    validate: validatePrice,
+    send: (body, f) => (editing ? replacePrice(f.id, body) : createPrice(body)),
+    onSaved,
+  });
 
   return (
-    <Modal title={editing ? `Edit price ${form.id}` : 'New price entry'} isOpen onDismiss={onDismiss}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+    <Modal title={editing ? `Edit price ${values.id}` : 'New price entry'} isOpen onDismiss={onDismiss}>
+      <form onSubmit={onSubmit}>
         <Stack gap={2}>
           <Field label="Provider" invalid={!!errors.provider} error={errors.provider}>
             <Input
               aria-label="Provider"
-              value={form.provider}
+              value={values.provider}
               onChange={(e) => set('provider', e.currentTarget.value)}
             />
           </Field>
           <Field label="Model" invalid={!!errors.model_pattern} error={errors.model_pattern}>
             <Input
               aria-label="Model"
-              value={form.model_pattern}
+              value={values.model_pattern}
               onChange={(e) => set('model_pattern', e.currentTarget.value)}
             />
           </Field>
@@ -71,7 +48,7 @@ export function PriceFormModal({
                 { label: 'exact', value: 'exact' as const },
                 { label: 'regex', value: 'regex' as const },
               ]}
-              value={form.match}
+              value={values.match}
               onChange={(v) => set('match', v)}
             />
           </Field>
@@ -80,7 +57,7 @@ export function PriceFormModal({
           <Field label="Effective from" invalid={!!errors.effective_from} error={errors.effective_from}>
             <Input
               aria-label="Effective from"
-              value={form.effective_from}
+              value={values.effective_from}
               onChange={(e) => set('effective_from', e.currentTarget.value)}
             />
           </Field>
@@ -92,7 +69,7 @@ export function PriceFormModal({
           >
             <Input
               aria-label="Effective to"
-              value={form.effective_to}
+              value={values.effective_to}
               onChange={(e) => set('effective_to', e.currentTarget.value)}
             />
           </Field>
@@ -102,7 +79,7 @@ export function PriceFormModal({
             invalid={!!errors.org}
             error={errors.org}
           >
-            <Input aria-label="Organisation" value={form.org} onChange={(e) => set('org', e.currentTarget.value)} />
+            <Input aria-label="Organisation" value={values.org} onChange={(e) => set('org', e.currentTarget.value)} />
           </Field>
         </Stack>
         <Stack gap={2} wrap="wrap">
@@ -111,21 +88,21 @@ export function PriceFormModal({
               <Input
                 aria-label={`Rate ${k}`}
                 width={14}
-                value={form.rates[k]}
-                onChange={(e) => set('rates', { ...form.rates, [k]: e.currentTarget.value })}
+                value={values.rates[k]}
+                onChange={(e) => set('rates', { ...values.rates, [k]: e.currentTarget.value })}
               />
             </Field>
           ))}
         </Stack>
         <Field label="Notes">
-          <Input aria-label="Notes" value={form.notes} onChange={(e) => set('notes', e.currentTarget.value)} />
+          <Input aria-label="Notes" value={values.notes} onChange={(e) => set('notes', e.currentTarget.value)} />
         </Field>
         {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" onClick={onDismiss}>
             Cancel
           </Button>
-          <Button type="submit" disabled={busy}>
+          <Button type="submit" disabled={submitting}>
             Save
           </Button>
         </Modal.ButtonRow>

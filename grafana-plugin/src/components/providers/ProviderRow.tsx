@@ -1,10 +1,11 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, Stack, Switch } from '@grafana/ui';
-import { toControlPlaneError, type ControlPlaneError } from '../../api/controlPlane';
+import { toControlPlaneError } from '../../api/controlPlane';
 import { deleteProvider, putProvider, type ProviderState } from '../../api/resources';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
 import { formatCount } from '../../utils/money';
-import { LIMIT_KEYS, providerForm, validateProvider, type ProviderErrors } from './providerForm';
+import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
+import { LIMIT_KEYS, providerForm, validateProvider } from './providerForm';
 
 const LIMIT_LABEL: Record<(typeof LIMIT_KEYS)[number], string> = {
   hourly_requests: 'Requests / hour',
@@ -24,42 +25,26 @@ export function ProviderRow({
   onChanged: () => void;
 }) {
   const isNew = !state;
-  const [form, setForm] = useState(() => providerForm(state));
-  const [errors, setErrors] = useState<ProviderErrors>({});
-  const [apiError, setApiError] = useState<ControlPlaneError>();
-  const [busy, setBusy] = useState(false);
-  const id = `${form.org}/${form.provider}`;
-
-  const save = async () => {
-    const v = validateProvider(form);
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    setApiError(undefined);
-    try {
-      await putProvider(form.org.trim(), form.provider.trim(), v.body);
-      onChanged();
-      if (isNew) {
-        setForm(providerForm());
-      }
-    } catch (e) {
-      setApiError(toControlPlaneError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [removing, setRemoving] = useState(false);
+  const { values, set, errors, apiError, setApiError, submitting, submit } = useValidatedSubmit({
+    initial: () => providerForm(state),
+    validate: validateProvider,
+    send: (body, f) => putProvider(f.org.trim(), f.provider.trim(), body),
+    onSaved: onChanged,
+    // The "add" row starts over; a saved row keeps its values until the list reloads.
+    resetOnSuccess: isNew,
+  });
+  const busy = submitting || removing;
+  const id = `${values.org}/${values.provider}`;
 
   const remove = async () => {
-    setBusy(true);
+    setRemoving(true);
     try {
       await deleteProvider(state!.org, state!.provider);
       onChanged();
     } catch (e) {
       setApiError(toControlPlaneError(e));
-      setBusy(false);
+      setRemoving(false);
     }
   };
 
@@ -72,16 +57,16 @@ export function ProviderRow({
               <Input
                 aria-label="Organisation"
                 width={14}
-                value={form.org}
-                onChange={(e) => setForm({ ...form, org: e.currentTarget.value })}
+                value={values.org}
+                onChange={(e) => set('org', e.currentTarget.value)}
               />
             </Field>
             <Field label="Provider" invalid={!!errors.provider} error={errors.provider}>
               <Input
                 aria-label="Provider"
                 width={16}
-                value={form.provider}
-                onChange={(e) => setForm({ ...form, provider: e.currentTarget.value })}
+                value={values.provider}
+                onChange={(e) => set('provider', e.currentTarget.value)}
               />
             </Field>
           </>
@@ -93,18 +78,18 @@ export function ProviderRow({
         <Field label="Enabled">
           <Switch
             aria-label={`Enabled ${id}`}
-            value={form.enabled}
+            value={values.enabled}
             disabled={!writable}
-            onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })}
+            onChange={(e) => set('enabled', e.currentTarget.checked)}
           />
         </Field>
         <Field label="Priority" description="0 = tried first" invalid={!!errors.priority} error={errors.priority}>
           <Input
             aria-label={`Priority ${id}`}
             width={10}
-            value={form.priority}
+            value={values.priority}
             disabled={!writable}
-            onChange={(e) => setForm({ ...form, priority: e.currentTarget.value })}
+            onChange={(e) => set('priority', e.currentTarget.value)}
           />
         </Field>
         {LIMIT_KEYS.map((k) => (
@@ -113,9 +98,9 @@ export function ProviderRow({
               aria-label={`${LIMIT_LABEL[k]} ${id}`}
               width={14}
               placeholder="no limit"
-              value={form.limits[k]}
+              value={values.limits[k]}
               disabled={!writable}
-              onChange={(e) => setForm({ ...form, limits: { ...form.limits, [k]: e.currentTarget.value } })}
+              onChange={(e) => set('limits', { ...values.limits, [k]: e.currentTarget.value })}
             />
           </Field>
         ))}
@@ -133,7 +118,7 @@ export function ProviderRow({
               aria-label={isNew ? 'Add provider' : `Save ${id}`}
               icon={isNew ? 'plus' : 'save'}
               disabled={busy}
-              onClick={() => void save()}
+              onClick={() => void submit()}
             >
               {isNew ? 'Add' : 'Save'}
             </Button>

@@ -71,7 +71,10 @@ describe('QuotaFormModal', () => {
     type('Limit', '5');
     fireEvent.click(screen.getByTestId(testIds.quotas.save));
     expect(await screen.findByText('invalid request body: timezone: must be an IANA time zone')).toBeInTheDocument();
-    expect(screen.getByText('must be an IANA time zone such as "Europe/Berlin"')).toBeInTheDocument();
+    // The detail is listed in the alert and marks the field its path names.
+    expect(screen.getAllByText('must be an IANA time zone such as "Europe/Berlin"')).toHaveLength(2);
+    expect(screen.getByLabelText('Time zone')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Time zone')).toHaveValue('UTC');
     expect(onSaved).not.toHaveBeenCalled();
   });
 

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
 import { getQuotaSuggestions } from '../../api/analytics';
-import { toControlPlaneError, type ControlPlaneError } from '../../api/controlPlane';
+import { toControlPlaneError } from '../../api/controlPlane';
 import {
   QUOTA_METRICS,
   QUOTA_PERIODS,
@@ -14,7 +14,8 @@ import {
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
 import { testIds } from '../testIds';
 import { formatCount, formatUsd } from '../../utils/money';
-import { validateQuotaForm, type FormErrors, type QuotaFormValues } from './quotaForm';
+import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
+import { validateQuotaForm, type QuotaFormValues } from './quotaForm';
 
 interface Props {
   initial: QuotaFormValues;
@@ -28,51 +29,40 @@ const opts = <T extends string>(values: readonly T[]) => values.map((v) => ({ la
 
 /** Create or edit a quota or budget: validated here first, then the API's answer shown as it is. */
 export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) {
-  const [form, setForm] = useState(initial);
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [apiError, setApiError] = useState<ControlPlaneError>();
-  const [saving, setSaving] = useState(false);
   const [suggestion, setSuggestion] = useState<string>();
-  const set = <K extends keyof QuotaFormValues>(k: K, v: QuotaFormValues[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const isBudget = form.kind === 'budget';
-  const metric = isBudget ? 'cost' : form.metric;
-
-  const save = async () => {
-    const v = validateQuotaForm(form);
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setApiError(undefined);
-    setSaving(true);
-    try {
-      if (v.kind === 'quota') {
-        await (editing ? replaceQuota(form.id, v.value) : createQuota(v.value));
+  const { values, set, errors, apiError, setApiError, submitting, onSubmit } = useValidatedSubmit({
+    initial,
+    validate: (f) => {
+      const v = validateQuotaForm(f);
+      return v.ok ? { ok: true, body: v } : v;
+    },
+    send: async ({ kind, value }, f) => {
+      if (kind === 'quota') {
+        await (editing ? replaceQuota(f.id, value) : createQuota(value));
       } else {
-        await (editing ? replaceBudget(form.id, v.value) : createBudget(v.value));
+        await (editing ? replaceBudget(f.id, value) : createBudget(value));
       }
-      onSaved();
-    } catch (e) {
-      setApiError(toControlPlaneError(e));
-    } finally {
-      setSaving(false);
-    }
-  };
+    },
+    onSaved,
+    // The API's name for a budget's limit.
+    aliases: { amount: 'limit' },
+  });
+  const isBudget = values.kind === 'budget';
+  const metric = isBudget ? 'cost' : values.metric;
 
   const suggest = async () => {
     setApiError(undefined);
     setSuggestion(undefined);
     try {
       const list = await getQuotaSuggestions({
-        scope: form.scope,
+        scope: values.scope,
         metric,
-        period: form.period,
-        subject: form.subject.trim() || undefined,
+        period: values.period,
+        subject: values.subject.trim() || undefined,
       });
-      const match = list.find((s) => s.subject === form.subject.trim()) ?? (list.length === 1 ? list[0] : undefined);
+      const match = list.find((s) => s.subject === values.subject.trim()) ?? (list.length === 1 ? list[0] : undefined);
       if (!match) {
-        setSuggestion(`No baseline for ${form.scope} "${form.subject}" yet (the suggestion needs usage history).`);
+        setSuggestion(`No baseline for ${values.scope} "${values.subject}" yet (the suggestion needs usage history).`);
         return;
       }
       set('limit', String(match.suggested_limit));
@@ -96,13 +86,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
   const title = `${editing ? 'Edit' : 'New'} ${isBudget ? 'budget' : 'quota'}`;
   return (
     <Modal title={title} isOpen onDismiss={onDismiss}>
-      <form
-        data-testid={testIds.quotas.form}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <form data-testid={testIds.quotas.form} onSubmit={onSubmit}>
         <Field
           label="Id"
           description={isBudget ? 'Optional; starts with "budget-"' : 'Optional; generated when empty'}
@@ -111,16 +95,16 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
         >
           <Input
             aria-label="Id"
-            value={form.id}
+            value={values.id}
             disabled={editing}
             onChange={(e) => set('id', e.currentTarget.value)}
           />
         </Field>
         <Field label="Name" invalid={!!errors.name} error={errors.name}>
-          <Input aria-label="Name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
+          <Input aria-label="Name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
         <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
-          <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={form.scope} onChange={(v) => set('scope', v)} />
+          <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={values.scope} onChange={(v) => set('scope', v)} />
         </Field>
         <Field
           label="Subject"
@@ -128,16 +112,20 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           invalid={!!errors.subject}
           error={errors.subject}
         >
-          <Input aria-label="Subject" value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
+          <Input aria-label="Subject" value={values.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
         </Field>
         <Stack gap={2}>
           {!isBudget && (
             <Field label="Metric" invalid={!!errors.metric} error={errors.metric}>
-              <RadioButtonGroup options={opts(QUOTA_METRICS)} value={form.metric} onChange={(v) => set('metric', v)} />
+              <RadioButtonGroup
+                options={opts(QUOTA_METRICS)}
+                value={values.metric}
+                onChange={(v) => set('metric', v)}
+              />
             </Field>
           )}
           <Field label="Period" invalid={!!errors.period} error={errors.period}>
-            <RadioButtonGroup options={opts(QUOTA_PERIODS)} value={form.period} onChange={(v) => set('period', v)} />
+            <RadioButtonGroup options={opts(QUOTA_PERIODS)} value={values.period} onChange={(v) => set('period', v)} />
           </Field>
         </Stack>
         <Stack gap={2}>
@@ -146,7 +134,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
             invalid={!!errors.limit}
             error={errors.limit}
           >
-            <Input aria-label="Limit" value={form.limit} onChange={(e) => set('limit', e.currentTarget.value)} />
+            <Input aria-label="Limit" value={values.limit} onChange={(e) => set('limit', e.currentTarget.value)} />
           </Field>
           <Field
             label="Time zone"
@@ -156,7 +144,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           >
             <Input
               aria-label="Time zone"
-              value={form.timezone}
+              value={values.timezone}
               onChange={(e) => set('timezone', e.currentTarget.value)}
             />
           </Field>
@@ -178,7 +166,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
             <Field label="Enforcement" description="Hard blocks at 100 %; soft only notifies">
               <RadioButtonGroup
                 options={opts(['soft', 'hard'] as const)}
-                value={form.enforcement}
+                value={values.enforcement}
                 onChange={(v) => set('enforcement', v)}
               />
             </Field>
@@ -186,7 +174,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           <Field label="Alert thresholds (%)" invalid={!!errors.thresholds} error={errors.thresholds}>
             <Input
               aria-label="Thresholds"
-              value={form.thresholds}
+              value={values.thresholds}
               onChange={(e) => set('thresholds', e.currentTarget.value)}
             />
           </Field>
@@ -196,7 +184,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
             invalid={!!errors.org}
             error={errors.org}
           >
-            <Input aria-label="Organisation" value={form.org} onChange={(e) => set('org', e.currentTarget.value)} />
+            <Input aria-label="Organisation" value={values.org} onChange={(e) => set('org', e.currentTarget.value)} />
           </Field>
         </Stack>
         {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
@@ -204,8 +192,8 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           <Button variant="secondary" fill="outline" onClick={onDismiss}>
             Cancel
           </Button>
-          <Button type="submit" disabled={saving} data-testid={testIds.quotas.save}>
-            {saving ? 'Saving…' : 'Save'}
+          <Button type="submit" disabled={submitting} data-testid={testIds.quotas.save}>
+            {submitting ? 'Saving…' : 'Save'}
           </Button>
         </Modal.ButtonRow>
       </form>
