@@ -266,6 +266,26 @@ describe('the built plugin in Chromium against a real control plane', () => {
     { path: `/plugins/${PLUGIN_ID}`, container: 'ac-url', endpoints: [] },
   ];
 
+  /** The schedule form: every control lies inside the modal (side by side, its option groups were cut off). */
+  async function scheduleFormFits(theme: 'light' | 'dark'): Promise<void> {
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Format').waitFor();
+    const clipped = await dialog.evaluate((modal) => {
+      const box = modal.getBoundingClientRect();
+      // Outside the modal, or squeezed so that its text is cut (an ellipsis).
+      return [...modal.querySelectorAll('*')]
+        .map((el) => ({ el, r: el.getBoundingClientRect() }))
+        .filter(({ el, r }) => r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5
+          || (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)))
+        .map(({ el }) => el.textContent?.trim() || el.getAttribute('aria-label') || el.tagName);
+    });
+    expect(clipped, 'controls outside the schedule modal').toEqual([]);
+    await screenshot(page, join(SCREENSHOT_DIR, `reports-schedule-${theme}.png`));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  }
+
   test.each(PAGES)(
     '$path renders in light and dark themes with the state its API gives (screenshots)',
     async ({ path, container, endpoints }) => {
@@ -287,6 +307,7 @@ describe('the built plugin in Chromium against a real control plane', () => {
         }
         const name = path.split('/').filter(Boolean).at(-1) === PLUGIN_ID ? 'configuration' : path.split('/').at(-1);
         await screenshot(page, join(SCREENSHOT_DIR, `${name}-${theme}.png`));
+        if (name === 'reports') await scheduleFormFits(theme);
       }
       expect(pageErrors).toEqual([]);
     }

@@ -111,17 +111,16 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
             />
           </Field>
         </Stack>
-        <Stack gap={2}>
-          <Field label="Kind" invalid={!!errors.kind} error={errors.kind}>
-            <RadioButtonGroup options={opts(REPORT_KINDS)} value={values.kind} onChange={(v) => set('kind', v)} />
-          </Field>
-          <Field label="Period" invalid={!!errors.period} error={errors.period}>
-            <RadioButtonGroup options={opts(REPORT_PERIODS)} value={values.period} onChange={(v) => set('period', v)} />
-          </Field>
-          <Field label="Format" invalid={!!errors.format} error={errors.format}>
-            <RadioButtonGroup options={opts(REPORT_FORMATS)} value={values.format} onChange={(v) => set('format', v)} />
-          </Field>
-        </Stack>
+        {/* One group per row: side by side, the three do not fit the modal and their options were cut to an ellipsis. */}
+        <Field label="Kind" invalid={!!errors.kind} error={errors.kind}>
+          <RadioButtonGroup options={opts(REPORT_KINDS)} value={values.kind} onChange={(v) => set('kind', v)} />
+        </Field>
+        <Field label="Period" invalid={!!errors.period} error={errors.period}>
+          <RadioButtonGroup options={opts(REPORT_PERIODS)} value={values.period} onChange={(v) => set('period', v)} />
+        </Field>
+        <Field label="Format" invalid={!!errors.format} error={errors.format}>
+          <RadioButtonGroup options={opts(REPORT_FORMATS)} value={values.format} onChange={(v) => set('format', v)} />
+        </Field>
         <Field label="Folder" description="On the control plane's host">
           <Input aria-label="Folder" value={values.folder} onChange={(e) => set('folder', e.currentTarget.value)} />
         </Field>
