@@ -276,8 +276,13 @@ describe('the built plugin in Chromium against a real control plane', () => {
       // Outside the modal, or squeezed so that its text is cut (an ellipsis).
       return [...modal.querySelectorAll('*')]
         .map((el) => ({ el, r: el.getBoundingClientRect() }))
-        .filter(({ el, r }) => r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5
-          || (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)))
+        .filter(
+          ({ el, r }) =>
+            r.width > 0 &&
+            (r.right > box.right + 0.5 ||
+              r.left < box.left - 0.5 ||
+              (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1))
+        )
         .map(({ el }) => el.textContent?.trim() || el.getAttribute('aria-label') || el.tagName);
     });
     expect(clipped, 'controls outside the schedule modal').toEqual([]);
