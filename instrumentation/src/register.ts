@@ -17,8 +17,9 @@ import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import { parseConfig } from './config/env.js';
 import { INTERNAL_WORKER_MARKER } from './control/sync-http.js';
-import { installEsmLoaderHook } from './instrumentations/esm-loader.js';
-import { enableInstrumentations } from './instrumentations/index.js';
+import { installModuleHooks, type HookedPackage } from './instrumentations/module-hook.js';
+import type { patchSdkModule as PatchSdkModule } from './instrumentations/patch-sdk.js';
+import { onModulePatched } from './instrumentations/patch-listener.js';
 import type { FinishedCall } from './core/hooks.js';
 import { isMainThread, receiveWorkerCalls, workerCallHandler } from './process/workers.js';
 import type { startTokenmeter as StartTokenmeter } from './sdk.js';
@@ -32,13 +33,19 @@ function startTokenmeter(): void {
   (createRequire(import.meta.url)('./sdk.js') as { startTokenmeter: typeof StartTokenmeter }).startTokenmeter();
 }
 
+/** The patches (and what they load: the call pipeline, pricing, the OpenTelemetry API) load with the first SDK module too. */
+function patchSdkModule(name: HookedPackage, moduleExports: object, baseDir: string | undefined): void {
+  (createRequire(import.meta.url)('./instrumentations/patch-sdk.js') as { patchSdkModule: typeof PatchSdkModule })
+    .patchSdkModule(name, moduleExports, baseDir, { openaiIncludeStreamUsage: config.openaiIncludeStreamUsage });
+}
+
 const internalWorker = (workerData as Record<string, unknown> | null)?.[INTERNAL_WORKER_MARKER] === true;
 // Problems are reported when the SDK starts; here only what decides whether to hook at all.
 const { config } = parseConfig(process.env);
 if (!config.disabled && !internalWorker) {
   try {
-    installEsmLoaderHook();
-    enableInstrumentations({ openaiIncludeStreamUsage: config.openaiIncludeStreamUsage, onModulePatched: () => startTokenmeter() });
+    onModulePatched(() => startTokenmeter());
+    installModuleHooks(patchSdkModule);
     // A worker's first call starts the main thread's SDK (which then counts it), even if the main thread uses no LLM SDK itself.
     if (isMainThread) {
       const startOnWorkerCall = (call: FinishedCall): void => {

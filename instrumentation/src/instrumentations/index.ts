@@ -6,7 +6,7 @@ import { AnthropicInstrumentation } from './anthropic/instrumentation.js';
 import type { AnthropicModuleExports } from './anthropic/internal-types.js';
 import { OpenAIInstrumentation } from './openai/instrumentation.js';
 import type { OpenAIModuleExports } from './openai/internal-types.js';
-import { onModulePatched } from './prototype-patch.js';
+import { onModulePatched } from './patch-listener.js';
 
 export interface InstrumentationOptions {
   /** Inject `stream_options.include_usage` into OpenAI streaming requests (default true). */

@@ -1,10 +1,12 @@
 /**
  * Patching methods on SDK class prototypes, idempotently: the CJS and the ESM
  * build of an SDK are separate classes and each is patched once, however
- * many times its module is seen.
+ * many times its module is seen, whether the register hook or an
+ * OpenTelemetry `InstrumentationBase` (shimmer) patched it first: both mark a
+ * wrapper the same way (`__wrapped`, `__original`, `__unwrap`).
  */
-import { isWrapped } from '@opentelemetry/instrumentation';
 import { reportOnce } from '../core/call.js';
+import { modulePatched } from './patch-listener.js';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Wrapper = (original: Method) => Method;
@@ -18,13 +20,6 @@ export interface MethodPatch {
   target: object | undefined;
   method: string;
   wrapper: Wrapper;
-}
-
-let patchListener: (() => void) | undefined;
-
-/** Called whenever an SDK module gets patched (the register hook starts the SDK then: before the first call, only in processes that use an LLM SDK). */
-export function onModulePatched(listener: (() => void) | undefined): void {
-  patchListener = listener;
 }
 
 /** Wraps each method that exists and is not wrapped yet; a missing one is skipped (older SDK). */
@@ -41,12 +36,42 @@ export function applyPatches(patches: readonly MethodPatch[], wrap: Wrap): void 
       reportOnce(`patching ${method}`, error);
     }
   }
-  if (!patched || patchListener === undefined) return;
+  if (!patched) return;
   try {
-    patchListener();
+    modulePatched();
   } catch (error) {
     reportOnce('starting on the first patch', error);
   }
+}
+
+/** Whether `fn` is a wrapper that shimmer (OpenTelemetry's `_wrap`) or `wrapMethod` made. */
+export function isWrapped(fn: unknown): boolean {
+  const marked = fn as { __wrapped?: unknown; __original?: unknown; __unwrap?: unknown } | undefined;
+  return typeof fn === 'function' && marked!.__wrapped === true && typeof marked!.__original === 'function' && typeof marked!.__unwrap === 'function';
+}
+
+/** Replaces `target[name]` by `wrapper(original)`, marked as shimmer marks it (without loading `@opentelemetry/instrumentation`). */
+export const wrapMethod: Wrap = (target, name, wrapper) => {
+  const original = target[name]!;
+  const wrapped = wrapper(original);
+  define(wrapped, '__original', original);
+  define(wrapped, '__unwrap', () => {
+    if (target[name] === wrapped) define(target, name, original);
+  });
+  define(wrapped, '__wrapped', true);
+  define(target, name, wrapped);
+  return wrapped;
+};
+
+/** Puts the original back (what shimmer's `unwrap` does). */
+export const unwrapMethod: Unwrap = (target, name) => {
+  (target[name] as { __unwrap?: () => void } | undefined)?.__unwrap?.();
+};
+
+/** A writable, configurable property; enumerable only if the one it replaces was. */
+function define(target: object, name: string, value: unknown): void {
+  const enumerable = Object.prototype.propertyIsEnumerable.call(target, name);
+  Object.defineProperty(target, name, { configurable: true, enumerable, writable: true, value });
 }
 
 /** The mirror of `applyPatches`. */

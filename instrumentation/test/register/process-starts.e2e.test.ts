@@ -7,6 +7,9 @@
  * control plane, tagged with the case's feature.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockLlm, type RunningMockLlm } from '@tokenmeter/mock-llm';
 import { freePort, startProcess, waitFor, type ManagedProcess } from '@tokenmeter/testkit';
@@ -88,6 +91,32 @@ describe.each(Object.keys(HOOKS) as (keyof typeof HOOKS)[])('the hook in NODE_OP
     expect(p).toEqual({ code: 0, output: 'a/b\n' });
     const esm = await run(['--input-type=module', '-e', "import { join } from 'node:path'; console.log(join('c', 'd'))"], hookedEnv(hook, `${hook}-bare`));
     expect(esm).toEqual({ code: 0, output: 'c/d\n' });
+  });
+
+  it('a process that loads no LLM SDK loads none of the patches, OpenTelemetry or the module libraries; one that does loads them then', async () => {
+    // What every process on a host pays: the hook's own few modules. The rest waits for the first SDK module.
+    const loads = async (args: string[]): Promise<string[]> => {
+      const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-loads-'));
+      try {
+        const file = join(dir, 'loads.txt');
+        const { code, output } = await run(args, { ...hookedEnv(hook, `${hook}-loads`), NODE_OPTIONS: `--require ${STARTS}loads.cjs ${HOOKS[hook]}`, TOKENMETER_TEST_LOADS: file });
+        expect(code, output).toBe(0);
+        return readFileSync(file, 'utf8').split('\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const heavy = /@opentelemetry\/|import-in-the-middle|require-in-the-middle|\/dist\/(core|pricing|instrumentations\/(openai|anthropic))\//;
+    const bare = await loads(['-e', "require('node:fs')"]);
+    expect(bare.some((url) => url.endsWith('/dist/register.js')), bare.join('\n')).toBe(true);
+    expect(bare.filter((url) => heavy.test(url))).toEqual([]);
+    const required = await loads(['-e', "console.log(typeof require('openai').OpenAI.Chat.Completions.prototype.create.__original)"]);
+    expect(required.some((url) => url.includes('/dist/instrumentations/patch-sdk.js'))).toBe(true);
+    expect(required.some((url) => url.includes('/@opentelemetry/api/'))).toBe(true);
+    expect(required.some((url) => url.includes('import-in-the-middle'))).toBe(false); // require only: the ESM hook never started
+    const imported = await loads(['--input-type=module', '-e', "import OpenAI from 'openai'; console.log(typeof OpenAI.Chat.Completions.prototype.create.__original)"]);
+    expect(imported.some((url) => url.includes('import-in-the-middle'))).toBe(true);
+    expect(imported.some((url) => url.includes('/dist/instrumentations/patch-sdk.js'))).toBe(true);
   });
 
   it('node -e calling the provider: measured and reported', async () => {

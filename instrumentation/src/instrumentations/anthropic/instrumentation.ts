@@ -1,16 +1,15 @@
 /**
- * Patches `@anthropic-ai/sdk` (0.x – 1.x), CJS and ESM builds alike:
- * `messages.create` and `beta.messages.create` on the resource classes the
- * package exports statically. `.stream()` and `.parse()` call `create` and are
- * measured through it, once.
+ * The `@anthropic-ai/sdk` patches (patches.ts) as an OpenTelemetry
+ * instrumentation, for applications that register instrumentations
+ * themselves; the register hook applies the same patches without it
+ * (module-hook.ts).
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { patchOperation } from '../operation.js';
 import { applyPatches, removePatches } from '../prototype-patch.js';
 import type { MethodPatch } from '../prototype-patch.js';
 import { INSTRUMENTATION_VERSION } from '../version.js';
-import type { AnthropicClass, AnthropicModuleExports } from './internal-types.js';
-import { messagesOperation } from './messages.js';
+import type { AnthropicModuleExports } from './internal-types.js';
+import { anthropicPatches } from './patches.js';
 import type { AnthropicInstrumentationConfig } from './types.js';
 import { ANTHROPIC_SUPPORTED_VERSIONS } from './utils.js';
 
@@ -46,14 +45,6 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   }
 
   private _patches(moduleExports: AnthropicModuleExports): MethodPatch[] {
-    const client: AnthropicClass | undefined = moduleExports.Anthropic ?? moduleExports.default;
-    return [
-      { target: client?.Messages?.prototype, method: 'create', wrapper: this._getPatchedMessagesCreate('anthropic messages.create') },
-      { target: client?.Beta?.Messages?.prototype, method: 'create', wrapper: this._getPatchedMessagesCreate('anthropic beta.messages.create') },
-    ];
-  }
-
-  private _getPatchedMessagesCreate(name: string): MethodPatch['wrapper'] {
-    return patchOperation(messagesOperation(name), () => this._enabled);
+    return anthropicPatches(moduleExports, () => this._enabled);
   }
 }
