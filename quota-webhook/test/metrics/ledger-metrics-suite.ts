@@ -210,7 +210,7 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(new Set(m.find('tokenmeter_projected_month_end_cost_usd').map((x) => x.labels.scope))).toEqual(new Set(['all', 'org', 'department', 'feature', 'provider']));
     });
 
-    it('also exports the forecast endpoint\'s month end (method="forecast", with its 80 % bounds), recomputed at most once a minute', async () => {
+    it('also exports the forecast endpoint\'s month end (method="forecast", with its 80 % bounds), computed in the background at most once a minute', async () => {
       const t = await serve();
       await setUp(t, { quotaZone: 'Europe/Berlin' });
       // Eight weeks of research usage with a weekly cycle, so the forecaster has a history to model.
@@ -233,10 +233,20 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
         lower_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_lower_80_usd', labels),
         upper_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', labels),
       });
+      /** The instant the published figures were computed at, as /metrics says. */
+      const computedAt = (m: Exposition): number => Math.round(m.one('tokenmeter_month_end_forecast_timestamp_seconds').value * 1000);
+      const forecast = t.cp.monthEndForecast;
 
+      // The first scrape starts the computation and does not wait for it: the forecast series come once it is done.
+      const before = await scrape(t);
+      expect(before.m.find('tokenmeter_projected_month_end_cost_usd', { method: 'run_rate' }).length).toBeGreaterThan(5);
+      await forecast.settled();
       const firstScrape = await scrape(t);
       const m = firstScrape.m;
       let text = firstScrape.text;
+      expect(computedAt(m)).toBe(NOW);
+      expect(m.one('tokenmeter_month_end_forecast_runs_total', { result: 'completed' }).value).toBe(1);
+      expect(m.one('tokenmeter_month_end_forecast_runs_total', { result: 'failed' }).value).toBe(0);
       const first = await forecastOf('scope=department&subject=research', NOW);
       expect(gauges(text, research)).toEqual(first);
       expect(parseUsd(first.lower_80_usd) < parseUsd(first.expected_usd) && parseUsd(first.expected_usd) < parseUsd(first.upper_80_usd)).toBe(true);
@@ -244,36 +254,60 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(await forecastOf('scope=department&subject=research&horizon=40d', NOW)).toEqual(first);
       expect(gauges(text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', NOW));
       expect(gauges(text, { ...research, scope: 'org', subject: 'acme' })).toEqual(await forecastOf('scope=org&subject=acme', NOW));
-      // Every subject the run rate projects has a forecast too, except the "(none)" and "(other)" buckets; the run rate stays.
+      // Every subject the run rate projects has a forecast too (all under the cap), except the "(none)" and "(other)" buckets; the run rate stays.
       const key = (x: { labels: Record<string, string> }): string => `${x.labels.scope}/${x.labels.subject}`;
       const runRate = m.find('tokenmeter_projected_month_end_cost_usd', { method: 'run_rate' }).map(key).filter((k) => !k.endsWith('/(none)'));
       expect(m.find('tokenmeter_projected_month_end_cost_usd', { method: 'forecast' }).map(key).sort()).toEqual(runRate.sort());
+      expect(m.one('tokenmeter_month_end_forecast_subjects').value).toBe(runRate.length);
       expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(first.expected_usd);
 
-      // New spend 30 s later: the run rate moves at once, the forecast is kept (a minute has not passed).
+      // New spend 30 s later: the run rate moves at once, the forecast is kept (a minute has not passed): nothing recomputed.
       const spend = record({ user: 'bob', department: 'research', org: 'acme', time: new Date(NOW + 10_000).toISOString(), tokens: { input: 400_000, output: 50_000 } });
       expect((await t.json('POST', '/api/v1/usage', { records: [spend] }, 'ingest')).body.accepted).toBe(1);
       t.clock.now = NOW + 30_000;
-      const before = rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' });
+      const runRateBefore = rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' });
       ({ text } = await scrape(t));
-      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(before);
+      expect(forecast.computing).toBe(false);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(runRateBefore);
       expect(gauges(text, research)).toEqual(first);
 
-      // A minute after the first computation, with the ledger changed: recomputed, as the endpoint answers at that instant.
+      // A minute after the first computation, with the ledger changed: the scrape that sees it still answers the
+      // figures it has and starts a recomputation, whose figures are the endpoint's at that instant.
       const later = NOW + 61_000;
       t.clock.now = later;
       ({ text } = await scrape(t));
+      expect(gauges(text, research)).toEqual(first);
+      await forecast.settled();
+      let scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(later);
       const second = await forecastOf('scope=department&subject=research', later);
       expect(parseUsd(second.expected_usd)).toBeGreaterThan(parseUsd(first.expected_usd));
-      expect(gauges(text, research)).toEqual(second);
+      expect(gauges(scraped.text, research)).toEqual(second);
+      expect(forecast.stats.completed).toBe(2);
 
-      // Nothing new for two minutes: kept; after 15 minutes it follows the time of day again.
+      // Nothing new for two minutes: kept (no computation starts); after 15 minutes it follows the time of day again.
       t.clock.now = later + 120_000;
-      ({ text } = await scrape(t));
-      expect(gauges(text, research)).toEqual(second);
+      scraped = await scrape(t);
+      expect(forecast.computing).toBe(false);
+      expect(gauges(scraped.text, research)).toEqual(second);
       t.clock.now = later + 15 * 60_000;
-      ({ text } = await scrape(t));
-      expect(gauges(text, research)).toEqual(await forecastOf('scope=department&subject=research', later + 15 * 60_000));
+      await scrape(t);
+      await forecast.settled();
+      scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(later + 15 * 60_000);
+      expect(gauges(scraped.text, research)).toEqual(await forecastOf('scope=department&subject=research', later + 15 * 60_000));
+      expect(forecast.stats).toMatchObject({ completed: 3, failed: 0 });
+
+      // A new month (no spend in it yet but scope "all"): last month's figures are not this month's; the series wait
+      // for the new month's computation.
+      const april = Date.parse('2026-04-01T08:00:00Z');
+      t.clock.now = april;
+      scraped = await scrape(t);
+      expect(scraped.m.find('tokenmeter_projected_month_end_cost_usd', { method: 'forecast' })).toEqual([]);
+      await forecast.settled();
+      scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(april);
+      expect(gauges(scraped.text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', april));
     });
 
     it('keeps the month-to-date at the month\'s edges', () => {
