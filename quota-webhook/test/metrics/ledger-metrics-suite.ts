@@ -310,6 +310,58 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(gauges(scraped.text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', april));
     });
 
+    it('with only a few calls from today (a new deployment): the forecast is today\'s run rate, named, with a wide interval, on the API and /metrics', async () => {
+      const t = await serve();
+      const calls = ['2026-03-15T09:10:00Z', '2026-03-15T10:20:00Z', '2026-03-15T12:05:00Z'];
+      expect((await t.json('POST', '/api/v1/usage', { records: calls.map((time) => record({ department: 'research', time })) }, 'ingest')).body.accepted).toBe(3);
+      const get = async (path: string) => {
+        const res = await t.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body;
+      };
+      const usd = (s: string): number => Number(s);
+      const f = await get('forecast');
+      const mtd = usd(f.month_to_date_usd);
+      expect(mtd).toBeGreaterThan(0);
+      expect(f).toMatchObject({ method: 'today_run_rate', history_seen: { days: 0, from: null }, today_so_far_usd: f.month_to_date_usd });
+      expect(f.method_detail).toMatch(/^no complete day of usage yet/);
+      // Today's rate since the start of the first call's hour (09:00 UTC; 3.5 h to 12:30) until the month's end (16 days 11.5 h on).
+      const hours = 3.5;
+      const left = (Date.parse('2026-04-01T00:00:00Z') - NOW) / 3_600_000;
+      const e = f.month_end;
+      expect(usd(e.expected_usd)).toBeCloseTo(mtd * (1 + left / hours), 5);
+      expect(usd(f.daily[1].expected_usd)).toBeCloseTo((mtd / hours) * 24, 5);
+      // Honest about how little it knows: month-to-date is spent, the rest known to a factor of about 3 at 80 %.
+      expect(mtd).toBeLessThan(usd(e.lower_95_usd));
+      expect(usd(e.lower_95_usd)).toBeLessThan(usd(e.lower_80_usd));
+      expect(usd(e.lower_80_usd)).toBeLessThan(usd(e.expected_usd));
+      expect(usd(e.expected_usd)).toBeLessThan(usd(e.upper_80_usd));
+      expect(usd(e.upper_80_usd)).toBeLessThan(usd(e.upper_95_usd));
+      expect((usd(e.upper_80_usd) - mtd) / (usd(e.expected_usd) - mtd)).toBeGreaterThan(2);
+      // A subject alone, the same way; a first call a moment ago is read over at least an hour.
+      const research = await get('forecast?scope=department&subject=research');
+      expect(research.method).toBe('today_run_rate');
+      expect(research.month_end).toEqual(e);
+      const early = await get(`forecast?as_of=${encodeURIComponent('2026-03-15T09:15:00Z')}`);
+      const first = usd(early.month_to_date_usd);
+      expect(early.method).toBe('today_run_rate');
+      expect(usd(early.month_end.expected_usd)).toBeCloseTo(first * (1 + (Date.parse('2026-04-01T00:00:00Z') - Date.parse('2026-03-15T09:15:00Z')) / 3_600_000), 5);
+
+      // The summary says the same.
+      const summary = await get('summary');
+      expect(summary).toMatchObject({ method: 'today_run_rate', month_to_date_usd: f.month_to_date_usd, projected_month_end: { expected_usd: e.expected_usd, lower_80_usd: e.lower_80_usd, upper_80_usd: e.upper_80_usd } });
+
+      // /metrics: the forecast gauge (once computed) is the endpoint's month end, above month-to-date.
+      await scrape(t);
+      await t.cp.monthEndForecast.settled();
+      const { text } = await scrape(t);
+      const all = { timezone: 'UTC', scope: 'all', subject: '*', method: 'forecast' };
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', all)).toBe(e.expected_usd);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_lower_80_usd', all)).toBe(e.lower_80_usd);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', all)).toBe(e.upper_80_usd);
+      expect(usd(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...all, scope: 'department', subject: 'research' }))).toBeGreaterThan(mtd);
+    });
+
     it('keeps the month-to-date at the month\'s edges', () => {
       const base = { scope: 'all' as const, subject: '*', timezone: 'UTC', month_start_ms: 0, month_end_ms: 1000, month_to_date_pico: 7n };
       expect(runRateMonthEnd({ ...base, now_ms: 0 })).toEqual({ expected_pico: 7n, method: 'run_rate' });
