@@ -198,12 +198,10 @@ export class ForecastMonthEndCache {
         if (this._failing) return;
         this._failing = true;
         const message = error instanceof Error ? error.message : String(error);
-        try {
-          this._onError(new Error(`month-end forecast for /metrics failed (the last figures stay published; retried in ${this._minAge / 1000} s): ${message}`, { cause: error }));
-        } catch {
-          // A failing error handler must not leave a rejected promise behind.
-        }
+        this._onError(new Error(`month-end forecast for /metrics failed (the last figures stay published; retried in ${this._minAge / 1000} s): ${message}`, { cause: error }));
       })
+      // A throwing log handler must not leave a rejected promise behind (nothing awaits this one but `settled()`).
+      .catch(() => {})
       .finally(() => {
         this._running = undefined;
       });
