@@ -7,12 +7,13 @@
  * 4. crossing → refusal through Prometheus and Alertmanager (bench/crossing.js, when present);
  * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
  * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`);
- * 7. analytics: forecast accuracy, anomaly detection, endpoint timings over 1,000,000 records (bench/analytics.js).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics,analytics-ii`
+ * 7. analytics: forecast accuracy, anomaly detection, endpoint timings over 1,000,000 records (bench/analytics.js);
+ * 8. /metrics while the month-end forecast of 200 departments and 200 features is recomputed (bench/metrics-forecast.js).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast`
  * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS`
  * sets the month's backfill (default 200,000); `BENCH_REPORT_RECORDS` the reports' (default 1,000,000);
  * `BENCH_ANALYTICS_RECORDS` the analytics ledgers' (default 1,000,000; a backfill is 4–10 minutes per store
- * on a loaded 2-core machine).
+ * on a loaded 2-core machine); `BENCH_FORECAST_RECORDS` the metrics-forecast ledger's (default 200,000).
  * Bounded: about two minutes without the crossing, reports and analytics benches on a 2-core machine
  * (the reports bench adds about five; analytics accuracy and anomalies about two, its timings 10–20 on a loaded machine).
  */
@@ -25,11 +26,12 @@ import { ANALYTICS_PARTS, analyticsSummary, runAnalyticsBench } from './analytic
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
+import { runMetricsForecastBench } from './metrics-forecast.js';
 import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics,analytics-ii').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const analyticsRecords = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -99,16 +101,20 @@ function summary(figures) {
     lines.push(`audit report of ${int(figures.reports.records)} records: peak RSS ${fmt(audit.peakMb)} MB, ${int(audit.recordsPerSecond)} records/s (×${fmt(audit.ratioToBaseline)} the bare scan) — goal < 200 MB: ${ok(figures.reports.goalMet)}`);
   }
   lines.push(...analyticsSummary(figures.analytics));
+  for (const r of figures.metricsForecast) {
+    const worst = Math.max(r.stale.max, r.during.max);
+    lines.push(`/metrics while the forecast of ${int(r.subjects)} subjects is recomputed (${r.store}): worst scrape ${fmt(worst)} ms, against ${fmt(r.baseline.median)} ms for a scrape that computed it (median): ×${fmt(r.baseline.median / worst, 1)}`);
+  }
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
 
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], analyticsII: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
+const figures = { ingest: [], evaluation: [], analyticsII: [], metricsForecast: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
 let postgres;
 try {
-  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii') || only.has('analytics') || only.has('analytics-timing');
+  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii') || only.has('analytics') || only.has('analytics-timing') || only.has('metrics-forecast');
   if (needsPostgres) {
     try {
       postgres = await startPostgres();
@@ -128,6 +134,10 @@ try {
   if (only.has('analytics-ii')) {
     figures.analyticsII.push(...(await withTarget(() => sqliteTarget(dir, 'analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
     if (postgres) figures.analyticsII.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_analytics'), (t) => runAnalyticsIIBench(t, { records: analyticsRecords }))));
+  }
+  if (only.has('metrics-forecast')) {
+    figures.metricsForecast.push(...(await withTarget(() => sqliteTarget(dir, 'metrics_forecast'), (t) => runMetricsForecastBench(t))));
+    if (postgres) figures.metricsForecast.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_metrics_forecast'), (t) => runMetricsForecastBench(t))));
   }
   if (ANALYTICS_PARTS.some((p) => only.has(p)) || only.has('analytics')) figures.analytics = await runAnalyticsBench({ only, dir, postgresUrl: postgres?.url });
   if (postgres) {

@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { loadReportsConfig, type ReportsConfig } from './reports/config.js';
 
+/** Default of `TOKENMETER_METRICS_FORECAST_MAX_SUBJECTS`. */
+export const FORECAST_MAX_SUBJECTS = 100;
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type TokenRole = 'admin' | 'read' | 'ingest' | 'alertmanager' | 'metrics';
@@ -36,6 +39,8 @@ export interface Config {
   reports: ReportsConfig;
   /** Most subjects per scope and period in the `tokenmeter_period_*` gauges; the rest are summed into subject `(other)`. */
   metricsMaxSubjects: number;
+  /** Most subjects per zone and scope (besides `all`) whose month end `/metrics` forecasts (`method="forecast"`), the costliest by month-to-date. */
+  metricsForecastMaxSubjects: number;
   /** A batch that takes a hard quota to its limit blocks at ingest, before the alert (`TOKENMETER_BLOCK_AT_INGEST`, default true). */
   blockAtIngest: boolean;
 }
@@ -105,6 +110,7 @@ const schema = z.object({
   TOKENMETER_SSE_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   TOKENMETER_RESET_CHECK_MS: int(50, 3_600_000).default(1000),
   TOKENMETER_METRICS_MAX_SUBJECTS: int(1, 1_000_000).default(10_000),
+  TOKENMETER_METRICS_FORECAST_MAX_SUBJECTS: int(0, 1_000_000).default(FORECAST_MAX_SUBJECTS),
   TOKENMETER_BLOCK_AT_INGEST: bool.default(true),
   ...Object.fromEntries(Object.values(TOKEN_VARIABLES).map((v) => [v, z.string().min(8, 'must be at least 8 characters').optional()])),
 });
@@ -177,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resetCheckMillis: e.TOKENMETER_RESET_CHECK_MS as number,
     reports: reports.config,
     metricsMaxSubjects: e.TOKENMETER_METRICS_MAX_SUBJECTS as number,
+    metricsForecastMaxSubjects: e.TOKENMETER_METRICS_FORECAST_MAX_SUBJECTS as number,
     blockAtIngest: e.TOKENMETER_BLOCK_AT_INGEST as boolean,
   };
 }

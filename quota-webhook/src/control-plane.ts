@@ -20,6 +20,7 @@ import { UsageIntake } from './ledger/intake.js';
 import { Ledger } from './ledger/ledger.js';
 import { LedgerQueries } from './ledger/queries.js';
 import { TimeZones } from './ledger/time-zones.js';
+import { ForecastMonthEndCache } from './metrics/month-end-forecast.js';
 import { Prices } from './prices/prices.js';
 import { Providers } from './providers/providers.js';
 import { windowStart } from './quotas/periods.js';
@@ -65,6 +66,8 @@ export class ControlPlane {
   readonly reportSchedules: EntityFamily<Schedule>;
   /** Reports run now, report schedules, their runs and the scheduler. */
   readonly reports: Reports;
+  /** The month-end forecast `/metrics` publishes, computed in the background (stopped by `close()`). */
+  readonly monthEndForecast: ForecastMonthEndCache;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
   private _lastPrune = 0;
@@ -114,6 +117,7 @@ export class ControlPlane {
       audit: this.audit, onError: this.onError,
     });
     this.reports.connect(analyticsReportSources(this));
+    this.monthEndForecast = new ForecastMonthEndCache({ maxSubjects: this.config.metricsForecastMaxSubjects, onError: this.onError, onInfo: this.onInfo });
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {
@@ -213,6 +217,8 @@ export class ControlPlane {
     if (this._resetTimer) clearInterval(this._resetTimer);
     this._resetTimer = undefined;
     this.feed.close();
+    // Background reads end before the store closes.
+    await this.monthEndForecast.close();
     await this.reports.close();
     await this.store.close();
   }

@@ -4,16 +4,18 @@
  * through the forecast engine (methods/daily-forecast.ts: back-tested choice
  * of method, calibrated intervals). Month-to-date is exact; the rest of
  * today is the day's forecast times the share of a day still to come (the
- * hour-of-day profile of the last four weeks). Every quota and budget of the
- * metric that applies gets its probability of being exceeded this period
- * and the expected crossing date.
+ * hour-of-day profile of the last four weeks). With no complete day before
+ * today but usage today, the run rate since today's first call (`today_run_rate`,
+ * methods/month-end.ts). Every quota and budget of the metric that applies
+ * gets its probability of being exceeded this period and the expected
+ * crossing date.
  */
 import { formatUsd } from '@tokenmeter/instrumentation/pricing';
 import type { ControlPlane } from '../control-plane.js';
 import { forecastMonthEnd, type Interval, type MonthEndForecast } from './methods/month-end.js';
-import { MEMBERS, SCALE_INFLATION, TAIL_DOF } from './methods/daily-forecast.js';
+import { MEMBERS, SCALE_INFLATION, TAIL_DOF, type ForecastMethod } from './methods/daily-forecast.js';
 import { MAD_TO_SIGMA, mad, median, studentCdf, studentQuantile } from './methods/stats.js';
-import { amount, amounts, DAY_MS, echo, exactOf, timeIn, valueOf, type AnalyticsRequest, type ForecastMetric } from './context.js';
+import { amount, amounts, DAY_MS, echo, exactOf, HOUR_MS, timeIn, valueOf, type AnalyticsRequest, type ForecastMetric } from './context.js';
 import { applicableLimits, limitStatuses, limitView, type LimitStatus } from './limits.js';
 import { addUsage, groupedSeries, localSeries, sumUsage, type LocalSeries, type Usage } from './series.js';
 import { bucketStart, bucketStarts, localDate, localTime, monthSpan, nextBucketStart, type MonthSpan } from './time-buckets.js';
@@ -46,6 +48,8 @@ export interface DailyData {
   hourNoise: number;
   /** Expected share of today's volume already past. */
   todayElapsedShare: number;
+  /** Share of today's clock time since the start of the hour of today's first usage, at least an hour (0 without usage today). */
+  todayActiveShare: number;
   hourly: LocalSeries;
 }
 
@@ -84,6 +88,7 @@ export async function loadDailyData(cp: ControlPlane, req: AnalyticsRequest, met
     todaySoFar: valueOf(todayUsage, metric), todayExact: exactOf(todayUsage, metric), todayUsage, monthUsage,
     monthToDate: valueOf(monthUsage, metric), monthToDateExact: exactOf(monthUsage, metric),
     hourShares: shares, hourNoise: noise, todayElapsedShare: elapsedShare(todayStart, asOf, tz, shares), hourly,
+    todayActiveShare: activeShare(hourly, hourValues, todayStart, asOf, tz),
   };
 }
 
@@ -130,6 +135,14 @@ function elapsedShare(todayStart: number, asOf: number, tz: string, shares: read
   return all > 0 ? Math.min(1, past / all) : 0;
 }
 
+/** Share of today's clock time since the start of the hour of its first usage (at least an hour; 0 without usage today). */
+function activeShare(hourly: LocalSeries, values: readonly number[], todayStart: number, asOf: number, tz: string): number {
+  const first = hourly.starts.findIndex((s, i) => s >= todayStart && values[i]! > 0);
+  if (first < 0) return 0;
+  const dayLength = nextBucketStart(todayStart, 'day', tz) - todayStart;
+  return Math.min(1, Math.max(asOf - hourly.starts[first]!, HOUR_MS) / dayLength);
+}
+
 /** Starts of `n` local days from today's. */
 export function dayStarts(todayStart: number, n: number, tz: string): number[] {
   const out = [todayStart];
@@ -142,7 +155,7 @@ export function forecastFrom(data: DailyData, days = 1): MonthEndForecast {
   const restOfMonth = data.month.days.length - 1 - data.month.today;
   return forecastMonthEnd({
     history: data.history, monthToDate: data.monthToDate, todaySoFar: data.todaySoFar, todayElapsedShare: data.todayElapsedShare,
-    remainingDays: Math.max(restOfMonth, days - 1),
+    todayActiveShare: data.todayActiveShare, remainingDays: Math.max(restOfMonth, days - 1),
   });
 }
 
@@ -360,8 +373,9 @@ function cumulative(metric: ForecastMetric, v: bigint): Record<string, string | 
 }
 
 /** What each method is, in the answer (the history it saw is next to it). */
-export const METHOD_TEXT: Record<string, string> = {
+export const METHOD_TEXT: Record<ForecastMethod, string> = {
   none: 'no usage before as_of: the forecast is zero',
+  today_run_rate: 'no complete day of usage yet: today\'s usage per hour since the start of the hour of its first call (at least one hour), continued to the end of the horizon; wide intervals (the day\'s hour profile is unknown)',
   mean: 'under a week of history: the mean of the days seen',
   weekday_mean: 'under 15 days of history: the mean of the same weekday over the weeks seen',
   seasonal_naive: 'the same weekday a week before',

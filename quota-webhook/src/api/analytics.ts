@@ -10,6 +10,7 @@ import type { ControlPlane } from '../control-plane.js';
 import { anomaliesAnswer, ANOMALY_METRICS } from '../analytics/anomalies.js';
 import type { AnalyticsRequest } from '../analytics/context.js';
 import { forecastAnswer, MAX_HORIZON_DAYS } from '../analytics/forecast.js';
+import { FORECAST_METHODS } from '../analytics/methods/daily-forecast.js';
 import { quotaSuggestionsAnswer } from '../analytics/quota-suggestions.js';
 import { seasonalityAnswer } from '../analytics/seasonality.js';
 import { ANALYTICS_SCOPES, EVERYTHING } from '../analytics/series.js';
@@ -80,9 +81,10 @@ const limitSchema = z.looseObject({
   window_start: z.string(), window_end: z.string(), crossed: z.boolean(),
   probability_exceeded: z.number().optional(), expected_crossing: z.string().nullable().optional(),
 });
+const forecastMethod = z.enum(FORECAST_METHODS).describe('how the forecast was made (method_detail says it in words): none = no usage at all; today_run_rate = no complete day yet, today\'s rate so far; mean, weekday_mean, ensemble, weighted as history grows');
 const echoSchema = { scope: z.string().nullable(), subject: z.string().nullable(), tz: z.string(), as_of: z.string() };
 export const forecastResponse = z.looseObject({
-  ...echoSchema, metric: z.string(), horizon: z.string(), method: z.string(), method_detail: z.string(),
+  ...echoSchema, metric: z.string(), horizon: z.string(), method: forecastMethod, method_detail: z.string(),
   history: z.array(z.looseObject({ time: z.string(), actual_usd: money.optional(), actual: z.number().optional() })).describe('the month so far: cumulative usage at the end of each day (today: so far)'),
   history_seen: z.looseObject({ days: z.number(), from: z.string().nullable() }),
   month_to_date_usd: money.optional(), month_to_date: z.number().optional(), month_end: metricInterval({}),
@@ -95,7 +97,7 @@ export const summaryResponse = z.looseObject({
   ...echoSchema, today_usd: money, last_hour_usd: money, hourly_rate_usd: money, month_to_date_usd: money,
   projected_month_end: z.object({ expected_usd: money, lower_80_usd: money, upper_80_usd: money }),
   today: z.looseObject({ cost_usd: money }), last_hour: z.looseObject({ cost_usd: money }),
-  month_to_date: z.looseObject({ cost_usd: money }), month_end: interval, method: z.string(),
+  month_to_date: z.looseObject({ cost_usd: money }), month_end: interval, method: forecastMethod,
   cost_per_request_usd: money.nullable(), cost_per_session_usd: money.nullable(), cost_per_investigation_usd: money.nullable(),
   limits: z.array(limitSchema),
 });

@@ -10,9 +10,12 @@
  *   `all`, `department` and `model`;
  * - `tokenmeter_projected_month_end_cost_usd{timezone, scope, subject, method}`
  *   (not per user): `method="run_rate"` from this scrape's totals and
- *   `method="forecast"` (the forecast endpoint's month end, cached: see
- *   month-end-forecast.ts), with its 80 % bounds in
- *   `tokenmeter_projected_month_end_cost_{lower,upper}_80_usd`;
+ *   `method="forecast"` (the forecast endpoint's month end, the last one
+ *   computed in the background: see month-end-forecast.ts; absent until the
+ *   first is done), with its 80 % bounds in
+ *   `tokenmeter_projected_month_end_cost_{lower,upper}_80_usd`, and the
+ *   background computation's own figures (`tokenmeter_month_end_forecast_*`,
+ *   forecast-runs.ts);
  * - `tokenmeter_directory_info{user_id, tokenmeter_department, tokenmeter_org} 1`;
  * - the provider gauges (prom-client, on the registry).
  * Cardinality: zones × 4 periods × (1 + orgs + departments + features + providers)
@@ -25,7 +28,8 @@ import type { Registry } from 'prom-client';
 import type { ControlPlane } from '../control-plane.js';
 import { renderDirectoryInfo } from './directory-info.js';
 import { encodingOf, escapeLabel, FamilyWriter, joinFamilies, PRINTABLE_ASCII } from './exposition.js';
-import { ForecastMonthEndCache } from './month-end-forecast.js';
+import { renderForecastRuns } from './forecast-runs.js';
+import type { ForecastMonthEndCache } from './month-end-forecast.js';
 import { projectMonthEnd, type MonthEndInput, type MonthEndProjection, type MonthEndProjector } from './month-end.js';
 import { NONE_SUBJECT, OTHER_SUBJECT, readPeriodTotals, type PeriodWindow } from './period-totals.js';
 import { registerProviderGauges } from './provider-gauges.js';
@@ -33,8 +37,10 @@ import type { TotalsSource } from './scrape-totals.js';
 import { UnpricedReader, type UnpricedCounts } from './unpriced.js';
 
 export interface LedgerMetricsOptions {
-  /** Replaces the month-end projectors (default: the run rate, then the cached analytics forecast). */
+  /** Replaces the month-end projectors (default: the run rate, then the analytics forecast of `forecast`). */
   projectors?: readonly MonthEndProjector[];
+  /** The background forecast published as `method="forecast"` (default: the control plane's, `cp.monthEndForecast`). */
+  forecast?: ForecastMonthEndCache;
 }
 
 /** The zones the period gauges are exported in: every zone a quota or budget uses, else UTC. */
@@ -48,9 +54,9 @@ const HELP = {
   requests: 'Calls in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
   tokens: 'Tokens of every type in the current calendar period window from the ledger, per scope subject (as tokenmeter_period_cost_usd, no user scope).',
   unpriced: 'Calls whose model had no price in the current calendar period window, from the ledger (scopes all, department, model).',
-  projected: 'Projected cost in USD of the current calendar month per scope subject; label method says how (run_rate: month-to-date x month length / time elapsed, unstable early in the month; forecast: the expected month end of GET /api/v1/analytics/forecast, recomputed at most once a minute).',
-  lower80: 'Lower bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.lower_80_usd.',
-  upper80: 'Upper bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.upper_80_usd.',
+  projected: 'Projected cost in USD of the current calendar month per scope subject; label method says how (run_rate: month-to-date x month length / time elapsed, unstable early in the month; forecast: the expected month end of GET /api/v1/analytics/forecast at tokenmeter_month_end_forecast_timestamp_seconds, computed in the background at most once a minute, absent until the first computation is done, for scope all and the costliest subjects of each scope).',
+  lower80: 'Lower bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.lower_80_usd at tokenmeter_month_end_forecast_timestamp_seconds; absent until the first computation is done.',
+  upper80: 'Upper bound of the 80 % interval of the forecast month-end cost in USD (method="forecast"), as GET /api/v1/analytics/forecast month_end.upper_80_usd at tokenmeter_month_end_forecast_timestamp_seconds; absent until the first computation is done.',
 };
 
 /** `{period="…",timezone="…",scope="…",subject="` for one family, window and scope. */
@@ -149,17 +155,24 @@ async function renderProjections(cp: ControlPlane, windows: readonly PeriodWindo
 /**
  * Registers the provider gauges on `registry` and returns the renderer of the
  * other families (appended to the registry's text by `/metrics`, which passes
- * the scrape's totals reads, shared with the quota gauges).
+ * the scrape's totals reads, shared with the quota gauges). Rendering never
+ * waits for a forecast.
  */
 export function registerLedgerMetrics(registry: Registry, cp: ControlPlane, options: LedgerMetricsOptions = {}): (totals?: TotalsSource) => Promise<Buffer[]> {
   registerProviderGauges(registry, () => cp.providers.states(cp.clock()));
   const unpriced = new UnpricedReader(cp.store);
-  const forecast = new ForecastMonthEndCache();
-  const projectors = options.projectors ?? [projectMonthEnd, (inputs: readonly MonthEndInput[], c: ControlPlane) => forecast.project(inputs, c)];
+  const forecast = options.forecast ?? cp.monthEndForecast;
   return async (totals = cp.store) => {
+    // The forecast's own gauges describe the computation this scrape's figures come from (another may publish meanwhile).
+    let published = forecast.published;
+    const projectors = options.projectors ?? [projectMonthEnd, async (inputs: readonly MonthEndInput[], c: ControlPlane) => {
+      const r = forecast.projectWith(inputs, c);
+      published = r.published;
+      return r.projections;
+    }];
     const nowMs = cp.clock();
     const windows = await readPeriodTotals(totals, exportedZones(cp), nowMs, cp.config.metricsMaxSubjects);
     const [counts, projections] = await Promise.all([unpriced.read(windows), renderProjections(cp, windows, nowMs, projectors)]);
-    return joinFamilies([...renderPeriods(windows), renderUnpriced(windows, counts), ...projections, renderDirectoryInfo(cp.directory.view.values())]);
+    return joinFamilies([...renderPeriods(windows), renderUnpriced(windows, counts), ...projections, renderDirectoryInfo(cp.directory.view.values()), ...renderForecastRuns(published, forecast.stats)]);
   };
 }

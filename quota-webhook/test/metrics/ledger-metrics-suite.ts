@@ -210,7 +210,7 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(new Set(m.find('tokenmeter_projected_month_end_cost_usd').map((x) => x.labels.scope))).toEqual(new Set(['all', 'org', 'department', 'feature', 'provider']));
     });
 
-    it('also exports the forecast endpoint\'s month end (method="forecast", with its 80 % bounds), recomputed at most once a minute', async () => {
+    it('also exports the forecast endpoint\'s month end (method="forecast", with its 80 % bounds), computed in the background at most once a minute', async () => {
       const t = await serve();
       await setUp(t, { quotaZone: 'Europe/Berlin' });
       // Eight weeks of research usage with a weekly cycle, so the forecaster has a history to model.
@@ -233,10 +233,20 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
         lower_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_lower_80_usd', labels),
         upper_80_usd: rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', labels),
       });
+      /** The instant the published figures were computed at, as /metrics says. */
+      const computedAt = (m: Exposition): number => Math.round(m.one('tokenmeter_month_end_forecast_timestamp_seconds').value * 1000);
+      const forecast = t.cp.monthEndForecast;
 
+      // The first scrape starts the computation and does not wait for it: the forecast series come once it is done.
+      const before = await scrape(t);
+      expect(before.m.find('tokenmeter_projected_month_end_cost_usd', { method: 'run_rate' }).length).toBeGreaterThan(5);
+      await forecast.settled();
       const firstScrape = await scrape(t);
       const m = firstScrape.m;
       let text = firstScrape.text;
+      expect(computedAt(m)).toBe(NOW);
+      expect(m.one('tokenmeter_month_end_forecast_runs_total', { result: 'completed' }).value).toBe(1);
+      expect(m.one('tokenmeter_month_end_forecast_runs_total', { result: 'failed' }).value).toBe(0);
       const first = await forecastOf('scope=department&subject=research', NOW);
       expect(gauges(text, research)).toEqual(first);
       expect(parseUsd(first.lower_80_usd) < parseUsd(first.expected_usd) && parseUsd(first.expected_usd) < parseUsd(first.upper_80_usd)).toBe(true);
@@ -244,36 +254,112 @@ export function defineLedgerMetricsSuite(options: LedgerMetricsSuiteOptions): vo
       expect(await forecastOf('scope=department&subject=research&horizon=40d', NOW)).toEqual(first);
       expect(gauges(text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', NOW));
       expect(gauges(text, { ...research, scope: 'org', subject: 'acme' })).toEqual(await forecastOf('scope=org&subject=acme', NOW));
-      // Every subject the run rate projects has a forecast too, except the "(none)" and "(other)" buckets; the run rate stays.
+      // Every subject the run rate projects has a forecast too (all under the cap), except the "(none)" and "(other)" buckets; the run rate stays.
       const key = (x: { labels: Record<string, string> }): string => `${x.labels.scope}/${x.labels.subject}`;
       const runRate = m.find('tokenmeter_projected_month_end_cost_usd', { method: 'run_rate' }).map(key).filter((k) => !k.endsWith('/(none)'));
       expect(m.find('tokenmeter_projected_month_end_cost_usd', { method: 'forecast' }).map(key).sort()).toEqual(runRate.sort());
+      expect(m.one('tokenmeter_month_end_forecast_subjects').value).toBe(runRate.length);
       expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(first.expected_usd);
 
-      // New spend 30 s later: the run rate moves at once, the forecast is kept (a minute has not passed).
+      // New spend 30 s later: the run rate moves at once, the forecast is kept (a minute has not passed): nothing recomputed.
       const spend = record({ user: 'bob', department: 'research', org: 'acme', time: new Date(NOW + 10_000).toISOString(), tokens: { input: 400_000, output: 50_000 } });
       expect((await t.json('POST', '/api/v1/usage', { records: [spend] }, 'ingest')).body.accepted).toBe(1);
       t.clock.now = NOW + 30_000;
-      const before = rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' });
+      const runRateBefore = rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' });
       ({ text } = await scrape(t));
-      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(before);
+      expect(forecast.computing).toBe(false);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...research, method: 'run_rate' })).not.toBe(runRateBefore);
       expect(gauges(text, research)).toEqual(first);
 
-      // A minute after the first computation, with the ledger changed: recomputed, as the endpoint answers at that instant.
+      // A minute after the first computation, with the ledger changed: the scrape that sees it still answers the
+      // figures it has and starts a recomputation, whose figures are the endpoint's at that instant.
       const later = NOW + 61_000;
       t.clock.now = later;
       ({ text } = await scrape(t));
+      expect(gauges(text, research)).toEqual(first);
+      await forecast.settled();
+      let scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(later);
       const second = await forecastOf('scope=department&subject=research', later);
       expect(parseUsd(second.expected_usd)).toBeGreaterThan(parseUsd(first.expected_usd));
-      expect(gauges(text, research)).toEqual(second);
+      expect(gauges(scraped.text, research)).toEqual(second);
+      expect(forecast.stats.completed).toBe(2);
 
-      // Nothing new for two minutes: kept; after 15 minutes it follows the time of day again.
+      // Nothing new for two minutes: kept (no computation starts); after 15 minutes it follows the time of day again.
       t.clock.now = later + 120_000;
-      ({ text } = await scrape(t));
-      expect(gauges(text, research)).toEqual(second);
+      scraped = await scrape(t);
+      expect(forecast.computing).toBe(false);
+      expect(gauges(scraped.text, research)).toEqual(second);
       t.clock.now = later + 15 * 60_000;
-      ({ text } = await scrape(t));
-      expect(gauges(text, research)).toEqual(await forecastOf('scope=department&subject=research', later + 15 * 60_000));
+      await scrape(t);
+      await forecast.settled();
+      scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(later + 15 * 60_000);
+      expect(gauges(scraped.text, research)).toEqual(await forecastOf('scope=department&subject=research', later + 15 * 60_000));
+      expect(forecast.stats).toMatchObject({ completed: 3, failed: 0 });
+
+      // A new month (no spend in it yet but scope "all"): last month's figures are not this month's; the series wait
+      // for the new month's computation.
+      const april = Date.parse('2026-04-01T08:00:00Z');
+      t.clock.now = april;
+      scraped = await scrape(t);
+      expect(scraped.m.find('tokenmeter_projected_month_end_cost_usd', { method: 'forecast' })).toEqual([]);
+      await forecast.settled();
+      scraped = await scrape(t);
+      expect(computedAt(scraped.m)).toBe(april);
+      expect(gauges(scraped.text, { ...research, scope: 'all', subject: '*' })).toEqual(await forecastOf('', april));
+    });
+
+    it('with only a few calls from today (a new deployment): the forecast is today\'s run rate, named, with a wide interval, on the API and /metrics', async () => {
+      const t = await serve();
+      const calls = ['2026-03-15T09:10:00Z', '2026-03-15T10:20:00Z', '2026-03-15T12:05:00Z'];
+      expect((await t.json('POST', '/api/v1/usage', { records: calls.map((time) => record({ department: 'research', time })) }, 'ingest')).body.accepted).toBe(3);
+      const get = async (path: string) => {
+        const res = await t.json('GET', `/api/v1/analytics/${path}`, undefined, 'read');
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body;
+      };
+      const usd = (s: string): number => Number(s);
+      const f = await get('forecast');
+      const mtd = usd(f.month_to_date_usd);
+      expect(mtd).toBeGreaterThan(0);
+      expect(f).toMatchObject({ method: 'today_run_rate', history_seen: { days: 0, from: null }, today_so_far_usd: f.month_to_date_usd });
+      expect(f.method_detail).toMatch(/^no complete day of usage yet/);
+      // Today's rate since the start of the first call's hour (09:00 UTC; 3.5 h to 12:30) until the month's end (16 days 11.5 h on).
+      const hours = 3.5;
+      const left = (Date.parse('2026-04-01T00:00:00Z') - NOW) / 3_600_000;
+      const e = f.month_end;
+      expect(usd(e.expected_usd)).toBeCloseTo(mtd * (1 + left / hours), 5);
+      expect(usd(f.daily[1].expected_usd)).toBeCloseTo((mtd / hours) * 24, 5);
+      // Honest about how little it knows: month-to-date is spent, the rest known to a factor of about 3 at 80 %.
+      expect(mtd).toBeLessThan(usd(e.lower_95_usd));
+      expect(usd(e.lower_95_usd)).toBeLessThan(usd(e.lower_80_usd));
+      expect(usd(e.lower_80_usd)).toBeLessThan(usd(e.expected_usd));
+      expect(usd(e.expected_usd)).toBeLessThan(usd(e.upper_80_usd));
+      expect(usd(e.upper_80_usd)).toBeLessThan(usd(e.upper_95_usd));
+      expect((usd(e.upper_80_usd) - mtd) / (usd(e.expected_usd) - mtd)).toBeGreaterThan(2);
+      // A subject alone, the same way; a first call a moment ago is read over at least an hour.
+      const research = await get('forecast?scope=department&subject=research');
+      expect(research.method).toBe('today_run_rate');
+      expect(research.month_end).toEqual(e);
+      const early = await get(`forecast?as_of=${encodeURIComponent('2026-03-15T09:15:00Z')}`);
+      const first = usd(early.month_to_date_usd);
+      expect(early.method).toBe('today_run_rate');
+      expect(usd(early.month_end.expected_usd)).toBeCloseTo(first * (1 + (Date.parse('2026-04-01T00:00:00Z') - Date.parse('2026-03-15T09:15:00Z')) / 3_600_000), 5);
+
+      // The summary says the same.
+      const summary = await get('summary');
+      expect(summary).toMatchObject({ method: 'today_run_rate', month_to_date_usd: f.month_to_date_usd, projected_month_end: { expected_usd: e.expected_usd, lower_80_usd: e.lower_80_usd, upper_80_usd: e.upper_80_usd } });
+
+      // /metrics: the forecast gauge (once computed) is the endpoint's month end, above month-to-date.
+      await scrape(t);
+      await t.cp.monthEndForecast.settled();
+      const { text } = await scrape(t);
+      const all = { timezone: 'UTC', scope: 'all', subject: '*', method: 'forecast' };
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', all)).toBe(e.expected_usd);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_lower_80_usd', all)).toBe(e.lower_80_usd);
+      expect(rawValue(text, 'tokenmeter_projected_month_end_cost_upper_80_usd', all)).toBe(e.upper_80_usd);
+      expect(usd(rawValue(text, 'tokenmeter_projected_month_end_cost_usd', { ...all, scope: 'department', subject: 'research' }))).toBeGreaterThan(mtd);
     });
 
     it('keeps the month-to-date at the month\'s edges', () => {

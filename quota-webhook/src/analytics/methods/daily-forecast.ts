@@ -7,16 +7,20 @@
  * model (log-space innovations of the Holt-Winters fit, calibrated on the
  * combination's own back-test errors) that month-end and budget answers read.
  *
- * Fallbacks, honestly labelled in `method`: no history → `none` (zeros);
- * under a week → `mean` of the days seen; under 15 days → `weekday_mean` of
- * what there is; under 5 weeks (no back-test yet) → `ensemble`, the members
- * with equal weights; from 5 weeks → `weighted`.
+ * Fallbacks, honestly labelled in `method`: no history → `none` (zeros), or
+ * `today_run_rate` when today has usage (`todayRunRateForecast`, chosen by month-end.ts:
+ * today's rate so far, with a wide interval); under a week → `mean` of the
+ * days seen; under 15 days → `weekday_mean` of what there is; under 5 weeks
+ * (no back-test yet) → `ensemble`, the members with equal weights; from 5
+ * weeks → `weighted`.
  */
 import { seasonalMean, seasonalNaive } from './baselines.js';
 import { fitEts, forecastEts, innovationWeights, refilterEts, type EtsFit } from './ets.js';
 import { mad, median, studentQuantile } from './stats.js';
 
-export type ForecastMethod = 'none' | 'mean' | 'seasonal_naive' | 'weekday_mean' | 'ets' | 'combination' | 'ensemble' | 'weighted';
+/** Every method a forecast may name (the answers' `method`, and its OpenAPI enum). */
+export const FORECAST_METHODS = ['none', 'today_run_rate', 'mean', 'seasonal_naive', 'weekday_mean', 'ets', 'combination', 'ensemble', 'weighted'] as const;
+export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
 /** The members of the combination, in the order of `DailyForecast.weights`. */
 export const MEMBERS = ['ets', 'weekday_mean', 'seasonal_naive'] as const;
@@ -81,6 +85,16 @@ const T_MAD = studentQuantile(0.75, TAIL_DOF);
 export const SCALE_INFLATION = 1.25;
 /** Pseudo-scores of weight towards the uncalibrated N(0, 1) (shrinkage of the back-test calibration). */
 const PRIOR_SCORES = 12;
+/**
+ * Log-scale σ of a day under the run rate (no complete day seen). A few hours
+ * of one day say little about a day: its hour profile is unknown (office-hours
+ * traffic runs at 2–3× its 24-hour mean while it lasts, and stops at night),
+ * and first calls are rarely a steady state. 0.7 with the generic weights puts
+ * the 80 % interval of the rest of the month at ÷2.4 to ÷3.6 … ×2.4 to ×3.6
+ * of the point by the days left (t, 3 degrees of freedom; ~×3 = the hour
+ * profile's range), the 95 % one at ÷5.5 … ÷12 to ×5.5 … ×12.
+ */
+export const TODAY_RUN_RATE_SIGMA = 0.7;
 
 /** The log offset: 5 % of the typical day (so a zero day is a large but finite drop). */
 export function logOffset(history: readonly number[]): number {
@@ -140,6 +154,18 @@ function genericWeights(horizon: number): number[] {
   const c = new Array<number>(horizon).fill(0.3);
   c[0] = 1;
   return c;
+}
+
+/**
+ * No complete day of history, but usage today: every day ahead at `dayRate`
+ * (today's usage per day so far), with the wide spread of `TODAY_RUN_RATE_SIGMA`
+ * (the level may wander too: the generic weights).
+ */
+export function todayRunRateForecast(dayRate: number, horizon: number): DailyForecast {
+  return {
+    method: 'today_run_rate', historyDays: 0, expected: new Array<number>(horizon).fill(dayRate),
+    spread: { sigma: TODAY_RUN_RATE_SIGMA, weights: genericWeights(Math.max(1, horizon)), bias: 0, scale: 1, scores: 0 }, offset: 0.05 * dayRate,
+  };
 }
 
 /** Robust log-space daily noise around the weekday pattern (or around the mean under a week). */

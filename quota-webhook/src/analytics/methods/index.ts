@@ -2,7 +2,7 @@
 export { seasonalMean, seasonalNaive, runRateMonthEnd } from './baselines.js';
 export { fitEts, forecastEts, horizonVariances, innovationWeights, refilterEts } from './ets.js';
 export type { EtsFit, EtsGrid, EtsOptions, EtsParams } from './ets.js';
-export { forecastDaily, dayLogVariances, partialSumLogVariances, MEMBERS, TAIL_DOF, SCALE_INFLATION } from './daily-forecast.js';
+export { forecastDaily, todayRunRateForecast, dayLogVariances, partialSumLogVariances, FORECAST_METHODS, MEMBERS, TODAY_RUN_RATE_SIGMA, TAIL_DOF, SCALE_INFLATION } from './daily-forecast.js';
 export type { DailyForecast, DailyForecastOptions, ForecastMethod, Spread } from './daily-forecast.js';
 export { forecastMonthEnd } from './month-end.js';
 export type { Exceedance, Interval, MonthEndForecast, MonthEndInput } from './month-end.js';

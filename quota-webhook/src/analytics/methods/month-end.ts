@@ -6,11 +6,20 @@
  * is log-normal around its point forecast with the engine's calibrated
  * spread, so intervals shrink to zero at the end of the month.
  *
+ * No complete day before today but usage today (a new deployment, a new
+ * subject): `today_run_rate`. Today's usage ÷ the clock time since today's usage
+ * began (the start of the hour of its first call, at least one hour) is the
+ * rate of the rest of today and of every day after, with a wide interval.
+ * Since the first call, not since midnight: the hours before it were not part
+ * of the subject's life (a deployment at 09:00 read since midnight would be
+ * projected at a tenth of its rate at 10:00); from the hour's start and at
+ * least an hour, so that a first call seconds ago is not stretched over a day.
+ *
  * Budget risk: P(month-to-date + rest > limit), and the crossing day is the
  * first day by whose end that probability reaches one half (cumulative spend
  * never decreases, so P(crossed by day d) = P(MTD + S_d > limit)).
  */
-import { dayLogVariances, forecastDaily, partialSumLogVariances, TAIL_DOF, type DailyForecast, type DailyForecastOptions } from './daily-forecast.js';
+import { dayLogVariances, forecastDaily, partialSumLogVariances, todayRunRateForecast, TAIL_DOF, type DailyForecast, type DailyForecastOptions } from './daily-forecast.js';
 import { studentCdf, studentQuantile } from './stats.js';
 
 export interface Interval {
@@ -30,6 +39,11 @@ export interface MonthEndInput {
   todaySoFar?: number;
   /** Expected share of a day's volume already past today (0 at the start of the day, from the hour-of-day profile). */
   todayElapsedShare?: number;
+  /**
+   * Share of today's clock time (÷ the day's length) since today's usage began: the run rate's denominator when
+   * there is no history (default `todayElapsedShare`).
+   */
+  todayActiveShare?: number;
   /** Whole days after today until the end of the month (0 on the last day). */
   remainingDays: number;
 }
@@ -82,12 +96,17 @@ export function forecastMonthEnd(input: MonthEndInput, options: DailyForecastOpt
   const today = input.todaySoFar ?? 0;
   const share = Math.min(Math.max(input.todayElapsedShare ?? 0, 0), 1);
   const horizon = 1 + Math.max(0, input.remainingDays);
-  const forecast = forecastDaily(input.history, horizon, options);
+  const active = Math.min(Math.max(input.todayActiveShare ?? share, 0), 1);
+  let forecast = forecastDaily(input.history, horizon, options);
+  // Nothing before today but usage today: today's rate so far, not zero.
+  const runRate = forecast.method === 'none' && today > 0 && active > 0;
+  if (runRate) forecast = todayRunRateForecast(today / active, horizon);
   const { spread } = forecast;
-  // Rest of today: the day's forecast × share to come, scaled by how today compares so far (shrunk to 1 by half a day's weight).
+  // Rest of today: the day's forecast × share to come, scaled by how today compares so far (shrunk to 1 by half a
+  // day's weight); the run rate is today's own pace already.
   const day0 = forecast.expected[0] ?? 0;
   const prior = 0.5 * day0;
-  const pace = share > 0 && day0 > 0 ? Math.min(5, (today + prior) / (share * day0 + prior)) : 1;
+  const pace = !runRate && share > 0 && day0 > 0 ? Math.min(5, (today + prior) / (share * day0 + prior)) : 1;
   const amounts = forecast.expected.slice(0, horizon);
   amounts[0] = day0 * (1 - share) * pace;
   const sumVar = partialSumLogVariances(amounts, spread);

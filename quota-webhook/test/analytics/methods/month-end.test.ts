@@ -82,6 +82,41 @@ describe('month end', () => {
     expect(fast.days[0]!.expected).toBeCloseTo(200 + (fast.monthEnd.expected - 1000), 6);
   });
 
+  it('no complete day but usage today: the run rate since today\'s usage began, to the month end, with a wide interval', () => {
+    // 2 so far, in the 3 hours since the start of the first call's hour (1/8 of the day); half the day past; 10 days after today.
+    const fc = forecastMonthEnd({ history: [], monthToDate: 2, todaySoFar: 2, todayElapsedShare: 0.5, todayActiveShare: 0.125, remainingDays: 10 });
+    expect(fc.forecast.method).toBe('today_run_rate');
+    expect(fc.forecast.historyDays).toBe(0);
+    // 16 a day: 8 for the rest of today (not nudged by a pace: the rate is today's own), 160 for the 10 days after.
+    expect(fc.days[0]!.expected).toBeCloseTo(2 + 8, 9);
+    expect(fc.days[1]!.expected).toBeCloseTo(16, 9);
+    const me = fc.monthEnd;
+    expect(me.expected).toBeCloseTo(2 + 8 + 160, 9);
+    expect(me.lower95).toBeLessThan(me.lower80);
+    expect(me.lower80).toBeLessThan(me.expected);
+    expect(me.expected).toBeLessThan(me.upper80);
+    expect(me.upper80).toBeLessThan(me.upper95);
+    // Month-to-date is spent: even the 95 % lower bound keeps it. The rest is known to about a factor of 3 at 80 %.
+    expect(me.lower95).toBeGreaterThan(2);
+    const rest = me.expected - 2;
+    expect((me.upper80 - 2) / rest).toBeGreaterThan(2.5);
+    expect((me.upper80 - 2) / rest).toBeLessThan(4);
+    expect(rest / (me.lower80 - 2)).toBeGreaterThan(2.5);
+    expect(rest / (me.lower80 - 2)).toBeLessThan(4);
+    // Budget risk reads the same spread: a limit at the expectation is a coin toss.
+    expect(fc.exceedance(me.expected).probability).toBeCloseTo(0.5, 6);
+    expect(fc.exceedance(2 + rest / 10).probability).toBeGreaterThan(0.9);
+    // Without the active share, the elapsed share of the day stands in (the rate since midnight).
+    expect(forecastMonthEnd({ history: [], monthToDate: 2, todaySoFar: 2, todayElapsedShare: 0.5, remainingDays: 0 }).monthEnd.expected).toBeCloseTo(4, 9);
+  });
+
+  it('no usage at all: still none, zero; a history of days keeps its own method', () => {
+    const none = forecastMonthEnd({ history: [], monthToDate: 0, todaySoFar: 0, todayElapsedShare: 0.5, todayActiveShare: 0, remainingDays: 10 });
+    expect(none.forecast.method).toBe('none');
+    expect(none.monthEnd).toEqual({ expected: 0, lower80: 0, upper80: 0, lower95: 0, upper95: 0 });
+    expect(forecastMonthEnd({ history: [10, 20, 30], monthToDate: 70, todaySoFar: 10, todayElapsedShare: 0.5, todayActiveShare: 0.1, remainingDays: 3 }).forecast.method).toBe('mean');
+  });
+
   it('budget risk: probabilities, the crossing day, a budget already crossed', () => {
     const rng = new Random(11);
     const history = periodic(150).map((v) => v * Math.exp(0.1 * rng.normal()));
