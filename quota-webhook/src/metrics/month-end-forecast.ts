@@ -18,15 +18,16 @@
  *   departments costs a forecast each and moves no month end that matters:
  *   their run rate is still exported).
  * `close()` stops it and waits for the computation in flight (the control plane
- * closes it before its store).
+ * closes it before its store). The background part (one at a time, turns
+ * between subjects, failures, close) is background-computation.ts.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { FORECAST_MAX_SUBJECTS } from '../config.js';
 import type { ControlPlane } from '../control-plane.js';
 import { usdString, type AnalyticsRequest } from '../analytics/context.js';
 import { forecastFrom, loadDailyData } from '../analytics/forecast.js';
 import { EVERYTHING } from '../analytics/series.js';
+import { BackgroundComputation, type ComputationStats, type Turn } from './background-computation.js';
 import type { MonthEndInput, MonthEndProjection } from './month-end.js';
 import { NONE_SUBJECT, OTHER_SUBJECT } from './period-totals.js';
 
@@ -58,16 +59,14 @@ export interface PublishedForecast {
   readonly durationMs: number;
 }
 
-interface Published extends PublishedForecast {
+/** A computation's figures (the published one has its wall time too). */
+interface Computed extends Omit<PublishedForecast, 'durationMs'> {
   revision: string;
   byKey: Map<string, MonthEndProjection>;
 }
 
 /** Computations since start, for the service's own metrics. */
-export interface ForecastRunStats {
-  completed: number;
-  failed: number;
-}
+export type ForecastRunStats = ComputationStats;
 
 // The month is part of the key: a forecast of last month is never published as this month's.
 const keyOf = (i: MonthEndInput): string => `${i.timezone}\u0000${i.month_start_ms}\u0000${i.scope}\u0000${i.subject}`;
@@ -110,26 +109,21 @@ export const forecastMonthEnd: MonthEndForecaster = async (cp, input) => {
 };
 
 export class ForecastMonthEndCache {
-  private _published: Published | undefined;
-  private _running: Promise<void> | undefined;
-  private _lastStartMs = -Infinity;
-  private _failing = false;
-  private _closed = false;
-  private readonly _stats: ForecastRunStats = { completed: 0, failed: 0 };
+  private readonly _run: BackgroundComputation<Computed>;
   private readonly _minAge: number;
   private readonly _maxAge: number;
   private readonly _maxSubjects: number;
   private readonly _forecaster: MonthEndForecaster;
-  private readonly _onError: (error: unknown) => void;
-  private readonly _onInfo: (message: string, data?: object) => void;
 
   constructor(options: ForecastMonthEndOptions = {}) {
     this._minAge = options.minAgeMillis ?? 60_000;
     this._maxAge = options.maxAgeMillis ?? 15 * 60_000;
     this._maxSubjects = options.maxSubjects ?? FORECAST_MAX_SUBJECTS;
     this._forecaster = options.forecaster ?? forecastMonthEnd;
-    this._onError = options.onError ?? (() => {});
-    this._onInfo = options.onInfo ?? (() => {});
+    // After a failure, the next attempt waits `minAge`.
+    this._run = new BackgroundComputation<Computed>({
+      what: 'month-end forecast for /metrics', retryMillis: this._minAge, onError: options.onError, onInfo: options.onInfo,
+    });
   }
 
   /**
@@ -145,81 +139,46 @@ export class ForecastMonthEndCache {
   projectWith(inputs: readonly MonthEndInput[], cp: ControlPlane): { projections: Array<MonthEndProjection | undefined>; published: PublishedForecast | undefined } {
     const nowMs = cp.clock();
     const revision = revisionOf(inputs);
-    const last = this._published;
+    const last = this._run.published;
     const age = last ? nowMs - last.atMs : Infinity;
     const stale = !last || age < 0 || age >= this._maxAge || (age >= this._minAge && last.revision !== revision);
-    // After a failure, the next attempt waits `minAge` (a broken store is not hammered once a scrape).
-    const sinceAttempt = nowMs - this._lastStartMs;
-    const mayStart = !this._failing || sinceAttempt >= this._minAge || sinceAttempt < 0;
-    if (stale && mayStart && this._running === undefined && !this._closed) this._start(inputs, cp, nowMs, revision);
+    if (stale) this._run.start(nowMs, (turn) => this._compute(forecastInputs(inputs, this._maxSubjects), cp, nowMs, revision, turn));
     const byKey = last?.byKey;
     return { projections: inputs.map((i) => byKey?.get(keyOf(i))), published: last };
   }
 
   /** Whether a computation is in flight. */
   get computing(): boolean {
-    return this._running !== undefined;
+    return this._run.computing;
   }
 
   /** Resolves when the computation in flight (if any) has completed or failed; never rejects. */
   async settled(): Promise<void> {
-    await this._running;
+    await this._run.settled();
   }
 
   /** The computation whose figures are published; undefined before the first completes. */
   get published(): PublishedForecast | undefined {
-    return this._published;
+    return this._run.published;
   }
 
   get stats(): Readonly<ForecastRunStats> {
-    return this._stats;
+    return this._run.stats;
   }
 
   /** Stops starting computations and waits for the one in flight, which stops at its next subject. Idempotent. */
   async close(): Promise<void> {
-    this._closed = true;
-    await this._running;
-  }
-
-  private _start(inputs: readonly MonthEndInput[], cp: ControlPlane, atMs: number, revision: string): void {
-    this._lastStartMs = atMs;
-    const selected = forecastInputs(inputs, this._maxSubjects);
-    this._running = this._compute(selected, cp, atMs, revision)
-      .then((published) => {
-        if (published === undefined) return;
-        this._published = published;
-        this._stats.completed++;
-        if (this._failing) {
-          this._failing = false;
-          this._onInfo('month-end forecast for /metrics computed again after failures', { failed: this._stats.failed });
-        }
-      }, (error: unknown) => {
-        this._stats.failed++;
-        if (this._failing) return;
-        this._failing = true;
-        const message = error instanceof Error ? error.message : String(error);
-        this._onError(new Error(`month-end forecast for /metrics failed (the last figures stay published; retried in ${this._minAge / 1000} s): ${message}`, { cause: error }));
-      })
-      // A throwing log handler must not leave a rejected promise behind (nothing awaits this one but `settled()`).
-      .catch(() => {})
-      .finally(() => {
-        this._running = undefined;
-      });
+    await this._run.close();
   }
 
   /** Forecasts `inputs` one after the other; undefined when closed on the way. */
-  private async _compute(inputs: readonly MonthEndInput[], cp: ControlPlane, atMs: number, revision: string): Promise<Published | undefined> {
-    // Let the scrape that started it answer first.
-    await nextTurn();
-    const started = performance.now();
+  private async _compute(inputs: readonly MonthEndInput[], cp: ControlPlane, atMs: number, revision: string, turn: Turn): Promise<Computed | undefined> {
     const byKey = new Map<string, MonthEndProjection>();
     // One subject after the other: a computation must not take every store connection.
     for (const input of inputs) {
-      if (this._closed) return undefined;
+      if (!(await turn())) return undefined;
       byKey.set(keyOf(input), await this._forecaster(cp, { ...input, now_ms: atMs }));
-      // SQLite reads are synchronous: give requests (scrapes among them) a turn between subjects.
-      await nextTurn();
     }
-    return { atMs, subjects: byKey.size, durationMs: performance.now() - started, revision, byKey };
+    return { atMs, subjects: byKey.size, revision, byKey };
   }
 }
