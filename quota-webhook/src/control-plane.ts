@@ -5,6 +5,7 @@
  * enforcement feed and the period-reset timer. Each part owns its state;
  * this class only connects their changes.
  */
+import { AnomalyMonitor } from './analytics/monitor.js';
 import { analyticsReportSources } from './analytics/report-sources.js';
 import { AuditLog } from './audit.js';
 import { ChargebackSettings } from './chargeback/settings.js';
@@ -68,6 +69,8 @@ export class ControlPlane {
   readonly reports: Reports;
   /** The month-end forecast `/metrics` publishes, computed in the background (stopped by `close()`). */
   readonly monthEndForecast: ForecastMonthEndCache;
+  /** The ledger anomaly detection `/metrics` publishes, run in the background (stopped by `close()`). */
+  readonly anomalyMonitor: AnomalyMonitor;
   private _resetTimer: NodeJS.Timeout | undefined;
   private _lastHour = 0;
   private _lastPrune = 0;
@@ -118,6 +121,7 @@ export class ControlPlane {
     });
     this.reports.connect(analyticsReportSources(this));
     this.monthEndForecast = new ForecastMonthEndCache({ maxSubjects: this.config.metricsForecastMaxSubjects, onError: this.onError, onInfo: this.onInfo });
+    this.anomalyMonitor = new AnomalyMonitor(this, { onError: this.onError, onInfo: this.onInfo });
 
     // A quota or budget in a new time zone gets that zone's totals; a changed quota's blocks follow it.
     this.quotaSet.quotas.onChange(async ({ id, value, actor }) => {
@@ -218,7 +222,7 @@ export class ControlPlane {
     this._resetTimer = undefined;
     this.feed.close();
     // Background reads end before the store closes.
-    await this.monthEndForecast.close();
+    await Promise.all([this.monthEndForecast.close(), this.anomalyMonitor.close()]);
     await this.reports.close();
     await this.store.close();
   }

@@ -8,43 +8,17 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerLedgerMetrics } from '../../src/metrics/ledger-metrics.js';
-import { forecastInputs, forecastMonthEnd, ForecastMonthEndCache, type MonthEndForecaster } from '../../src/metrics/month-end-forecast.js';
+import { forecastInputs, forecastMonthEnd, ForecastMonthEndCache } from '../../src/metrics/month-end-forecast.js';
 import type { MonthEndInput } from '../../src/metrics/month-end.js';
 import { record, startTestServer, type TestServer } from '../helpers.js';
 import { parseExposition, type Exposition } from '../support/exposition.js';
+import { gated } from '../support/gate.js';
 
 const NOW = Date.parse('2026-03-15T12:30:00Z');
 const DAY = 86_400_000;
 
-/** A promise to open by hand. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
-
 /** The real forecaster behind a gate: each subject waits until the test opens the gate of the moment. */
-function gatedForecaster(): { forecaster: MonthEndForecaster; entered: string[]; firstEntry: Promise<void>; close(): void; open(): void } {
-  let current = gate();
-  const entry = gate();
-  const entered: string[] = [];
-  return {
-    entered,
-    firstEntry: entry.promise,
-    forecaster: async (cp, input) => {
-      entered.push(`${input.scope}/${input.subject}`);
-      entry.open();
-      await current.promise;
-      return forecastMonthEnd(cp, input);
-    },
-    open: () => current.open(),
-    close: () => {
-      current = gate();
-    },
-  };
-}
+const gatedForecaster = () => gated(forecastMonthEnd, (_cp, input) => `${input.scope}/${input.subject}`);
 
 describe('/metrics month-end forecast in the background', () => {
   let t: TestServer | undefined;
@@ -89,7 +63,7 @@ describe('/metrics month-end forecast in the background', () => {
   it('a scrape while a slow forecast runs answers at once: nothing before the first computation, then the previous figures', async () => {
     const server = await serve();
     const slow = gatedForecaster();
-    const cache = new ForecastMonthEndCache({ forecaster: slow.forecaster });
+    const cache = new ForecastMonthEndCache({ forecaster: slow.fn });
     const scrape = renderer(server, cache);
 
     // Nothing published yet: the scrape starts the computation and answers without the forecast series.
@@ -195,7 +169,7 @@ describe('/metrics month-end forecast in the background', () => {
   it('close() stops the computation at its next subject, waits for it and starts no other', async () => {
     const server = await serve();
     const slow = gatedForecaster();
-    const cache = new ForecastMonthEndCache({ forecaster: slow.forecaster });
+    const cache = new ForecastMonthEndCache({ forecaster: slow.fn });
     const scrape = renderer(server, cache);
     await scrape();
     await slow.firstEntry;
