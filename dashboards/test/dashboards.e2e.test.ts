@@ -22,9 +22,9 @@
  * Before anything scrapes the control plane, 8 weeks of hourly history and a
  * runaway last hour are backfilled through POST /api/v1/usage
  * (support/backfill.ts), so the ledger anomaly monitor has an anomaly to
- * export at its first scrape. The backfill crosses into earlier days and
- * months: every period panel is compared with the ledger's records of its own
- * window.
+ * export from the detection its first scrape starts. The backfill crosses
+ * into earlier days and months: every period panel is compared with the
+ * ledger's records of its own window.
  *
  * The test's calendar windows (hour, day, week, month) are those of a zone
  * chosen so that none of them ends during the run (steadiestZone): every call
@@ -417,7 +417,12 @@ async function apiAnomalies(hourEnd: number, scope: string, subject: string): Pr
   return out;
 }
 
-/** The API's anomalies under way in the monitor's hour (the last complete UTC hour at the scrape), by gauge labels. */
+/**
+ * The end of the hour the monitor's published figures are of: its detection runs in the background, so just after
+ * an hour ends the scrape still publishes the previous hour's (tokenmeter_analytics_anomaly_detection_timestamp_seconds).
+ */
+let monitorHourEndMs: number;
+/** The API's anomalies under way in the monitor's hour, by gauge labels. */
 let ledgerAnomalies: Map<string, LedgerAnomaly>;
 /** Distinct anomalies per (scope, subject, metric, kind) over the hours the monitor evaluated: its counter. */
 let anomaliesFound: Map<string, number>;
@@ -427,7 +432,8 @@ let anomaliesFound: Map<string, number>;
  * at the scrape and (if the UTC hour ended during the run) the hour it evaluated first.
  */
 async function readLedgerAnomalies(): Promise<void> {
-  const hourEnd = Math.floor(scrapeMs / HOUR_MS) * HOUR_MS;
+  monitorHourEndMs = (await runQuery(stack.prometheus.url, 'tokenmeter_analytics_anomaly_detection_timestamp_seconds', true, atSeconds, atSeconds))[0]!.value * 1000;
+  const hourEnd = monitorHourEndMs;
   const firstHourEnd = Math.floor(backfilledMs / HOUR_MS) * HOUR_MS;
   const gauges = await runQuery(stack.prometheus.url, 'tokenmeter_analytics_anomaly_impact_usd', true, atSeconds, atSeconds);
   const subjects = new Map<string, { scope: string; subject: string }>();
@@ -587,7 +593,7 @@ describe('dashboards against the ledger (real SDK, control plane and Prometheus)
 
   it('anomalies: the spike names the directory\'s department, unpriced calls are counted from their first one, the ledger anomaly equals the API and the ledger', async () => {
     await readLedgerAnomalies();
-    const hourEnd = Math.floor(scrapeMs / HOUR_MS) * HOUR_MS;
+    const hourEnd = monitorHourEndMs;
     // The backfilled runaway hour is a cost spike of every subject it belongs to, of the size the ledger says.
     for (const { scope, subject } of BACKFILL_SUBJECTS) {
       const a = ledgerAnomalies.get(anomalyKey({ scope, subject, metric: 'cost', kind: 'spike', direction: 'up' }));
