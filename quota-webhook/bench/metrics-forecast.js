@@ -15,53 +15,14 @@
  * Run twice: with every exported subject forecast (`forecastMaxSubjects` =
  * 10,000, the cost of the work itself) and with the default cap.
  */
-import { get } from 'node:http';
 import { defaultConfig, startServer } from '../dist/index.js';
-import { fmt, int, median, timed } from './stats.js';
+import { BATCH, DEPARTMENTS, FEATURES, manySubjectsBatch, USERS } from './many-subjects.js';
+import { scrape } from './scrape.js';
+import { distribution as stat, fmt, int, timed } from './stats.js';
 
 const DAY = 86_400_000;
-const DEPARTMENTS = 200;
-const FEATURES = 200;
-const USERS = 2000;
-const BATCH = 5000;
-const MODELS = [
-  { provider: 'openai', request: 'gpt-4o-mini', response: 'gpt-4o-mini-2024-07-18' },
-  { provider: 'anthropic', request: 'claude-sonnet-4-5', response: 'claude-sonnet-4-5-20250929' },
-];
-
-/** GET `url`, counting the body's bytes (a new connection each time: no keep-alive race with the idle timeout). */
-function scrape(url) {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => { bytes += chunk.length; });
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
-function batchOf(from, size, total, start, end) {
-  const out = new Array(size);
-  for (let i = 0; i < size; i++) {
-    const n = from + i;
-    const user = (n * 31) % USERS;
-    const model = MODELS[n % 2];
-    out[i] = {
-      id: `mf-${n}`, time: new Date(start + Math.floor((n * (end - start)) / total)).toISOString(), org: `org-${user % 10}`,
-      department: `dept-${user % DEPARTMENTS}`, user: `user-${user}`, feature: `feature-${(n * 7) % FEATURES}`, provider: model.provider, operation: 'chat',
-      request_model: model.request, response_model: model.response, tokens: { input: 200 + (n % 800), output: 20 + (n % 300) },
-      cost_usd: null, outcome: 'ok', latency_ms: 100, source: 'sdk',
-    };
-  }
-  return out;
-}
-
-function stat(xs) {
-  if (xs.length === 0) return { median: NaN, p99: NaN, max: NaN, n: 0 };
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { median: median(xs), p99: sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)], max: sorted[sorted.length - 1], n: xs.length };
-}
+/** A batch of the bench's ledger (ids `mf-…`). */
+const batchOf = (from, size, total, start, end) => manySubjectsBatch(from, size, total, { start, end, idPrefix: 'mf' });
 
 async function measure(target, { records, rounds, maxSubjects }) {
   // Mid-month, so the month has days before today and days to come.
@@ -88,6 +49,10 @@ async function measure(target, { records, rounds, maxSubjects }) {
       if (r.accepted !== size) throw new Error(`backfill: accepted ${r.accepted} of ${size}`);
     }
     const url = `${server.url}/metrics`;
+    // The first scrape also starts the hour's ledger anomaly detection (in the background too): done before anything
+    // is timed; the clock stays in this hour.
+    await scrape(url);
+    await Promise.all([forecast.settled(), cp.anomalyMonitor.settled()]);
     const stale = [];
     const during = [];
     const fresh = [];

@@ -8,12 +8,14 @@
  * 5. reports over a month of 1,000,000 records: time and the service's peak RSS (bench/reports.js);
  * 6. chargeback and recommendations over 1,000,000 records (bench/analytics-ii.js; `analytics-ii`);
  * 7. analytics: forecast accuracy, anomaly detection, endpoint timings over 1,000,000 records (bench/analytics.js);
- * 8. /metrics while the month-end forecast of 200 departments and 200 features is recomputed (bench/metrics-forecast.js).
- * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast`
+ * 8. /metrics while the month-end forecast of 200 departments and 200 features is recomputed (bench/metrics-forecast.js);
+ * 9. /metrics while the ledger anomaly detection of 405 subjects runs (bench/metrics-anomalies.js).
+ * Postgres is a real server started by tools/testkit. `BENCH_ONLY=ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast,metrics-anomalies`
  * runs a subset (analytics parts: analytics-accuracy, analytics-anomalies, analytics-timing); `BENCH_EVAL_RECORDS`
  * sets the month's backfill (default 200,000); `BENCH_REPORT_RECORDS` the reports' (default 1,000,000);
  * `BENCH_ANALYTICS_RECORDS` the analytics ledgers' (default 1,000,000; a backfill is 4–10 minutes per store
- * on a loaded 2-core machine); `BENCH_FORECAST_RECORDS` the metrics-forecast ledger's (default 200,000).
+ * on a loaded 2-core machine); `BENCH_FORECAST_RECORDS` the metrics-forecast ledger's (default 200,000);
+ * `BENCH_ANOMALY_RECORDS` the metrics-anomalies ledger's (default 300,000).
  * Bounded: about two minutes without the crossing, reports and analytics benches on a 2-core machine
  * (the reports bench adds about five; analytics accuracy and anomalies about two, its timings 10–20 on a loaded machine).
  */
@@ -26,12 +28,13 @@ import { ANALYTICS_PARTS, analyticsSummary, runAnalyticsBench } from './analytic
 import { runDecisionBench } from './decision.js';
 import { runEvaluationBench } from './evaluation.js';
 import { runIngestBench } from './ingest.js';
+import { runMetricsAnomaliesBench } from './metrics-anomalies.js';
 import { runMetricsForecastBench } from './metrics-forecast.js';
 import { runReportsBench } from './reports.js';
 import { fmt, int } from './stats.js';
 import { postgresTarget, sqliteTarget } from './targets.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,evaluation,decision,crossing,reports,analytics,analytics-ii,metrics-forecast,metrics-anomalies').split(',').map((s) => s.trim()));
 const evalRecords = Number(process.env.BENCH_EVAL_RECORDS ?? 200_000);
 const analyticsRecords = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -105,16 +108,20 @@ function summary(figures) {
     const worst = Math.max(r.stale.max, r.during.max);
     lines.push(`/metrics while the forecast of ${int(r.subjects)} subjects is recomputed (${r.store}): worst scrape ${fmt(worst)} ms, against ${fmt(r.baseline.median)} ms for a scrape that computed it (median): ×${fmt(r.baseline.median / worst, 1)}`);
   }
+  for (const r of figures.metricsAnomalies) {
+    const worst = Math.max(r.stale.max, r.during.max);
+    lines.push(`/metrics while the anomaly detection of ${int(r.subjects)} subjects runs (${r.store}): worst scrape ${fmt(worst)} ms, against ${fmt(r.baseline.median)} ms for a scrape that ran it inline (median): ×${fmt(r.baseline.median / worst, 1)}`);
+  }
   if (lines.length > 0) console.log(`\nsummary\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
 
 const started = Date.now();
 console.log(`quota-webhook bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-bench-'));
-const figures = { ingest: [], evaluation: [], analyticsII: [], metricsForecast: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
+const figures = { ingest: [], evaluation: [], analyticsII: [], metricsForecast: [], metricsAnomalies: [], decision: undefined, crossing: undefined, reports: undefined, analytics: undefined };
 let postgres;
 try {
-  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii') || only.has('analytics') || only.has('analytics-timing') || only.has('metrics-forecast');
+  const needsPostgres = only.has('ingest') || only.has('evaluation') || only.has('analytics-ii') || only.has('analytics') || only.has('analytics-timing') || only.has('metrics-forecast') || only.has('metrics-anomalies');
   if (needsPostgres) {
     try {
       postgres = await startPostgres();
@@ -138,6 +145,10 @@ try {
   if (only.has('metrics-forecast')) {
     figures.metricsForecast.push(...(await withTarget(() => sqliteTarget(dir, 'metrics_forecast'), (t) => runMetricsForecastBench(t))));
     if (postgres) figures.metricsForecast.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_metrics_forecast'), (t) => runMetricsForecastBench(t))));
+  }
+  if (only.has('metrics-anomalies')) {
+    figures.metricsAnomalies.push(...(await withTarget(() => sqliteTarget(dir, 'metrics_anomalies'), (t) => runMetricsAnomaliesBench(t))));
+    if (postgres) figures.metricsAnomalies.push(...(await withTarget(() => postgresTarget(postgres.url, 'bench_metrics_anomalies'), (t) => runMetricsAnomaliesBench(t))));
   }
   if (ANALYTICS_PARTS.some((p) => only.has(p)) || only.has('analytics')) figures.analytics = await runAnalyticsBench({ only, dir, postgresUrl: postgres?.url });
   if (postgres) {

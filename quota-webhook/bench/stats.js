@@ -6,6 +6,13 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Median, p99, worst and count of `xs` (NaN for none). */
+export function distribution(xs) {
+  if (xs.length === 0) return { median: NaN, p99: NaN, max: NaN, n: 0 };
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { median: median(xs), p99: sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)], max: sorted[sorted.length - 1], n: xs.length };
+}
+
 /** Runs `fn` once; wall ms and this process's CPU ms (user + system, all its threads). */
 export async function timed(fn) {
   const cpu = process.cpuUsage();
