@@ -15,32 +15,17 @@
  * directory of the 10,000 users): each renderer is measured apart too, and
  * the per-user month totals are checked equal to the GROUP BY sums.
  */
-import { get } from 'node:http';
 import { Registry } from 'prom-client';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { registerLedgerMetrics } from '../dist/metrics/ledger-metrics.js';
 import { registerQuotaMetrics } from '../dist/quotas/metrics.js';
+import { scrapeBytes } from './scrape.js';
 import { fmt, goal, int, interleaved, median, timed } from './stats.js';
 import { startBenchServer } from './ingest.js';
 import { USERS, recordFactory } from './workload.js';
 
 const GOAL_MS = 50;
 const BATCH = 5000;
-
-/**
- * GET `url` as a scraper would, with a plain HTTP client that only counts the body's bytes (the scraper's own parsing is not the service's time).
- * A new connection per request: reusing a kept-alive one races the server closing it when idle (ECONNRESET on a loaded machine).
- */
-function getBytes(url) {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => { bytes += chunk.length; });
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
 
 function quota(id, subject, nowIso) {
   return {
@@ -137,7 +122,7 @@ export async function runEvaluationBench(target, { records = 200_000, stages = 2
       }
       let metricsBytes = 0;
       const scrape = async () => {
-        metricsBytes = await getBytes(`${server.url}/metrics`);
+        metricsBytes = await scrapeBytes(`${server.url}/metrics`);
       };
       // Two interleaved runs, one per stored quota set (switching 10,000 stored quotas per round would swamp the run).
       const baselineCase = { name: 'baseline: SQL GROUP BY user over the month\'s records', run: () => target.groupByUser(monthStart, monthEnd) };

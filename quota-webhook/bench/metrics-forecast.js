@@ -15,8 +15,8 @@
  * Run twice: with every exported subject forecast (`forecastMaxSubjects` =
  * 10,000, the cost of the work itself) and with the default cap.
  */
-import { get } from 'node:http';
 import { defaultConfig, startServer } from '../dist/index.js';
+import { scrapeBytes } from './scrape.js';
 import { fmt, int, median, timed } from './stats.js';
 
 const DAY = 86_400_000;
@@ -28,18 +28,6 @@ const MODELS = [
   { provider: 'openai', request: 'gpt-4o-mini', response: 'gpt-4o-mini-2024-07-18' },
   { provider: 'anthropic', request: 'claude-sonnet-4-5', response: 'claude-sonnet-4-5-20250929' },
 ];
-
-/** GET `url`, counting the body's bytes (a new connection each time: no keep-alive race with the idle timeout). */
-function scrape(url) {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => { bytes += chunk.length; });
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
 
 function batchOf(from, size, total, start, end) {
   const out = new Array(size);
@@ -103,14 +91,14 @@ async function measure(target, { records, rounds, maxSubjects }) {
     for (let r = -1; r < rounds; r++) {
       // Scrape after scrape while the recomputation runs (far more often than a scraper would: the worst case).
       await makeStale();
-      const first = await timed(() => scrape(url));
+      const first = await timed(() => scrapeBytes(url));
       const mid = [];
-      while (forecast.computing) mid.push((await timed(() => scrape(url))).wallMs);
+      while (forecast.computing) mid.push((await timed(() => scrapeBytes(url))).wallMs);
       await forecast.settled();
-      const after = await timed(async () => { bytes = await scrape(url); });
+      const after = await timed(async () => { bytes = await scrapeBytes(url); });
       // The recomputation alone (no scrape competing): what a stale scrape waited for before.
       await makeStale();
-      const alone = await timed(() => scrape(url));
+      const alone = await timed(() => scrapeBytes(url));
       await forecast.settled();
       if (r < 0) continue; // warm-up round
       stale.push(first.wallMs, alone.wallMs);
