@@ -19,9 +19,9 @@ import { Registry } from 'prom-client';
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { registerLedgerMetrics } from '../dist/metrics/ledger-metrics.js';
 import { registerQuotaMetrics } from '../dist/quotas/metrics.js';
+import { scrapeBytes } from './scrape.js';
 import { fmt, goal, int, interleaved, median, timed } from './stats.js';
 import { startBenchServer } from './ingest.js';
-import { scrape as getMetrics } from './scrape.js';
 import { USERS, recordFactory } from './workload.js';
 
 const GOAL_MS = 50;
@@ -122,7 +122,7 @@ export async function runEvaluationBench(target, { records = 200_000, stages = 2
       }
       let metricsBytes = 0;
       const scrape = async () => {
-        metricsBytes = await getMetrics(`${server.url}/metrics`);
+        metricsBytes = await scrapeBytes(`${server.url}/metrics`);
       };
       // Two interleaved runs, one per stored quota set (switching 10,000 stored quotas per round would swamp the run).
       const baselineCase = { name: 'baseline: SQL GROUP BY user over the month\'s records', run: () => target.groupByUser(monthStart, monthEnd) };

@@ -21,7 +21,7 @@ import { defaultConfig, startServer } from '../dist/index.js';
 import { anomaliesUnderWay, MONITORED_SCOPES, monitoredRange } from '../dist/analytics/monitor.js';
 import { localSeries } from '../dist/analytics/series.js';
 import { BATCH, DEPARTMENTS, FEATURES, manySubjectsBatch, USERS } from './many-subjects.js';
-import { scrape } from './scrape.js';
+import { scrapeBytes } from './scrape.js';
 import { distribution, fmt, int, timed } from './stats.js';
 
 const HOUR = 3_600_000;
@@ -82,14 +82,14 @@ async function measure(target, { records, rounds }) {
     for (let r = -1; r < rounds; r++) {
       // A new hour: scrape after scrape while the detection runs.
       nowMs += HOUR;
-      const first = await timed(() => scrape(url));
+      const first = await timed(() => scrapeBytes(url));
       const mid = [];
-      while (monitor.computing) mid.push((await timed(() => scrape(url))).wallMs);
+      while (monitor.computing) mid.push((await timed(() => scrapeBytes(url))).wallMs);
       await monitor.settled();
-      const after = await timed(async () => { bytes = await scrape(url); });
+      const after = await timed(async () => { bytes = await scrapeBytes(url); });
       // Another hour, nothing competing: the detection alone, then as the scrape ran it before.
       nowMs += HOUR;
-      const alone = await timed(() => scrape(url));
+      const alone = await timed(() => scrapeBytes(url));
       await monitor.settled();
       const published = monitor.published;
       if (published?.hourEndMs !== Math.floor(nowMs / HOUR) * HOUR) throw new Error('the detection of the hour was not published');

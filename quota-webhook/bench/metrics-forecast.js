@@ -17,7 +17,7 @@
  */
 import { defaultConfig, startServer } from '../dist/index.js';
 import { BATCH, DEPARTMENTS, FEATURES, manySubjectsBatch, USERS } from './many-subjects.js';
-import { scrape } from './scrape.js';
+import { scrapeBytes } from './scrape.js';
 import { distribution as stat, fmt, int, timed } from './stats.js';
 
 const DAY = 86_400_000;
@@ -51,7 +51,7 @@ async function measure(target, { records, rounds, maxSubjects }) {
     const url = `${server.url}/metrics`;
     // The first scrape also starts the hour's ledger anomaly detection (in the background too): done before anything
     // is timed; the clock stays in this hour.
-    await scrape(url);
+    await scrapeBytes(url);
     await Promise.all([forecast.settled(), cp.anomalyMonitor.settled()]);
     const stale = [];
     const during = [];
@@ -68,14 +68,14 @@ async function measure(target, { records, rounds, maxSubjects }) {
     for (let r = -1; r < rounds; r++) {
       // Scrape after scrape while the recomputation runs (far more often than a scraper would: the worst case).
       await makeStale();
-      const first = await timed(() => scrape(url));
+      const first = await timed(() => scrapeBytes(url));
       const mid = [];
-      while (forecast.computing) mid.push((await timed(() => scrape(url))).wallMs);
+      while (forecast.computing) mid.push((await timed(() => scrapeBytes(url))).wallMs);
       await forecast.settled();
-      const after = await timed(async () => { bytes = await scrape(url); });
+      const after = await timed(async () => { bytes = await scrapeBytes(url); });
       // The recomputation alone (no scrape competing): what a stale scrape waited for before.
       await makeStale();
-      const alone = await timed(() => scrape(url));
+      const alone = await timed(() => scrapeBytes(url));
       await forecast.settled();
       if (r < 0) continue; // warm-up round
       stale.push(first.wallMs, alone.wallMs);

@@ -1,11 +1,10 @@
-/** `/metrics` as a scraper fetches it, for the benches that time scrapes. */
 import { get } from 'node:http';
 
 /**
- * GET `url`, counting the body's bytes (the scraper's own parsing is not the service's time). A new connection
- * each time: a reused keep-alive one races the server's idle close (ECONNRESET on a loaded machine).
+ * GET `url` as a scraper would, with a plain HTTP client that only counts the body's bytes (the scraper's own parsing is not the service's time).
+ * A new connection per request: reusing a kept-alive one races the server closing it when idle (ECONNRESET on a loaded machine).
  */
-export function scrape(url) {
+export function scrapeBytes(url) {
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (res) => {
       let bytes = 0;

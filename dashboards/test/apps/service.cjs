@@ -11,9 +11,9 @@
  *   POST /flush                                                 delivers buffered usage records now
  * Prints `READY <port>` once listening.
  */
-const http = require('node:http');
 const OpenAI = require('openai');
 const Anthropic = require('@anthropic-ai/sdk');
+const { serveJsonRoutes } = require('@tokenmeter/testkit');
 const { createRouter, startTokenmeter, withAttribution } = require('@tokenmeter/instrumentation');
 
 const mock = process.env.MOCK_LLM_URL;
@@ -62,30 +62,4 @@ const routes = {
   },
 };
 
-const server = http.createServer((req, res) => {
-  const handler = req.method === 'POST' ? routes[req.url] : undefined;
-  if (handler === undefined) {
-    res.writeHead(404).end();
-    return;
-  }
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    Promise.resolve()
-      .then(() => handler(body === '' ? {} : JSON.parse(body)))
-      .then(
-        (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ name: error?.name, message: error?.message })),
-      );
-  });
-});
-
-server.listen(Number(process.env.APP_PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`READY ${server.address().port}\n`);
-});
-
-process.once('SIGTERM', () => {
-  server.close();
-  startTokenmeter().shutdown().finally(() => process.exit(0));
-});
+serveJsonRoutes(routes, { onStop: () => startTokenmeter().shutdown() });

@@ -43,8 +43,16 @@ let installed = false;
 export function installModuleHooks(listener: HookedModuleListener): void {
   if (installed) return;
   installed = true;
-  installRequireHook(listener);
-  installEsmLoaderHook(listener);
+  const guarded: HookedModuleListener = (name, moduleExports, baseDir) => {
+    try {
+      listener(name, moduleExports, baseDir);
+    } catch (error) {
+      // Metering never breaks a require or an import: the module loads unpatched.
+      process.emitWarning(`tokenmeter: patching ${name} failed, its calls are not measured: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  installRequireHook(guarded);
+  installEsmLoaderHook(guarded);
 }
 
 function installRequireHook(listener: HookedModuleListener): void {
@@ -56,12 +64,7 @@ function installRequireHook(listener: HookedModuleListener): void {
     const moduleExports = Reflect.apply(original, this, arguments) as unknown;
     if (isHookedPackage(id) && moduleExports !== null && (typeof moduleExports === 'object' || typeof moduleExports === 'function') && !seen.has(moduleExports)) {
       seen.add(moduleExports);
-      try {
-        listener(id, moduleExports, packageDir(id, this));
-      } catch (error) {
-        // Metering never breaks a require: the module loads unpatched.
-        process.emitWarning(`tokenmeter: patching ${id} failed, its calls are not measured: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      listener(id, moduleExports, packageDir(id, this));
     }
     return moduleExports;
   };

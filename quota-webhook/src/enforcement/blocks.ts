@@ -32,9 +32,27 @@ export class BlockSet {
     private readonly _onChange: () => Promise<void>,
   ) {}
 
+  /**
+   * (Re)reads every block. The blocks in force stay in force while the store is read (enforcement never
+   * sees an empty set during a resync), and a block added, changed, lifted or reloaded meanwhile keeps its
+   * newer state: the read may predate it.
+   */
   async load(): Promise<void> {
+    const changedMeanwhile = new Set<string>();
+    this._loads.add(changedMeanwhile);
+    let rows: Array<{ id: string; value: StoredBlock }>;
+    try {
+      rows = await this._store.listEntities<StoredBlock>('block');
+    } finally {
+      this._loads.delete(changedMeanwhile);
+    }
+    const current = new Map(this._blocks);
     this._blocks.clear();
-    for (const { id, value } of await this._store.listEntities<StoredBlock>('block')) this._blocks.set(id, value);
+    for (const { id, value } of rows) if (!changedMeanwhile.has(id)) this._blocks.set(id, value);
+    for (const id of changedMeanwhile) {
+      const block = current.get(id);
+      if (block !== undefined) this._blocks.set(id, block);
+    }
   }
 
   /** Re-reads one block another replica changed (no audit: that replica wrote it). */
@@ -42,7 +60,15 @@ export class BlockSet {
     const block = await this._store.getEntity<StoredBlock>('block', id);
     if (block === undefined) this._blocks.delete(id);
     else this._blocks.set(id, block);
+    this._changed(id);
     await this._onChange();
+  }
+
+  /** The ids changed during each load in flight (see `load`). */
+  private readonly _loads = new Set<Set<string>>();
+
+  private _changed(id: string): void {
+    for (const changed of this._loads) changed.add(id);
   }
 
   get(id: string): StoredBlock | undefined {
@@ -64,6 +90,7 @@ export class BlockSet {
     if (this._blocks.has(block.id)) return false;
     // Claim the id before the first await so a concurrent duplicate sees it.
     this._blocks.set(block.id, block);
+    this._changed(block.id);
     try {
       await this._store.putEntity('block', block.id, block);
     } catch (error) {
@@ -80,6 +107,7 @@ export class BlockSet {
     if (!this._blocks.has(block.id)) return;
     await this._store.putEntity('block', block.id, block);
     this._blocks.set(block.id, block);
+    this._changed(block.id);
     await this._onChange();
   }
 
@@ -88,6 +116,7 @@ export class BlockSet {
     const block = this._blocks.get(id);
     if (!block) return false;
     this._blocks.delete(id);
+    this._changed(id);
     try {
       await this._store.deleteEntity('block', id);
     } catch (error) {

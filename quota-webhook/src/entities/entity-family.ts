@@ -45,10 +45,27 @@ export class EntityFamily<T> {
     return FAMILIES.get(store) ?? new Map();
   }
 
-  /** (Re)reads the whole family from the store. */
+  /**
+   * (Re)reads the whole family from the store. An entity written or reloaded here while the read is under
+   * way keeps its cached value: the read may have happened before that change (a replica resyncing after
+   * a lost connection while its API takes writes), and must not put the older value back.
+   */
   async load(): Promise<void> {
+    const changedMeanwhile = new Set<string>();
+    this._loads.add(changedMeanwhile);
+    let rows: Array<{ id: string; value: T }>;
+    try {
+      rows = await this._store.listEntities<T>(this.kind);
+    } finally {
+      this._loads.delete(changedMeanwhile);
+    }
     const next = new Map<string, T>();
-    for (const { id, value } of await this._store.listEntities<T>(this.kind)) next.set(id, value);
+    for (const { id, value } of rows) next.set(id, value);
+    for (const id of changedMeanwhile) {
+      const current = this._items.get(id);
+      if (current === undefined) next.delete(id);
+      else next.set(id, current);
+    }
     this._items = next;
     this._cacheChanged();
   }
@@ -58,6 +75,14 @@ export class EntityFamily<T> {
     const value = await this._store.getEntity<T>(this.kind, id);
     if (value === undefined) this._items.delete(id);
     else this._items.set(id, value);
+    this._changed(id);
+  }
+
+  /** The ids changed during each load in flight (see `load`). */
+  private readonly _loads = new Set<Set<string>>();
+
+  private _changed(id: string): void {
+    for (const changed of this._loads) changed.add(id);
     this._cacheChanged();
   }
 
@@ -102,7 +127,7 @@ export class EntityFamily<T> {
     const previous = this._items.get(id);
     await this._store.putEntity(this.kind, id, value);
     this._items.set(id, value);
-    this._cacheChanged();
+    this._changed(id);
     await this._audit.record({ kind: this.kind, action, actor, subject: id, data: value });
     await this._notify({ id, value, ...(previous !== undefined ? { previous } : {}), actor });
   }
@@ -113,7 +138,7 @@ export class EntityFamily<T> {
     if (previous === undefined) return undefined;
     await this._store.deleteEntity(this.kind, id);
     this._items.delete(id);
-    this._cacheChanged();
+    this._changed(id);
     await this._audit.record({ kind: this.kind, action: 'delete', actor, subject: id, data: previous });
     await this._notify({ id, previous, actor });
     return previous;

@@ -15,9 +15,13 @@ export class TimeZones {
     private readonly _onInfo: (message: string, data?: object) => void,
   ) {}
 
+  /** (Re)reads the zones; a zone added here while the store is read stays (the read may predate it). */
   async load(): Promise<void> {
+    const before = this._zones;
     const stored = await this._store.getMeta('timezones');
-    this._zones = stored ? (JSON.parse(stored) as string[]) : ['UTC'];
+    const zones = stored ? (JSON.parse(stored) as string[]) : ['UTC'];
+    const addedMeanwhile = this._zones.filter((tz) => !before.includes(tz) && !zones.includes(tz));
+    this._zones = [...zones, ...addedMeanwhile];
   }
 
   list(): readonly string[] {

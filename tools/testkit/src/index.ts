@@ -3,6 +3,8 @@ export type { ProblemsError } from './config.js';
 export { freePort } from './ports.js';
 export { waitFor, waitForHttp } from './wait.js';
 export { awaitReady, startProcess } from './process.js';
+export { serveJsonRoutes } from './json-routes.js';
+export type { JsonRoute, JsonRoutesOptions } from './json-routes.js';
 export type { ManagedProcess } from './process.js';
 export { findBinary, postgresBinDir } from './binaries.js';
 export { startPrometheus, scrapeConfig } from './prometheus.js';

@@ -13,8 +13,8 @@
  *   POST /flush                               delivers buffered usage records now
  * Prints `READY <port>` once listening.
  */
-const http = require('node:http');
 const OpenAI = require('openai');
+const { serveJsonRoutes } = require('@tokenmeter/testkit');
 const { startTokenmeter, withAttribution, runGates } = require('@tokenmeter/instrumentation');
 
 const openai = new OpenAI({ apiKey: 'test', baseURL: process.env.OPENAI_BASE_URL, maxRetries: 0 });
@@ -79,31 +79,5 @@ const routes = {
   },
 };
 
-const server = http.createServer((req, res) => {
-  const route = req.method === 'POST' ? routes[req.url] : undefined;
-  if (route === undefined) {
-    res.writeHead(404).end();
-    return;
-  }
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    Promise.resolve()
-      .then(() => route(body === '' ? {} : JSON.parse(body)))
-      .then(
-        (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(describeError(error))),
-      );
-  });
-});
-
-server.listen(Number(process.env.APP_PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`READY ${server.address().port}\n`);
-});
-
-process.once('SIGTERM', () => {
-  server.close();
-  // Deliver what is buffered before leaving, as a service's shutdown would.
-  startTokenmeter().shutdown().finally(() => process.exit(0));
-});
+// Deliver what is buffered before leaving, as a service's shutdown would.
+serveJsonRoutes(routes, { describeError, onStop: () => startTokenmeter().shutdown() });
