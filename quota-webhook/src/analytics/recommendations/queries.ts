@@ -51,7 +51,7 @@ export async function trafficStats(q: ReadQuery, slice: LedgerSlice, batchable: 
       SUM(CASE WHEN ${TOOL_CALL} THEN 1 ELSE 0 END) AS tool_calls,
       SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END) AS errors, ${sumCols("outcome = 'error'", 'e_')}
     FROM records${w.sql} AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [...batchable, ...w.params]);
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [...batchable, ...w.params], { preferHash: true });
   const subjects = new Map<string, SubjectStats & { errorCounts: Map<string, number> }>();
   const hours = new Map<string, HourStats>();
   for (const r of rows) {
@@ -121,7 +121,7 @@ export async function duplicateStats(q: ReadQuery, slice: LedgerSlice): Promise<
         CAST(SUM(cache_write) AS BIGINT) AS cw, CAST(SUM(reasoning) AS BIGINT) AS rs
       FROM records${w.sql} AND request_hash IS NOT NULL AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
       GROUP BY request_hash, time_ms / 86400000 HAVING COUNT(*) > 1) repeats
-    GROUP BY org, feature, service, provider, model`, w.params);
+    GROUP BY org, feature, service, provider, model`, w.params, { preferHash: true });
   return rows.map((r) => ({ ...subjectOf(r), duplicates: num(r.duplicates), repeatedRequests: num(r.repeated), tokens: sums(r) }));
 }
 
