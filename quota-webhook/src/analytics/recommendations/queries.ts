@@ -143,7 +143,7 @@ export async function truncationStats(q: ReadQuery, slice: LedgerSlice): Promise
       SUM(CASE WHEN ${truncated} AND r.max_output_tokens IS NOT NULL THEN 1 ELSE 0 END) AS cap_n
     FROM (SELECT DISTINCT prefix_hash AS ph, time_ms / 300000 AS b FROM records${inner.sql}
         AND ${TRUNCATED} AND prefix_hash IS NOT NULL AND outcome <> 'blocked') tb
-      JOIN records r ON r.time_ms >= tb.b * 300000 AND r.time_ms < tb.b * 300000 + 300000 AND r.prefix_hash = tb.ph
+      JOIN records r ON r.time_ms >= tb.b * 300000 AND r.time_ms < tb.b * 300000 + 300000 AND r.prefix_hash = tb.ph AND r.time_ms / 300000 = tb.b
     ${outer.sql} AND ${model} IS NOT NULL AND r.outcome <> 'blocked'
     GROUP BY r.org, r.feature, r.service, r.provider, ${model}, tb.ph, tb.b
     HAVING SUM(CASE WHEN ${truncated} THEN 1 ELSE 0 END) > 0`, [...inner.params, ...outer.params]);
