@@ -67,15 +67,18 @@ export function sliceWhere(s: LedgerSlice, alias = ''): { sql: string; params: A
  */
 export const SCAN_SPAN_SHARE = 0.5;
 
+/** The ledger's first and last `time_ms`: two subqueries, as SQLite reads MIN or MAX from an end of the index only when it is the query's sole aggregate. */
+export const LEDGER_SPAN_SQL = 'SELECT (SELECT MIN(time_ms) FROM records) AS lo, (SELECT MAX(time_ms) FROM records) AS hi';
+
 /**
  * The `FROM` source of the records for a slice: `records`, or on SQLite
  * `records NOT INDEXED` when the slice covers more than `SCAN_SPAN_SHARE` of
- * the ledger's time span (two index probes: MIN and MAX of `time_ms`). Only
+ * the ledger's time span (`LEDGER_SPAN_SQL`: two probes of the time index). Only
  * the plan differs; the rows read are the same.
  */
 export async function recordsSource(q: ReadQuery, s: Pick<LedgerSlice, 'fromMs' | 'toMs'>): Promise<string> {
   if (q.dialect !== 'sqlite') return 'records';
-  const [r] = await q('SELECT MIN(time_ms) AS lo, MAX(time_ms) AS hi FROM records', []);
+  const [r] = await q(LEDGER_SPAN_SQL, []);
   if (r === undefined || r.lo === null || r.hi === null) return 'records';
   const lo = Number(r.lo);
   const hi = Number(r.hi) + 1;

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { recordsSource, type ReadQuery } from '../../src/analytics/ledger-sql.js';
+import { LEDGER_SPAN_SQL, recordsSource, type ReadQuery } from '../../src/analytics/ledger-sql.js';
 import { recordsTableSql } from '../../src/store/schema.js';
 import type { SqlRow } from '../../src/store/types.js';
 
@@ -32,6 +32,10 @@ describe('recordsSource (SQLite reads a slice over most of the ledger by a table
     expect(plan('records NOT INDEXED')).toMatch(/^SCAN records/);
     expect(plan('records')).toMatch(/records_time/);
     expect(db.prepare(sql('records NOT INDEXED')).get()).toEqual(db.prepare(sql('records')).get());
+    // The span costs two probes of an index end, not a walk of the index.
+    const span = (db.prepare(`EXPLAIN QUERY PLAN ${LEDGER_SPAN_SQL}`).all() as Array<{ detail: string }>).map((r) => r.detail);
+    expect(span.filter((d) => /SEARCH records USING COVERING INDEX records_time/.test(d))).toHaveLength(2);
+    expect(span.filter((d) => /^SCAN records/.test(d))).toEqual([]);
   });
 
   it('leaves Postgres and readers of unknown dialect to their planner', async () => {
