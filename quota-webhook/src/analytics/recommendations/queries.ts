@@ -95,18 +95,11 @@ export async function trafficStats(q: ReadQuery, slice: LedgerSlice, batchable: 
 
 export async function prefixStats(q: ReadQuery, slice: LedgerSlice): Promise<PrefixStats[]> {
   const w = sliceWhere(slice);
-  // Distinct 5-minute and hour windows counted by grouping three times (5-minute bucket, hour, prefix) rather than by
-  // COUNT(DISTINCT …), which sorts: every level hashes on Postgres. Exact: an hour is 12 whole 5-minute buckets.
-  const keys = 'org, feature, service, provider, model, prefix_hash';
-  const rows = await q(`SELECT ${keys}, SUM(n) AS requests, SUM(w5h) AS w5, COUNT(*) AS w60, SUM(pt) AS prefix_tokens,
-      SUM(i) AS input, SUM(cr) AS cache_read, SUM(cw) AS cache_write
-    FROM (SELECT ${keys}, b5 / 12 AS h, COUNT(*) AS w5h, SUM(n) AS n, SUM(pt) AS pt, SUM(i) AS i, SUM(cr) AS cr, SUM(cw) AS cw
-      FROM (SELECT org, feature, service, provider, ${MODEL_EXPR} AS model, prefix_hash, time_ms / 300000 AS b5, COUNT(*) AS n,
-          SUM(prefix_tokens) AS pt, SUM(input) AS i, SUM(cache_read) AS cr, SUM(cache_write) AS cw
-        FROM records${w.sql} AND prefix_hash IS NOT NULL AND prefix_tokens >= ${MIN_PREFIX_TOKENS} AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
-        GROUP BY ${SUBJECT}, prefix_hash, time_ms / 300000) buckets
-      GROUP BY ${keys}, b5 / 12) hours
-    GROUP BY ${keys} HAVING SUM(n) >= 2`, w.params, { preferHash: true });
+  const rows = await q(`SELECT org, feature, service, provider, ${MODEL_EXPR} AS model, prefix_hash, COUNT(*) AS requests,
+      COUNT(DISTINCT time_ms / 300000) AS w5, COUNT(DISTINCT time_ms / 3600000) AS w60, SUM(prefix_tokens) AS prefix_tokens,
+      SUM(input) AS input, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write
+    FROM records${w.sql} AND prefix_hash IS NOT NULL AND prefix_tokens >= ${MIN_PREFIX_TOKENS} AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
+    GROUP BY ${SUBJECT}, prefix_hash HAVING COUNT(*) >= 2`, w.params);
   return rows.map((r) => ({
     ...subjectOf(r), prefixHash: String(r.prefix_hash), requests: num(r.requests), windows5m: num(r.w5), windows1h: num(r.w60),
     prefixTokens: num(r.prefix_tokens), input: num(r.input), cacheRead: num(r.cache_read), cacheWrite: num(r.cache_write),
