@@ -138,7 +138,8 @@ function splitAmounts(total: Amounts, weights: readonly bigint[]): Amounts[] {
  */
 export function allocate(leavesIn: readonly AllocationLeaf[], rulesIn: readonly AllocationRule[], method: SharedMethod): AllocationResult {
   const rules = [...rulesIn].sort((a, b) => compareKeys(a.id, b.id));
-  const leaves = [...leavesIn].sort((a, b) => compareKeys(attrsKey(a.attrs), attrsKey(b.attrs)));
+  // Keys computed once per leaf (in the comparator they were built O(n log n) times).
+  const leaves = leavesIn.map((l) => ({ l, k: attrsKey(l.attrs) })).sort((a, b) => compareKeys(a.k, b.k)).map((x) => x.l);
 
   const direct: AllocatedLeaf[] = [];
   /** pool key (rule id, org) → its leaves. */

@@ -6,11 +6,11 @@
  * with `costSum`, other values with `num` / `str` (store/rows.ts).
  */
 import { SUBJECT_COLUMN } from '../store/sql.js';
-import type { SqlRow } from '../store/types.js';
+import type { ReadOptions, SqlRow } from '../store/types.js';
 
 /** Runs one read-only query (`Store.readQuery`). */
 export interface ReadQuery {
-  (sql: string, params: ReadonlyArray<string | number>): Promise<SqlRow[]>;
+  (sql: string, params: ReadonlyArray<string | number>, options?: ReadOptions): Promise<SqlRow[]>;
   /** The store's SQL dialect, when known: a reader may choose how to read by it (`Store.kind`). */
   readonly dialect?: 'sqlite' | 'postgres';
 }
@@ -57,4 +57,31 @@ export function sliceWhere(s: LedgerSlice, alias = ''): { sql: string; params: A
     params.push(value);
   }
   return { sql, params };
+}
+
+/**
+ * Fraction of the ledger's time span past which SQLite reads a slice by
+ * scanning the table rather than through the time index: each row found by
+ * the index costs a second B-tree lookup in the table, about twice a row
+ * read in a scan, so a window over most of the ledger is faster scanned.
+ */
+export const SCAN_SPAN_SHARE = 0.5;
+
+/** The ledger's first and last `time_ms`: two subqueries, as SQLite reads MIN or MAX from an end of the index only when it is the query's sole aggregate. */
+export const LEDGER_SPAN_SQL = 'SELECT (SELECT MIN(time_ms) FROM records) AS lo, (SELECT MAX(time_ms) FROM records) AS hi';
+
+/**
+ * The `FROM` source of the records for a slice: `records`, or on SQLite
+ * `records NOT INDEXED` when the slice covers more than `SCAN_SPAN_SHARE` of
+ * the ledger's time span (`LEDGER_SPAN_SQL`: two probes of the time index). Only
+ * the plan differs; the rows read are the same.
+ */
+export async function recordsSource(q: ReadQuery, s: Pick<LedgerSlice, 'fromMs' | 'toMs'>): Promise<string> {
+  if (q.dialect !== 'sqlite') return 'records';
+  const [r] = await q(LEDGER_SPAN_SQL, []);
+  if (r === undefined || r.lo === null || r.hi === null) return 'records';
+  const lo = Number(r.lo);
+  const hi = Number(r.hi) + 1;
+  const covered = Math.min(hi, s.toMs) - Math.max(lo, s.fromMs);
+  return covered > SCAN_SPAN_SHARE * (hi - lo) ? 'records NOT INDEXED' : 'records';
 }

@@ -178,6 +178,17 @@ export interface StoreChange {
   id: string;
 }
 
+/** How `readQuery` plans a statement. */
+export interface ReadOptions {
+  /**
+   * Postgres: aggregate by hashing, not sorting (`enable_sort` off for the
+   * statement). For a GROUP BY over many columns whose groups are few: the
+   * planner multiplies the columns' distinct counts, expects about one group
+   * per row and sorts them all. SQLite, which always sorts, ignores it.
+   */
+  preferHash?: boolean;
+}
+
 /** A row of `readQuery`: column → value as the driver gives it (decode with `num`, `big`, `str` of rows.ts). */
 export type SqlRow = Record<string, unknown>;
 
@@ -207,7 +218,7 @@ export interface Store {
    * A read-only query in portable SQL with `?` placeholders (Postgres numbers them). Sum money with
    * `COST_SUM_SQL` (sql.ts) and decode with `costSum`: a plain SUM of pico-USD overflows 64 bits at $9.2 M.
    */
-  readQuery(sql: string, params?: ReadonlyArray<string | number | bigint | null>): Promise<SqlRow[]>;
+  readQuery(sql: string, params?: ReadonlyArray<string | number | bigint | null>, options?: ReadOptions): Promise<SqlRow[]>;
   /** Every total row of these time zones (tests, verification). */
   allTotals(tzs?: readonly string[]): Promise<TotalRow[]>;
   queryRecords(filter: RecordFilter, limit: number, after?: { time_ms: number; id: string }): Promise<LedgerRow[]>;

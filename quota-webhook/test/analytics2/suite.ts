@@ -6,6 +6,9 @@
 import { parseUsd } from '@tokenmeter/instrumentation/pricing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocationResponse, efficiencyResponse, recommendationsResponse, roiResponse, topResponse } from '../../src/api/analytics-ii-responses.js';
+import { sliceTotals } from '../../src/analytics/chargeback-queries.js';
+import type { LedgerSlice } from '../../src/analytics/ledger-sql.js';
+import { ledgerTotalsOf, readQueryOf } from '../../src/analytics/reads.js';
 import type { Config } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { NOW, cachingWorkload, chargebackWorkload, efficiencyWorkload, nightlyWorkload, simpleWorkload } from './workloads.js';
@@ -165,6 +168,31 @@ export function defineAnalyticsSuite(target: AnalyticsTarget): void {
       }
       return rows.filter((r: Json) => r.path.length === 1).reduce((a: bigint, r: Json) => a + parseUsd(r.total_usd), 0n);
     };
+
+    it('states the ledger total of any window (whole rollup buckets summed in SQL, partial ones from the records) as the records sum it', async () => {
+      const t = await open();
+      await ingest(t, chargebackWorkload());
+      const at = (iso: string): number => Date.parse(iso);
+      const windows: Array<[number, number]> = [
+        [at('2026-10-01T00:00:00Z'), at('2026-11-01T00:00:00Z')], // whole buckets only
+        [at('2026-10-03T00:07:30Z'), at('2026-10-03T00:23:10Z')], // a partial bucket at each edge
+        [at('2026-10-03T00:03:00Z'), at('2026-10-03T00:09:00Z')], // inside one bucket
+        [at('2026-10-03T00:14:59.999Z'), at('2026-10-03T00:30:00.001Z')], // one whole bucket between two 1-ms edges
+        [at('2026-10-03T00:15:00Z'), at('2026-10-03T00:15:00.001Z')],
+        [at('2026-09-01T00:00:00Z'), at('2026-09-02T00:00:00Z')], // no records
+      ];
+      const totals = ledgerTotalsOf(t.cp);
+      let nonEmpty = 0;
+      for (const [fromMs, toMs] of windows) {
+        for (const scoped of [{}, { scope: 'department', subject: 'eng' }, { scope: 'feature', subject: 'platform-search' }] as const) {
+          const slice: LedgerSlice = { fromMs, toMs, ...scoped };
+          const want = await sliceTotals(readQueryOf(t.cp), slice);
+          expect(await totals(slice), JSON.stringify(slice)).toEqual(want);
+          if (want.requests > 0) nonEmpty++;
+        }
+      }
+      expect(nonEmpty).toBeGreaterThan(8);
+    });
 
     it('distributes shared and unattributed spend evenly, proportionally and by weights, reconciling with the ledger to the pico-dollar', async () => {
       const t = await open();

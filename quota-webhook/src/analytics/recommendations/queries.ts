@@ -51,7 +51,7 @@ export async function trafficStats(q: ReadQuery, slice: LedgerSlice, batchable: 
       SUM(CASE WHEN ${TOOL_CALL} THEN 1 ELSE 0 END) AS tool_calls,
       SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END) AS errors, ${sumCols("outcome = 'error'", 'e_')}
     FROM records${w.sql} AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [...batchable, ...w.params]);
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [...batchable, ...w.params], { preferHash: true });
   const subjects = new Map<string, SubjectStats & { errorCounts: Map<string, number> }>();
   const hours = new Map<string, HourStats>();
   for (const r of rows) {
@@ -121,7 +121,7 @@ export async function duplicateStats(q: ReadQuery, slice: LedgerSlice): Promise<
         CAST(SUM(cache_write) AS BIGINT) AS cw, CAST(SUM(reasoning) AS BIGINT) AS rs
       FROM records${w.sql} AND request_hash IS NOT NULL AND ${MODEL_EXPR} IS NOT NULL AND outcome <> 'blocked'
       GROUP BY request_hash, time_ms / 86400000 HAVING COUNT(*) > 1) repeats
-    GROUP BY org, feature, service, provider, model`, w.params);
+    GROUP BY org, feature, service, provider, model`, w.params, { preferHash: true });
   return rows.map((r) => ({ ...subjectOf(r), duplicates: num(r.duplicates), repeatedRequests: num(r.repeated), tokens: sums(r) }));
 }
 
@@ -143,7 +143,7 @@ export async function truncationStats(q: ReadQuery, slice: LedgerSlice): Promise
       SUM(CASE WHEN ${truncated} AND r.max_output_tokens IS NOT NULL THEN 1 ELSE 0 END) AS cap_n
     FROM (SELECT DISTINCT prefix_hash AS ph, time_ms / 300000 AS b FROM records${inner.sql}
         AND ${TRUNCATED} AND prefix_hash IS NOT NULL AND outcome <> 'blocked') tb
-      JOIN records r ON r.time_ms >= tb.b * 300000 AND r.time_ms < tb.b * 300000 + 300000 AND r.prefix_hash = tb.ph
+      JOIN records r ON r.time_ms >= tb.b * 300000 AND r.time_ms < tb.b * 300000 + 300000 AND r.prefix_hash = tb.ph AND r.time_ms / 300000 = tb.b
     ${outer.sql} AND ${model} IS NOT NULL AND r.outcome <> 'blocked'
     GROUP BY r.org, r.feature, r.service, r.provider, ${model}, tb.ph, tb.b
     HAVING SUM(CASE WHEN ${truncated} THEN 1 ELSE 0 END) > 0`, [...inner.params, ...outer.params]);
