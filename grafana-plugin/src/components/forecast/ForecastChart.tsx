@@ -23,7 +23,7 @@ export function ForecastChart({ forecast }: { forecast: Forecast }) {
           <g key={t.y}>
             <line x1={64} x2={g.width - 16} y1={t.y} y2={t.y} stroke={theme.colors.border.weak} />
             <text x={58} y={t.y + 4} textAnchor="end" fontSize={11} fill={text}>
-              ${t.usd < 10 ? t.usd.toFixed(2) : Math.round(t.usd).toLocaleString('en-US')}
+              {t.label}
             </text>
           </g>
         ))}

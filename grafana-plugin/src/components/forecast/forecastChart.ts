@@ -11,7 +11,8 @@ export interface ChartGeometry {
   band95: string;
   maxUsd: number;
   xTicks: Array<{ x: number; label: string }>;
-  yTicks: Array<{ y: number; usd: number }>;
+  /** Round amounts from $0 to the top of the scale (1, 2, 2.5 or 5 × 10^k apart), with their labels. */
+  yTicks: Array<{ y: number; usd: number; label: string }>;
   limits: Array<{ y: number; label: string }>;
 }
 
@@ -29,7 +30,9 @@ export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartG
     ...f.points.map((p) => usdForChart(p.upper_95_usd)),
     ...f.budgets.map((b) => usdForChart(b.limit_usd)),
   ].filter((v): v is number => v !== undefined);
-  const maxUsd = Math.max(1e-9, ...values) * 1.05;
+  // The scale tops out at a round tick above the highest value (a cent at least: nothing spent is still a chart).
+  const ticks = roundTicks(Math.max(0.01, ...values) * 1.05);
+  const maxUsd = ticks.values[ticks.values.length - 1]!;
   const x = (t: number) => PAD.left + ((t - t0) / Math.max(1, t1 - t0)) * (width - PAD.left - PAD.right);
   const y = (usd: number) => height - PAD.bottom - (usd / maxUsd) * (height - PAD.top - PAD.bottom);
   const line = (pts: Array<[number, number | undefined]>) =>
@@ -52,7 +55,11 @@ export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartG
     const t = t0 + d * 86_400_000;
     xTicks.push({ x: x(t), label: new Date(t).toISOString().slice(5, 10) });
   }
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((r) => ({ y: y(maxUsd * r), usd: maxUsd * r }));
+  const yTicks = ticks.values.map((usd) => ({
+    y: y(usd),
+    usd,
+    label: `$${usd.toLocaleString('en-US', { minimumFractionDigits: ticks.decimals, maximumFractionDigits: ticks.decimals })}`,
+  }));
   return {
     width,
     height,
@@ -68,4 +75,16 @@ export function forecastGeometry(f: Forecast, width = 900, height = 320): ChartG
       .filter((l): l is { v: number; label: string } => l.v !== undefined)
       .map((l) => ({ y: y(l.v), label: l.label })),
   };
+}
+
+/** At most `count` round steps (1, 2, 2.5 or 5 × 10^k) from 0 to the first at or above `max`, and the decimals their labels need. */
+export function roundTicks(max: number, count = 5): { values: number[]; decimals: number } {
+  const raw = max / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw * (1 - 1e-12))!;
+  const n = Math.ceil(max / step - 1e-9);
+  // Multiples computed as i × step (not by adding), so $0.30 is 0.3 and not 0.30000000000000004.
+  const values = Array.from({ length: n + 1 }, (_, i) => Number((i * step).toPrecision(12)));
+  const decimals = Math.max(0, ...values.map((v) => (String(v).split('.')[1] ?? '').length));
+  return { values, decimals };
 }
