@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EnforcementBlock, QuotaScope } from '@tokenmeter/instrumentation/protocol';
 import type { AuditLog } from '../audit.js';
+import { ReloadGuard } from '../entities/reload-guard.js';
 import type { Store } from '../store/types.js';
 
 /** A block as stored: the wire block plus what the receiver needs. */
@@ -38,21 +39,9 @@ export class BlockSet {
    * newer state: the read may predate it.
    */
   async load(): Promise<void> {
-    const changedMeanwhile = new Set<string>();
-    this._loads.add(changedMeanwhile);
-    let rows: Array<{ id: string; value: StoredBlock }>;
-    try {
-      rows = await this._store.listEntities<StoredBlock>('block');
-    } finally {
-      this._loads.delete(changedMeanwhile);
-    }
-    const current = new Map(this._blocks);
+    const next = await this._reloads.reload(() => this._store.listEntities<StoredBlock>('block'), () => this._blocks);
     this._blocks.clear();
-    for (const { id, value } of rows) if (!changedMeanwhile.has(id)) this._blocks.set(id, value);
-    for (const id of changedMeanwhile) {
-      const block = current.get(id);
-      if (block !== undefined) this._blocks.set(id, block);
-    }
+    for (const [id, block] of next) this._blocks.set(id, block);
   }
 
   /** Re-reads one block another replica changed (no audit: that replica wrote it). */
@@ -64,11 +53,10 @@ export class BlockSet {
     await this._onChange();
   }
 
-  /** The ids changed during each load in flight (see `load`). */
-  private readonly _loads = new Set<Set<string>>();
+  private readonly _reloads = new ReloadGuard();
 
   private _changed(id: string): void {
-    for (const changed of this._loads) changed.add(id);
+    this._reloads.changed(id);
   }
 
   get(id: string): StoredBlock | undefined {

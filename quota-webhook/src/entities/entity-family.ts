@@ -10,6 +10,7 @@
  */
 import type { AuditLog } from '../audit.js';
 import type { Store } from '../store/types.js';
+import { ReloadGuard } from './reload-guard.js';
 
 /** A change a listener hears: the new value (absent on delete) and the old one (absent on create). */
 export interface EntityChange<T> {
@@ -51,22 +52,7 @@ export class EntityFamily<T> {
    * a lost connection while its API takes writes), and must not put the older value back.
    */
   async load(): Promise<void> {
-    const changedMeanwhile = new Set<string>();
-    this._loads.add(changedMeanwhile);
-    let rows: Array<{ id: string; value: T }>;
-    try {
-      rows = await this._store.listEntities<T>(this.kind);
-    } finally {
-      this._loads.delete(changedMeanwhile);
-    }
-    const next = new Map<string, T>();
-    for (const { id, value } of rows) next.set(id, value);
-    for (const id of changedMeanwhile) {
-      const current = this._items.get(id);
-      if (current === undefined) next.delete(id);
-      else next.set(id, current);
-    }
-    this._items = next;
+    this._items = await this._reloads.reload(() => this._store.listEntities<T>(this.kind), () => this._items);
     this._cacheChanged();
   }
 
@@ -78,11 +64,10 @@ export class EntityFamily<T> {
     this._changed(id);
   }
 
-  /** The ids changed during each load in flight (see `load`). */
-  private readonly _loads = new Set<Set<string>>();
+  private readonly _reloads = new ReloadGuard();
 
   private _changed(id: string): void {
-    for (const changed of this._loads) changed.add(id);
+    this._reloads.changed(id);
     this._cacheChanged();
   }
 
