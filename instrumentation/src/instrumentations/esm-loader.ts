@@ -18,9 +18,7 @@ import { createRequire, register, registerHooks, type ResolveHookContext } from 
 import type * as Iitm from 'import-in-the-middle';
 import type { IitmHook } from 'import-in-the-middle/create-hook.mjs';
 import type * as IitmCreateHook from 'import-in-the-middle/create-hook.mjs';
-import type { HookedModuleListener, HookedPackage } from './module-hook.js';
-
-const HOOKED: readonly HookedPackage[] = ['openai', '@anthropic-ai/sdk'];
+import { HOOKED_PACKAGES, isHookedPackage, type HookedModuleListener, type HookedPackage } from './hooked-packages.js';
 
 let installed = false;
 
@@ -32,7 +30,7 @@ export function installEsmLoaderHook(listener: HookedModuleListener): void {
   const startIitm = (): void => {
     // Each module instance once, with its package directory, as the require hook reports it.
     const { Hook } = require('import-in-the-middle') as typeof Iitm;
-    new Hook([...HOOKED], { internals: false }, (namespace, name, baseDir) => {
+    new Hook([...HOOKED_PACKAGES], { internals: false }, (namespace, name, baseDir) => {
       listener(name as HookedPackage, namespace as object, baseDir || undefined);
       return namespace;
     });
@@ -49,12 +47,12 @@ export function installEsmLoaderHook(listener: HookedModuleListener): void {
     resolve: (specifier, context, nextResolve) => {
       if (passesThrough(context)) return nextResolve(specifier, context);
       if (iitm === undefined) {
-        if (!(HOOKED as readonly string[]).includes(specifier)) return nextResolve(specifier, context);
+        if (!isHookedPackage(specifier)) return nextResolve(specifier, context);
         startIitm();
         // The wrapper modules import iitm's runtime relative to the hook file's URL.
         const { createHook } = require('import-in-the-middle/create-hook.mjs') as typeof IitmCreateHook;
         const hook = createHook({ url: import.meta.resolve('import-in-the-middle/hook.mjs') });
-        hook.applyOptions({ include: [...HOOKED] });
+        hook.applyOptions({ include: [...HOOKED_PACKAGES] });
         iitm = hook;
       }
       return iitm.resolveSync(specifier, context, nextResolve);

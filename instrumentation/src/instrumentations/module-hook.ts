@@ -21,16 +21,7 @@ import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { installEsmLoaderHook } from './esm-loader.js';
-
-/** The packages the hooks look for. */
-export const HOOKED_PACKAGES = ['openai', '@anthropic-ai/sdk'] as const;
-export type HookedPackage = (typeof HOOKED_PACKAGES)[number];
-
-export type HookedModuleListener = (name: HookedPackage, moduleExports: object, baseDir: string | undefined) => void;
-
-export function isHookedPackage(specifier: string): specifier is HookedPackage {
-  return specifier === 'openai' || specifier === '@anthropic-ai/sdk';
-}
+import { isHookedPackage, type HookedModuleListener } from './hooked-packages.js';
 
 type Require = (this: Module, id: string) => unknown;
 interface ModuleInternals {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { anthropicPatches } from './anthropic/patches.js';
 import { ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/utils.js';
-import type { HookedPackage } from './module-hook.js';
+import type { HookedPackage } from './hooked-packages.js';
 import { openaiPatches } from './openai/patches.js';
 import { OPENAI_SUPPORTED_VERSIONS } from './openai/utils.js';
 import { applyPatches, wrapMethod, type MethodPatch } from './prototype-patch.js';
