@@ -36,8 +36,10 @@ import type { Outcome } from '../semconv.js';
 import type { PromptCapture } from '../fingerprint/fingerprint.js';
 import { deferFingerprint, fingerprintsInDemand, PendingFingerprint } from '../fingerprint/pending.js';
 import { currentCallScope } from './call-scope.js';
+import { ContextOverlay } from './context-overlay.js';
 import type { CallScope } from './call-scope.js';
 import { currentCatalog } from './catalog.js';
+import { randomHexId } from './random-id.js';
 import { spanStarter } from './span-starter.js';
 import { emitFinished, runGates } from './hooks.js';
 import type { CallCost, CallDescriptor, FinishedCall } from './hooks.js';
@@ -175,7 +177,7 @@ class Call implements CallTracker {
 
   run<T>(fn: () => T): T {
     if (!this.span.isRecording()) return fn();
-    this._context ??= trace.setSpan(context.active(), this.span);
+    this._context ??= trace.setSpan(new ContextOverlay(context.active()), this.span);
     return context.with(this._context, fn);
   }
 
@@ -331,25 +333,14 @@ function endSpan(span: Span, call: FinishedCall, error: unknown, endTime?: numbe
   span.end(endTime);
 }
 
-/** The span id where the span records, else a random 64-bit id (drawn from a pooled buffer: one draw and one hex conversion per 512 ids). */
+/** The span id where the span records, else a random 64-bit id. */
 function callId(span: Span): string {
   if (span.isRecording()) {
     const spanId = span.spanContext().spanId;
     if (spanId !== '0000000000000000') return spanId;
   }
-  if (poolOffset >= poolHex.length) {
-    crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
-    poolHex = pool.toString('hex');
-    poolOffset = 0;
-  }
-  const id = poolHex.slice(poolOffset, poolOffset + 16);
-  poolOffset += 16;
-  return id;
+  return randomHexId(8);
 }
-
-const pool = Buffer.alloc(8 * 512);
-let poolHex = '';
-let poolOffset = 0;
 
 const reported = new Set<string>();
 

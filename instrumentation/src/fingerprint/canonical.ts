@@ -122,13 +122,25 @@ function sortKeys(keys: string[]): string[] {
 
 /** A JSON string: quoted as is when nothing in it needs escaping (no copy), else as JSON.stringify writes it. */
 function writeString(text: string, out: CanonicalSink): void {
-  if (NEEDS_ESCAPE.test(text)) {
+  if (text.length <= SHORT_STRING ? needsEscape(text) : NEEDS_ESCAPE.test(text)) {
     out.text(JSON.stringify(text));
     return;
   }
   out.byte(QUOTE);
   out.text(text);
   out.byte(QUOTE);
+}
+
+/** Strings up to this length are scanned here: a regular expression test costs more than the loop for keys, roles and names. */
+const SHORT_STRING = 32;
+
+/** `NEEDS_ESCAPE.test(text)`, as a loop. */
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === QUOTE || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return true;
+  }
+  return false;
 }
 
 /** Collects the text in a string (tests, and byte counts that need the text itself). */

@@ -13,6 +13,7 @@ import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Attr
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import { randomHexId } from '../core/random-id.js';
 import { otelSdk } from './otel-sdk.js';
 
 /** The SDK tracer's defaults (sdk-trace 3.1 `TracerProvider`, which reads no environment variable). */
@@ -40,8 +41,8 @@ export class LeanTracer {
     const parent = trace.getSpanContext(context);
     const validParent = parent !== undefined && trace.isSpanContextValid(parent) ? parent : undefined;
     const spanContext: SpanContext = {
-      traceId: validParent?.traceId ?? randomHex(16),
-      spanId: randomHex(8),
+      traceId: validParent?.traceId ?? randomHexId(16),
+      spanId: randomHexId(8),
       traceFlags: TraceFlags.SAMPLED,
       traceState: validParent?.traceState,
     };
@@ -217,18 +218,3 @@ function isAttributeValue(value: unknown): value is AttributeValue {
 function isTimeInput(value: unknown): value is TimeInput {
   return typeof value === 'number' || value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number');
 }
-
-/** Random ids from a pooled buffer (one syscall per 256 span ids); never all zeros. */
-function randomHex(bytes: 8 | 16): string {
-  if (poolOffset + bytes > pool.length) {
-    crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
-    poolOffset = 0;
-  }
-  const start = poolOffset;
-  poolOffset += bytes;
-  for (let i = start; i < poolOffset; i++) if (pool[i] !== 0) return pool.toString('hex', start, poolOffset);
-  return randomHex(bytes);
-}
-
-const pool = Buffer.alloc(2048);
-let poolOffset = pool.length;

@@ -24,6 +24,8 @@ describe('canonicalJson', () => {
     const sorted = (v: unknown): unknown => Array.isArray(v) ? v.map(sorted)
       : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
     const strings = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab\u0001\u001f', 'emoji 😀 pair', 'lone \ud800 high', 'lone \udc00 low', 'sep \u2028\u2029', 'del \u007f', 'é日本', ''];
+    // Around the length where short strings are scanned by a loop rather than the regular expression, with the character that matters last.
+    for (const length of [31, 32, 33]) for (const last of ['"', '\\', '\u0001', '\ud800', '\udc00', 'é', 'z']) strings.push('w'.repeat(length - 1) + last);
     const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7919) % 40}`, i]));
     const values: unknown[] = [...strings, { [strings[1]!]: strings[3], ä: 1, a: 2, Z: 3, '😀': 4, '\ud800': 5 }, many, { b: many, a: [strings, { y: 1, x: [] }] }];
     for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
@@ -86,7 +88,7 @@ describe('computeFingerprint', () => {
     const { computeFingerprint } = await import('../../src/fingerprint/fingerprint.js');
     const key = Buffer.from('fedcba9876543210fedcba9876543210');
     const mac = (...chunks: (string | Buffer)[]): Buffer => chunks.reduce((h, c) => h.update(c), createHmac('sha256', key)).digest();
-    for (const text of ['héllo wörld ✓ 😀', 'a', 'b'.repeat(150), 'c'.repeat(180), 'd'.repeat(300), 'x'.repeat(200_000), '日本語'.repeat(40_000), 'short again']) {
+    for (const text of ['héllo wörld ✓ 😀', `${'w'.repeat(31)}é`, `${'w'.repeat(32)}é`, 'a', 'b'.repeat(150), 'c'.repeat(180), 'd'.repeat(300), 'x'.repeat(200_000), '日本語'.repeat(40_000), 'short again']) {
       const parts = { prefix: [text], rest: [{ role: 'user', content: text }], parameters: { model: 'm' } };
       const prefixText = JSON.stringify(text);
       const restText = `{"content":${JSON.stringify(text)},"role":"user"}`;
