@@ -100,6 +100,10 @@ export interface BudgetRisk {
 /** `GET /analytics/forecast?metric=cost&horizon=month_end` */
 export interface Forecast {
   method: string;
+  /** The method in words. */
+  method_detail?: string;
+  /** The daily history the method saw. */
+  history_seen?: { days: number; from: string | null; weights?: Record<string, number> };
   /** Actual cumulative month-to-date spend per day. */
   history: Array<{ time: string; actual_usd: string }>;
   points: ForecastPoint[];

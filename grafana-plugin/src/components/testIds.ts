@@ -39,6 +39,7 @@ export const testIds = {
     monthEnd: 'data-testid tm-forecast-month-end',
     band80: 'data-testid tm-forecast-band-80',
     band95: 'data-testid tm-forecast-band-95',
+    method: 'data-testid tm-forecast-method',
   },
   recommendations: { container: 'data-testid tm-recommendations', table: 'data-testid tm-recommendations-table' },
   quotas: {

@@ -1,7 +1,7 @@
 import React from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Alert } from '@grafana/ui';
-import { getBudgetRisks, getForecast, type BudgetRisk } from '../api/analytics';
+import { getBudgetRisks, getForecast, type BudgetRisk, type Forecast as ForecastData } from '../api/analytics';
 import { listBudgets, listQuotas } from '../api/resources';
 import { DataTable } from '../components/common/DataTable';
 import { Loadable } from '../components/common/Loadable';
@@ -10,7 +10,7 @@ import { Stat, StatRow } from '../components/common/Stat';
 import { useSettings } from '../components/common/settings';
 import { ForecastChart } from '../components/forecast/ForecastChart';
 import { testIds } from '../components/testIds';
-import { formatPercent, formatUsd } from '../utils/money';
+import { formatPercent, formatUsd, wholePercents } from '../utils/money';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
 
@@ -73,6 +73,45 @@ function Risks() {
   );
 }
 
+/**
+ * How the figure was made. A projection from today's rate alone (no complete
+ * day yet) swings with every call and its interval is wide: said plainly, so
+ * a new deployment's first hour does not read as a month-end bill.
+ */
+function MethodNote({ forecast: f }: { forecast: ForecastData }) {
+  const seen = f.history_seen;
+  const history =
+    seen === undefined ? '' : seen.days === 0 ? ' No complete day of history yet.' : ` From ${seen.days} day${seen.days === 1 ? '' : 's'} of history${seen.from ? ` since ${seen.from}` : ''}.`;
+  if (f.method === 'today_run_rate') {
+    return (
+      <div data-testid={testIds.forecast.method}>
+        <Alert severity="info" title="Early estimate: today's rate carried to the month end">
+          No complete day of usage yet, so this continues today&apos;s spend per hour to the end of the month. It moves with every
+          call until a day of history exists, and the intervals stay wide until the daily pattern is known.
+        </Alert>
+      </div>
+    );
+  }
+  const members = Object.entries(seen?.weights ?? {});
+  const percents = wholePercents(members.map(([, weight]) => weight));
+  const weights = members.map(([member], i) => `${MEMBER_NAMES[member] ?? member} ${percents[i]} %`).join(', ');
+  // The API's words name the field the weights are in; here they are shown instead.
+  const detail = f.method_detail?.replace(/ \(the weights are in [^)]*\)$/, '');
+  return (
+    <p data-testid={testIds.forecast.method}>
+      How: {detail ?? f.method}
+      {weights ? ` (${weights})` : ''}.{history}
+    </p>
+  );
+}
+
+/** The members of a weighted forecast, in words. */
+const MEMBER_NAMES: Record<string, string> = {
+  ets: 'Holt-Winters',
+  weekday_mean: 'weekday mean',
+  seasonal_naive: 'seasonal naive',
+};
+
 function Forecast() {
   const { tz } = useSettings();
   const state = useApi(() => getForecast({ tz }), [tz]);
@@ -91,7 +130,6 @@ function Forecast() {
                 <Stat
                   label="Expected month end"
                   value={formatUsd(f.month_end.expected_usd)}
-                  hint={`method: ${f.method}`}
                   testId={testIds.forecast.monthEnd}
                 />
                 <Stat
@@ -105,6 +143,7 @@ function Forecast() {
                   testId={testIds.forecast.band95}
                 />
               </StatRow>
+              <MethodNote forecast={f} />
               <Section title="Spend this month and forecast">
                 <ForecastChart forecast={f} />
               </Section>

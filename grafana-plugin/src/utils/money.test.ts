@@ -1,4 +1,4 @@
-import { compareUsd, formatCount, formatPercent, formatUsd, formatUsdAuto, usdToPico, usdForChart } from './money';
+import { compareUsd, formatCount, formatPercent, formatUsd, formatUsdAuto, usdToPico, usdForChart, wholePercents } from './money';
 
 describe('money from exact decimal strings', () => {
   test('usdToPico is exact and refuses what is not a decimal', () => {
@@ -43,6 +43,11 @@ describe('money from exact decimal strings', () => {
   test('percent, count and chart helpers', () => {
     expect(formatPercent(0.675)).toBe('67.5 %');
     expect(formatPercent(undefined)).toBe('—');
+    // Rounded one by one, 0.4551, 0.4402 and 0.1047 read 46 %, 44 % and 10 % (100 %); 0.455, 0.435 and 0.11 would read 101 %.
+    expect(wholePercents([0.4551, 0.4402, 0.1047])).toEqual([46, 44, 10]);
+    expect(wholePercents([0.455, 0.435, 0.11])).toEqual([46, 43, 11]);
+    expect(wholePercents([1 / 3, 1 / 3, 1 / 3])).toEqual([34, 33, 33]);
+    expect(wholePercents([0, 0])).toEqual([0, 0]);
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(usdForChart('1.5')).toBe(1.5);
     expect(usdForChart('x')).toBeUndefined();

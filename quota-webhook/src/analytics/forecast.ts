@@ -382,5 +382,5 @@ export const METHOD_TEXT: Record<ForecastMethod, string> = {
   ets: 'damped additive Holt-Winters on log usage, outliers clipped',
   combination: 'the mean of damped Holt-Winters and the weekday mean',
   ensemble: 'under 5 weeks of history (no back-test yet): the mean of damped Holt-Winters, the weekday mean and seasonal naive on the history with outliers clipped',
-  weighted: 'damped Holt-Winters, the weekday mean of 4 weeks and seasonal naive (outliers clipped), weighted by their rolling-origin back-test errors on this subject (history.weights)',
+  weighted: 'damped Holt-Winters, the weekday mean of 4 weeks and seasonal naive (outliers clipped), weighted by their rolling-origin back-test errors on this subject (the weights are in history_seen.weights)',
 };
