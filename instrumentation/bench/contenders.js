@@ -42,7 +42,8 @@ function installed(name) {
 
 /** The contenders this checkout can run, with the version of each peer; logs the ones left out. */
 export function contenders(names = process.env.BENCH_CONTENDERS?.split(',')) {
-  if (!existsSync(new URL('../dist/register.js', import.meta.url))) throw new Error('build first: npx tsc -b instrumentation tools/mock-llm');
+  // The bundle too: without it the SDK still runs, but starts as it did before (src/telemetry/otel-sdk.ts).
+  if (!existsSync(new URL('../dist/telemetry/otel-sdk.bundle.cjs', import.meta.url))) throw new Error('build first: npm run build (at the root)');
   const out = [];
   for (const contender of ALL) {
     if (names !== undefined && !names.includes(contender.name)) continue;

@@ -5,7 +5,7 @@
  * run (`overhead.js`: in process, the outside harness's rounds; `loopback.js`:
  * a replay over real HTTP, start-up included); then the in-process call
  * pipeline and the metrics, pricing, limits and router benches. Needs the
- * build (`npx tsc -b instrumentation tools/mock-llm`). About 6 minutes on the
+ * build (`npm run build` at the root). About 6 minutes on the
  * 2-core bench machine; `BENCH_CASES=overhead,loopback,siblings` picks parts,
  * the other `BENCH_*` variables are in each file. `BENCH_CPU_PROF=<dir>`
  * writes a CPU profile of every contender process.

@@ -1,45 +1,58 @@
 /**
- * The OpenTelemetry SDK packages, each loaded the first time the
- * configuration needs it. Loading every one at start-up (both OTLP
- * exporters, the trace SDK, the context manager) cost ~140 ms of CPU on the
- * bench machine whether or not the service exported anything: ~7 µs per call
- * over a 20,000-call run (`npm run bench`, loopback case). They are
- * loaded as their CommonJS builds through one `require`, so that every SDK
- * class comes from one copy of its module (a `MeterProvider` and its readers
- * must share `sdk-metrics`); `@opentelemetry/api` keeps its state in a
- * process-wide global, so its ESM and CommonJS copies agree.
+ * The OpenTelemetry SDK packages, loaded the first time the configuration
+ * needs one. The build bundles them into one CommonJS file
+ * (`scripts/bundle-otel-sdk.js`): requiring them package by package read and
+ * compiled ~250 files, ~77 ms of CPU at start-up on the bench machine with
+ * spans exported, the bundle ~37 ms. It is one `require`; each package's code still runs
+ * on its first use (a service that exports no spans never runs the trace
+ * SDK). Every SDK class comes from one copy of its module (a `MeterProvider`
+ * and its readers must share `sdk-metrics`): all from the bundle, or all from
+ * the packages. `@opentelemetry/api` is not bundled: the application's copy,
+ * whose process-wide global registry the SDK shares.
+ *
+ * Without the bundle (`tsc -b` alone, or the unit tests, which run the
+ * TypeScript sources) each package is required from `node_modules` as
+ * before: the same classes and behaviour, only a slower start.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type * as ContextAsyncHooks from '@opentelemetry/context-async-hooks';
-import type * as Core from '@opentelemetry/core';
-import type * as ExporterMetricsOtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
-import type * as ExporterPrometheus from '@opentelemetry/exporter-prometheus';
-import type * as ExporterTraceOtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
-import type * as OtlpExporterBase from '@opentelemetry/otlp-exporter-base';
-import type * as OtlpExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
-import type * as OtlpTransformer from '@opentelemetry/otlp-transformer';
-import type * as Resources from '@opentelemetry/resources';
-import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
-import type * as SdkTrace from '@opentelemetry/sdk-trace';
+import { fileURLToPath } from 'node:url';
+import { OTEL_SDK_BUNDLE, OTEL_SDK_MODULES, type OtelSdkModules } from './otel-sdk-modules.js';
+
+export type { OtelSdkModules } from './otel-sdk-modules.js';
+
+type Loaders = { readonly [K in keyof OtelSdkModules]: () => OtelSdkModules[K] };
 
 const load = createRequire(import.meta.url);
+const BUNDLE = fileURLToPath(new URL(`./${OTEL_SDK_BUNDLE}`, import.meta.url));
 
-/** `require(specifier)` on first use, then the module itself (a `require` call resolves the path again: microseconds). */
-function lazy<T>(specifier: string): () => T {
-  let loaded: T | undefined;
-  return () => (loaded ??= load(specifier) as T);
+let loaders: Loaders | undefined;
+
+/** The bundle's loaders (each runs its package's code on the first call), or `require` per package without it. */
+function sdkLoaders(): Loaders {
+  if (loaders !== undefined) return loaders;
+  if (existsSync(BUNDLE)) return (loaders = load(BUNDLE) as Loaders);
+  const perPackage: Record<string, () => unknown> = {};
+  for (const [name, specifier] of Object.entries(OTEL_SDK_MODULES)) perPackage[name] = () => load(specifier);
+  return (loaders = perPackage as Loaders);
 }
 
-export const otelSdk = {
-  core: lazy<typeof Core>('@opentelemetry/core'),
-  resources: lazy<typeof Resources>('@opentelemetry/resources'),
-  sdkMetrics: lazy<typeof SdkMetrics>('@opentelemetry/sdk-metrics'),
-  prometheusExporter: lazy<typeof ExporterPrometheus>('@opentelemetry/exporter-prometheus'),
-  otlpMetricExporter: lazy<typeof ExporterMetricsOtlpHttp>('@opentelemetry/exporter-metrics-otlp-http'),
-  sdkTrace: lazy<typeof SdkTrace>('@opentelemetry/sdk-trace'),
-  otlpTraceExporterJson: lazy<typeof ExporterTraceOtlpHttp>('@opentelemetry/exporter-trace-otlp-http'),
-  otlpExporterBase: lazy<typeof OtlpExporterBase>('@opentelemetry/otlp-exporter-base'),
-  otlpExporterBaseNodeHttp: lazy<typeof OtlpExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http'),
-  otlpTransformer: lazy<typeof OtlpTransformer>('@opentelemetry/otlp-transformer'),
-  contextManager: lazy<typeof ContextAsyncHooks>('@opentelemetry/context-async-hooks'),
+/** The module on first use, then the same object (one property read per call: some are called per span). */
+function accessor<K extends keyof OtelSdkModules>(name: K): () => OtelSdkModules[K] {
+  let module: OtelSdkModules[K] | undefined;
+  return () => (module ??= sdkLoaders()[name]());
+}
+
+export const otelSdk: Loaders = {
+  core: accessor('core'),
+  resources: accessor('resources'),
+  sdkMetrics: accessor('sdkMetrics'),
+  prometheusExporter: accessor('prometheusExporter'),
+  otlpMetricExporter: accessor('otlpMetricExporter'),
+  sdkTrace: accessor('sdkTrace'),
+  otlpTraceExporterJson: accessor('otlpTraceExporterJson'),
+  otlpExporterBase: accessor('otlpExporterBase'),
+  otlpExporterBaseNodeHttp: accessor('otlpExporterBaseNodeHttp'),
+  otlpTransformer: accessor('otlpTransformer'),
+  contextManager: accessor('contextManager'),
 };

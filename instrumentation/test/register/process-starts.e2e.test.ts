@@ -8,6 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,5 +196,59 @@ describe.each(Object.keys(HOOKS) as (keyof typeof HOOKS)[])('the hook in NODE_OP
     expect(child.output()).toMatch(/NPM-TEST-OK chatcmpl-mock-\d+/);
     expect(code).toBe(0);
     expectClean(child.output());
+  });
+});
+
+describe('the OpenTelemetry SDK comes from its bundle (dist/telemetry/otel-sdk.bundle.cjs)', () => {
+  it('a process that exports metrics and spans loads no OpenTelemetry package file but @opentelemetry/api, and the app and the SDK share the api', async () => {
+    const otlp: { path: string; body: Buffer }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        otlp.push({ path: req.url ?? '', body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'tokenmeter-loads-'));
+    try {
+      const file = join(dir, 'loads.txt');
+      const prometheusPort = await freePort();
+      const env = {
+        ...hookedEnv('require', 'bundle', { OTEL_EXPORTER_PROMETHEUS_PORT: String(prometheusPort) }),
+        NODE_OPTIONS: `--require ${STARTS}loads.cjs ${HOOKS.require}`,
+        TOKENMETER_TEST_LOADS: file,
+        TOKENMETER_CONTROL_PLANE_URL: '',
+        OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+      };
+      const child = startProcess(process.execPath, [`${STARTS}app-span.cjs`], { cwd: INSTRUMENTATION_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const ready = await waitFor(() => /^READY ([0-9a-f]{32}) ([\w$]+)$/m.exec(child.output()) ?? undefined, { what: 'the app to call and print READY', timeoutMillis: 30_000 });
+      // The app's tracer comes from the SDK's tracer provider (sdk-trace names it `TracerProvider$1` in its ES module build):
+      // the app's @opentelemetry/api is the one the SDK registered with.
+      expect(ready[2]).toMatch(/^TracerProvider/);
+      const exposition = await (await fetch(`http://127.0.0.1:${prometheusPort}/metrics`)).text();
+      child.child.stdin?.end();
+      expect(await child.exited, child.output()).toBe(0);
+
+      const loaded = readFileSync(file, 'utf8').split('\n');
+      expect(loaded.filter((url) => url.endsWith('/dist/telemetry/otel-sdk.bundle.cjs'))).toHaveLength(1);
+      expect(loaded.some((url) => url.includes('/@opentelemetry/api/'))).toBe(true);
+      expect(loaded.filter((url) => url.includes('/@opentelemetry/') && !url.includes('/@opentelemetry/api/'))).toEqual([]);
+
+      // Metrics through both exporters, and spans: the call's span a child of the app's (the same trace id, twice).
+      expect(exposition).toMatch(/^tokenmeter_requests_total\{[^}]*tokenmeter_feature="bundle"[^}]*\} 1$/m);
+      expect(Buffer.concat(otlp.filter((r) => r.path === '/v1/metrics').map((r) => r.body)).includes('tokenmeter.tokens')).toBe(true);
+      const spans = Buffer.concat(otlp.filter((r) => r.path === '/v1/traces').map((r) => r.body));
+      expect(spans.includes('app-operation')).toBe(true);
+      expect(spans.includes('chat gpt-4.1-mini')).toBe(true);
+      const traceId = Buffer.from(ready[1]!, 'hex');
+      expect(spans.indexOf(traceId)).not.toBe(spans.lastIndexOf(traceId));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
