@@ -6,6 +6,8 @@
  *   node contender.js <name> rounds   in-process fetch; times rounds of sequential calls on request
  *   node contender.js <name> replay   real HTTP to the mock provider: BENCH_REPLAY_CALLS calls,
  *                                     BENCH_REPLAY_INFLIGHT in flight, then reports and exits
+ *   node contender.js <name> loopback-rounds
+ *                                     the replay's calls in rounds on request, after BENCH_WARMUP_CALLS
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -56,6 +58,31 @@ if (mode === 'rounds') {
       await calls(message.calls);
       const wallNanos = Number(process.hrtime.bigint() - start) / message.calls;
       process.send({ type: 'round', cpuNanos: cpuNanos(cpu) / message.calls, wallNanos });
+    })();
+  });
+} else if (mode === 'loopback-rounds') {
+  // The replay's calls and concurrency in rounds on request (`loopback-rounds.js`): steady-state CPU per call over real HTTP.
+  const startupNanos = cpuNanos();
+  const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
+  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
+  let index = 0;
+  const calls = async (count) => {
+    const end = index + count;
+    const worker = async () => {
+      while (index < end) await client.chat.completions.create(request(index++));
+    };
+    await Promise.all(Array.from({ length: inflight }, worker));
+  };
+  await calls(Number(process.env.BENCH_WARMUP_CALLS));
+  await flushSpans();
+  process.send({ type: 'ready', measured, startupNanos });
+  process.on('message', (message) => {
+    if (message.type === 'exit') process.exit(0);
+    if (message.type !== 'round') return;
+    void (async () => {
+      const cpu = process.cpuUsage();
+      await calls(message.calls);
+      process.send({ type: 'round', cpuNanos: cpuNanos(cpu) / message.calls });
     })();
   });
 } else if (mode === 'replay') {
