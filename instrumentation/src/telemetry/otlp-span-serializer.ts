@@ -412,17 +412,7 @@ export class OtlpSpanSerializer {
   private _key(key: string): void {
     let encoded = this._keys.get(key);
     if (encoded === undefined) {
-      const bytes = this._encoder.encode(key);
-      encoded = new Uint8Array(1 + varintSize(bytes.length) + bytes.length);
-      encoded[0] = 10; // field 1 (key), length-delimited
-      let v = bytes.length;
-      let p = 1;
-      while (v > 127) {
-        encoded[p++] = (v & 127) | 128;
-        v >>>= 7;
-      }
-      encoded[p++] = v;
-      encoded.set(bytes, p);
+      encoded = this._encodeString(key, 10); // field 1 (key), length-delimited
       if (this._keys.size >= CACHE_LIMIT) this._keys.clear();
       this._keys.set(key, encoded);
     }
@@ -448,12 +438,13 @@ export class OtlpSpanSerializer {
     this._bytes(this._encoder.encode(value));
   }
 
-  /** The length prefix and UTF-8 bytes of a string field. */
-  private _encodeString(value: string): Uint8Array {
+  /** The length prefix and UTF-8 bytes of a string field, after its tag byte when one is given. */
+  private _encodeString(value: string, tag?: number): Uint8Array {
     const bytes = this._encoder.encode(value);
-    const out = new Uint8Array(varintSize(bytes.length) + bytes.length);
+    const out = new Uint8Array((tag === undefined ? 0 : 1) + varintSize(bytes.length) + bytes.length);
     let v = bytes.length;
     let p = 0;
+    if (tag !== undefined) out[p++] = tag;
     while (v > 127) {
       out[p++] = (v & 127) | 128;
       v >>>= 7;
