@@ -89,8 +89,18 @@ describe('Forecast page', () => {
   });
 
   /** Renders the page for a forecast whose month end is `expectedUsd`, with no budget or quota; resolves once the figure shows. */
-  async function renderMonthEnd(expectedUsd: string, shown: string, how: Pick<analytics.Forecast, 'method' | 'method_detail' | 'history_seen'>) {
-    const band = { expected_usd: expectedUsd, lower_80_usd: '0', upper_80_usd: expectedUsd, lower_95_usd: '0', upper_95_usd: expectedUsd };
+  async function renderMonthEnd(
+    expectedUsd: string,
+    shown: string,
+    how: Pick<analytics.Forecast, 'method' | 'method_detail' | 'history_seen'>
+  ) {
+    const band = {
+      expected_usd: expectedUsd,
+      lower_80_usd: '0',
+      upper_80_usd: expectedUsd,
+      lower_95_usd: '0',
+      upper_95_usd: expectedUsd,
+    };
     jest.mocked(analytics.getForecast).mockResolvedValue({
       ...how,
       history: [{ time: '2026-11-01T00:00:00Z', actual_usd: '1' }],
@@ -106,10 +116,11 @@ describe('Forecast page', () => {
     return screen.getByTestId(testIds.forecast.method);
   }
 
-  test('a weighted forecast shows its members\' weights in words instead of the field that holds them', async () => {
+  test("a weighted forecast shows its members' weights in words instead of the field that holds them", async () => {
     const note = await renderMonthEnd('47.91', '$47.91', {
       method: 'weighted',
-      method_detail: 'three methods weighted by their back-test errors on this subject (the weights are in history_seen.weights)',
+      method_detail:
+        'three methods weighted by their back-test errors on this subject (the weights are in history_seen.weights)',
       history_seen: { days: 63, from: '2026-09-18', weights: { ets: 0.5, weekday_mean: 0.3, seasonal_naive: 0.2 } },
     });
     expect(note).toHaveTextContent(
@@ -120,7 +131,8 @@ describe('Forecast page', () => {
   test("a projection from today's rate alone says it is an early estimate", async () => {
     const note = await renderMonthEnd('851', '$851.00', {
       method: 'today_run_rate',
-      method_detail: "no complete day of usage yet: today's usage per hour since the start of the hour of its first call",
+      method_detail:
+        "no complete day of usage yet: today's usage per hour since the start of the hour of its first call",
       history_seen: { days: 0, from: null },
     });
     expect(note).toHaveTextContent("Early estimate: today's rate carried to the month end");

@@ -81,13 +81,17 @@ function Risks() {
 function MethodNote({ forecast: f }: { forecast: ForecastData }) {
   const seen = f.history_seen;
   const history =
-    seen === undefined ? '' : seen.days === 0 ? ' No complete day of history yet.' : ` From ${seen.days} day${seen.days === 1 ? '' : 's'} of history${seen.from ? ` since ${seen.from}` : ''}.`;
+    seen === undefined
+      ? ''
+      : seen.days === 0
+        ? ' No complete day of history yet.'
+        : ` From ${seen.days} day${seen.days === 1 ? '' : 's'} of history${seen.from ? ` since ${seen.from}` : ''}.`;
   if (f.method === 'today_run_rate') {
     return (
       <div data-testid={testIds.forecast.method}>
         <Alert severity="info" title="Early estimate: today's rate carried to the month end">
-          No complete day of usage yet, so this continues today&apos;s spend per hour to the end of the month. It moves with every
-          call until a day of history exists, and the intervals stay wide until the daily pattern is known.
+          No complete day of usage yet, so this continues today&apos;s spend per hour to the end of the month. It moves
+          with every call until a day of history exists, and the intervals stay wide until the daily pattern is known.
         </Alert>
       </div>
     );

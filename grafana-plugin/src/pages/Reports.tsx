@@ -26,6 +26,7 @@ import { testIds } from '../components/testIds';
 import { formatTime } from '../utils/time';
 import { useApi } from '../utils/useApi';
 import { useValidatedSubmit } from '../utils/useValidatedSubmit';
+import { TextField } from '../components/common/TextField';
 
 /** Options labelled for people: "month_to_date" → "Month to date", "focus" → "FOCUS". */
 const opts = <T extends string>(values: readonly T[]) =>
@@ -85,7 +86,7 @@ function RunNow() {
 
 export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onDismiss: () => void }) {
   const { tz } = useSettings();
-  const { values, set, errors, apiError, onSubmit } = useValidatedSubmit({
+  const form = useValidatedSubmit({
     initial: () => emptySchedule(tz),
     validate: validateSchedule,
     send: (body) => createSchedule(body),
@@ -93,6 +94,7 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
     // A destination's fields, as the API names them.
     aliases: { path: 'folder', url: 'webhook', to: 'emails' },
   });
+  const { values, set, errors, apiError, onSubmit } = form;
   return (
     <Modal title="New report schedule" isOpen onDismiss={onDismiss}>
       <form onSubmit={onSubmit}>
@@ -100,16 +102,8 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
           <Input aria-label="Schedule name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
         <Stack gap={2}>
-          <Field label="Cron" description="minute hour day month weekday" invalid={!!errors.cron} error={errors.cron}>
-            <Input aria-label="Cron" value={values.cron} onChange={(e) => set('cron', e.currentTarget.value)} />
-          </Field>
-          <Field label="Time zone" invalid={!!errors.timezone} error={errors.timezone}>
-            <Input
-              aria-label="Schedule time zone"
-              value={values.timezone}
-              onChange={(e) => set('timezone', e.currentTarget.value)}
-            />
-          </Field>
+          <TextField form={form} field="cron" label="Cron" description="minute hour day month weekday" />
+          <TextField form={form} field="timezone" label="Time zone" inputLabel="Schedule time zone" />
         </Stack>
         {/* One group per row: side by side, the three do not fit the modal and their options were cut to an ellipsis. */}
         <Field label="Kind" invalid={!!errors.kind} error={errors.kind}>
@@ -124,25 +118,13 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
         <Field label="Folder" description="On the control plane's host">
           <Input aria-label="Folder" value={values.folder} onChange={(e) => set('folder', e.currentTarget.value)} />
         </Field>
-        <Field label="Webhook URL" invalid={!!errors.webhook} error={errors.webhook}>
-          <Input
-            aria-label="Webhook URL"
-            value={values.webhook}
-            onChange={(e) => set('webhook', e.currentTarget.value)}
-          />
-        </Field>
-        <Field
+        <TextField form={form} field="webhook" label="Webhook URL" />
+        <TextField
+          form={form}
+          field="emails"
           label="E-mail recipients"
           description="SMTP is configured on the control plane"
-          invalid={!!errors.emails}
-          error={errors.emails}
-        >
-          <Input
-            aria-label="E-mail recipients"
-            value={values.emails}
-            onChange={(e) => set('emails', e.currentTarget.value)}
-          />
-        </Field>
+        />
         {errors.destinations && <Alert severity="warning" title={errors.destinations} />}
         {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
         <Modal.ButtonRow>

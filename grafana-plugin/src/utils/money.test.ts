@@ -1,4 +1,13 @@
-import { compareUsd, formatCount, formatPercent, formatUsd, formatUsdAuto, usdToPico, usdForChart, wholePercents } from './money';
+import {
+  compareUsd,
+  formatCount,
+  formatPercent,
+  formatUsd,
+  formatUsdAuto,
+  usdToPico,
+  usdForChart,
+  wholePercents,
+} from './money';
 
 describe('money from exact decimal strings', () => {
   test('usdToPico is exact and refuses what is not a decimal', () => {

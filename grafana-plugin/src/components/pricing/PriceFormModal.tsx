@@ -3,6 +3,7 @@ import { Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/u
 import { createPrice, replacePrice } from '../../api/resources';
 import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
+import { TextField } from '../common/TextField';
 import { RATE_KEYS, validatePrice, type PriceFormValues } from './priceForm';
 
 /** Add or edit an admin price entry (global, or an org override). */
@@ -17,31 +18,20 @@ export function PriceFormModal({
   onSaved: () => void;
   onDismiss: () => void;
 }) {
-  const { values, set, errors, apiError, submitting, onSubmit } = useValidatedSubmit({
+  const form = useValidatedSubmit({
     initial,
     validate: validatePrice,
     send: (body, f) => (editing ? replacePrice(f.id, body) : createPrice(body)),
     onSaved,
   });
+  const { values, set, errors, apiError, submitting, onSubmit } = form;
 
   return (
     <Modal title={editing ? `Edit price ${values.id}` : 'New price entry'} isOpen onDismiss={onDismiss}>
       <form onSubmit={onSubmit}>
         <Stack gap={2}>
-          <Field label="Provider" invalid={!!errors.provider} error={errors.provider}>
-            <Input
-              aria-label="Provider"
-              value={values.provider}
-              onChange={(e) => set('provider', e.currentTarget.value)}
-            />
-          </Field>
-          <Field label="Model" invalid={!!errors.model_pattern} error={errors.model_pattern}>
-            <Input
-              aria-label="Model"
-              value={values.model_pattern}
-              onChange={(e) => set('model_pattern', e.currentTarget.value)}
-            />
-          </Field>
+          <TextField form={form} field="provider" label="Provider" />
+          <TextField form={form} field="model_pattern" label="Model" />
           <Field label="Match">
             <RadioButtonGroup
               options={[
@@ -54,33 +44,9 @@ export function PriceFormModal({
           </Field>
         </Stack>
         <Stack gap={2}>
-          <Field label="Effective from" invalid={!!errors.effective_from} error={errors.effective_from}>
-            <Input
-              aria-label="Effective from"
-              value={values.effective_from}
-              onChange={(e) => set('effective_from', e.currentTarget.value)}
-            />
-          </Field>
-          <Field
-            label="Effective to"
-            description="Optional"
-            invalid={!!errors.effective_to}
-            error={errors.effective_to}
-          >
-            <Input
-              aria-label="Effective to"
-              value={values.effective_to}
-              onChange={(e) => set('effective_to', e.currentTarget.value)}
-            />
-          </Field>
-          <Field
-            label="Organisation"
-            description="Optional: override for one org"
-            invalid={!!errors.org}
-            error={errors.org}
-          >
-            <Input aria-label="Organisation" value={values.org} onChange={(e) => set('org', e.currentTarget.value)} />
-          </Field>
+          <TextField form={form} field="effective_from" label="Effective from" />
+          <TextField form={form} field="effective_to" label="Effective to" description="Optional" />
+          <TextField form={form} field="org" label="Organisation" description="Optional: override for one org" />
         </Stack>
         <Stack gap={2} wrap="wrap">
           {RATE_KEYS.map((k) => (

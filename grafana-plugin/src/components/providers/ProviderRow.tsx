@@ -3,6 +3,7 @@ import { Button, Field, Input, Stack, Switch } from '@grafana/ui';
 import { toControlPlaneError } from '../../api/controlPlane';
 import { deleteProvider, putProvider, type ProviderState } from '../../api/resources';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
+import { TextField } from '../common/TextField';
 import { formatCount } from '../../utils/money';
 import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
 import { LIMIT_KEYS, providerForm, validateProvider } from './providerForm';
@@ -26,7 +27,7 @@ export function ProviderRow({
 }) {
   const isNew = !state;
   const [removing, setRemoving] = useState(false);
-  const { values, set, errors, apiError, setApiError, submitting, submit } = useValidatedSubmit({
+  const form = useValidatedSubmit({
     initial: () => providerForm(state),
     validate: validateProvider,
     send: (body, f) => putProvider(f.org.trim(), f.provider.trim(), body),
@@ -34,6 +35,7 @@ export function ProviderRow({
     // The "add" row starts over; a saved row keeps its values until the list reloads.
     resetOnSuccess: isNew,
   });
+  const { values, set, errors, apiError, setApiError, submitting, submit } = form;
   const busy = submitting || removing;
   const id = `${values.org}/${values.provider}`;
 
@@ -53,22 +55,8 @@ export function ProviderRow({
       <Stack gap={2} alignItems="flex-start" wrap="wrap">
         {isNew ? (
           <>
-            <Field label="Organisation" invalid={!!errors.org} error={errors.org}>
-              <Input
-                aria-label="Organisation"
-                width={14}
-                value={values.org}
-                onChange={(e) => set('org', e.currentTarget.value)}
-              />
-            </Field>
-            <Field label="Provider" invalid={!!errors.provider} error={errors.provider}>
-              <Input
-                aria-label="Provider"
-                width={16}
-                value={values.provider}
-                onChange={(e) => set('provider', e.currentTarget.value)}
-              />
-            </Field>
+            <TextField form={form} field="org" label="Organisation" width={14} />
+            <TextField form={form} field="provider" label="Provider" width={16} />
           </>
         ) : (
           <Field label="Provider">
@@ -83,15 +71,15 @@ export function ProviderRow({
             onChange={(e) => set('enabled', e.currentTarget.checked)}
           />
         </Field>
-        <Field label="Priority" description="0 = tried first" invalid={!!errors.priority} error={errors.priority}>
-          <Input
-            aria-label={`Priority ${id}`}
-            width={10}
-            value={values.priority}
-            disabled={!writable}
-            onChange={(e) => set('priority', e.currentTarget.value)}
-          />
-        </Field>
+        <TextField
+          form={form}
+          field="priority"
+          label="Priority"
+          description="0 = tried first"
+          inputLabel={`Priority ${id}`}
+          width={10}
+          disabled={!writable}
+        />
         {LIMIT_KEYS.map((k) => (
           <Field key={k} label={LIMIT_LABEL[k]} invalid={!!errors[k]} error={errors[k]}>
             <Input

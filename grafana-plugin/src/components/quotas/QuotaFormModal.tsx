@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Alert, Button, Field, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
 import { getQuotaSuggestions } from '../../api/analytics';
 import { toControlPlaneError } from '../../api/controlPlane';
 import {
@@ -12,6 +12,7 @@ import {
   replaceQuota,
 } from '../../api/resources';
 import { ApiErrorAlert } from '../common/ApiErrorAlert';
+import { TextField } from '../common/TextField';
 import { testIds } from '../testIds';
 import { formatCount, formatUsd } from '../../utils/money';
 import { useValidatedSubmit } from '../../utils/useValidatedSubmit';
@@ -30,7 +31,7 @@ const opts = <T extends string>(values: readonly T[]) => values.map((v) => ({ la
 /** Create or edit a quota or budget: validated here first, then the API's answer shown as it is. */
 export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) {
   const [suggestion, setSuggestion] = useState<string>();
-  const { values, set, errors, apiError, setApiError, submitting, onSubmit } = useValidatedSubmit({
+  const form = useValidatedSubmit({
     initial,
     validate: (f) => {
       const v = validateQuotaForm(f);
@@ -47,6 +48,7 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
     // The API's name for a budget's limit.
     aliases: { amount: 'limit' },
   });
+  const { values, set, errors, apiError, setApiError, submitting, onSubmit } = form;
   const isBudget = values.kind === 'budget';
   const metric = isBudget ? 'cost' : values.metric;
 
@@ -87,33 +89,23 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
   return (
     <Modal title={title} isOpen onDismiss={onDismiss}>
       <form data-testid={testIds.quotas.form} onSubmit={onSubmit}>
-        <Field
+        <TextField
+          form={form}
+          field="id"
           label="Id"
           description={isBudget ? 'Optional; starts with "budget-"' : 'Optional; generated when empty'}
-          invalid={!!errors.id}
-          error={errors.id}
-        >
-          <Input
-            aria-label="Id"
-            value={values.id}
-            disabled={editing}
-            onChange={(e) => set('id', e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Name" invalid={!!errors.name} error={errors.name}>
-          <Input aria-label="Name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} />
-        </Field>
+          disabled={editing}
+        />
+        <TextField form={form} field="name" label="Name" />
         <Field label="Scope" invalid={!!errors.scope} error={errors.scope}>
           <RadioButtonGroup options={opts(QUOTA_SCOPES)} value={values.scope} onChange={(v) => set('scope', v)} />
         </Field>
-        <Field
+        <TextField
+          form={form}
+          field="subject"
           label="Subject"
           description='One name, or "*" for each subject of the scope'
-          invalid={!!errors.subject}
-          error={errors.subject}
-        >
-          <Input aria-label="Subject" value={values.subject} onChange={(e) => set('subject', e.currentTarget.value)} />
-        </Field>
+        />
         <Stack gap={2}>
           {!isBudget && (
             <Field label="Metric" invalid={!!errors.metric} error={errors.metric}>
@@ -129,25 +121,13 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
           </Field>
         </Stack>
         <Stack gap={2}>
-          <Field
+          <TextField
+            form={form}
+            field="limit"
             label={metric === 'cost' ? 'Limit (USD)' : `Limit (${metric})`}
-            invalid={!!errors.limit}
-            error={errors.limit}
-          >
-            <Input aria-label="Limit" value={values.limit} onChange={(e) => set('limit', e.currentTarget.value)} />
-          </Field>
-          <Field
-            label="Time zone"
-            description="Periods reset at midnight here"
-            invalid={!!errors.timezone}
-            error={errors.timezone}
-          >
-            <Input
-              aria-label="Time zone"
-              value={values.timezone}
-              onChange={(e) => set('timezone', e.currentTarget.value)}
-            />
-          </Field>
+            inputLabel="Limit"
+          />
+          <TextField form={form} field="timezone" label="Time zone" description="Periods reset at midnight here" />
           <div style={{ alignSelf: 'flex-end', marginBottom: 16 }}>
             <Button
               type="button"
@@ -171,21 +151,8 @@ export function QuotaFormModal({ initial, editing, onSaved, onDismiss }: Props) 
               />
             </Field>
           )}
-          <Field label="Alert thresholds (%)" invalid={!!errors.thresholds} error={errors.thresholds}>
-            <Input
-              aria-label="Thresholds"
-              value={values.thresholds}
-              onChange={(e) => set('thresholds', e.currentTarget.value)}
-            />
-          </Field>
-          <Field
-            label="Organisation"
-            description="Optional: only this org's usage"
-            invalid={!!errors.org}
-            error={errors.org}
-          >
-            <Input aria-label="Organisation" value={values.org} onChange={(e) => set('org', e.currentTarget.value)} />
-          </Field>
+          <TextField form={form} field="thresholds" label="Alert thresholds (%)" inputLabel="Thresholds" />
+          <TextField form={form} field="org" label="Organisation" description="Optional: only this org's usage" />
         </Stack>
         {apiError && <ApiErrorAlert error={apiError} title="The control plane refused this" />}
         <Modal.ButtonRow>
