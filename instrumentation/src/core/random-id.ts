@@ -8,22 +8,20 @@
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
 let poolHex = '';
-let offset = 0;
+/** The next unused byte of `pool` (its hex starts at twice this). */
+let offset = POOL_BYTES;
 
 /** `bytes` random bytes as `2 × bytes` hex digits; never all zeros (an invalid id in W3C trace context). */
 export function randomHexId(bytes: 8 | 16): string {
-  const length = bytes * 2;
   for (;;) {
-    if (offset + length > poolHex.length) {
+    if (offset + bytes > POOL_BYTES) {
       crypto.getRandomValues(pool); // the global Web Crypto: no node:crypto import at start-up
       poolHex = pool.toString('hex');
       offset = 0;
     }
-    const id = poolHex.slice(offset, offset + length);
-    offset += length;
-    if (id !== (length === 16 ? ZERO_64 : ZERO_128)) return id;
+    const start = offset;
+    offset += bytes;
+    // Checked on the bytes: the first is not zero 255 times in 256.
+    for (let i = start; i < offset; i++) if (pool[i] !== 0) return poolHex.slice(2 * start, 2 * offset);
   }
 }
-
-const ZERO_64 = '0'.repeat(16);
-const ZERO_128 = '0'.repeat(32);
