@@ -29,6 +29,27 @@ describe(`dist/telemetry/${OTEL_SDK_BUNDLE}`, () => {
     }
   });
 
+  it('names every exported class as the package names it (no bundler suffix such as TracerProvider$1 or OTLPExporterBase2)', () => {
+    const differing: string[] = [];
+    let classes = 0;
+    for (const [name, specifier] of Object.entries(OTEL_SDK_MODULES)) {
+      const bundled = bundle[name]!();
+      const original = load(specifier) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(original)) {
+        if (typeof value !== 'function') continue;
+        classes++;
+        const ours = (bundled[key] as { name?: string }).name;
+        if (ours !== value.name) differing.push(`${specifier} ${key}: ${ours} (package: ${value.name})`);
+      }
+    }
+    expect(differing).toEqual([]);
+    expect(classes).toBeGreaterThan(50);
+  });
+
+  it('wraps no function in a naming call that would run each time the function is made (esbuild keepNames)', () => {
+    expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/__name\(/);
+  });
+
   it('shares the one @opentelemetry/api: what the bundled SDK registers, the application sees', () => {
     const api = load('@opentelemetry/api') as typeof Api;
     const { MeterProvider } = bundle.sdkMetrics!() as unknown as typeof SdkMetrics;
