@@ -63,16 +63,7 @@ if (mode === 'rounds') {
 } else if (mode === 'loopback-rounds') {
   // The replay's calls and concurrency in rounds on request (`loopback-rounds.js`): steady-state CPU per call over real HTTP.
   const startupNanos = cpuNanos();
-  const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
-  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
-  let index = 0;
-  const calls = async (count) => {
-    const end = index + count;
-    const worker = async () => {
-      while (index < end) await client.chat.completions.create(request(index++));
-    };
-    await Promise.all(Array.from({ length: inflight }, worker));
-  };
+  const calls = replayer();
   await calls(Number(process.env.BENCH_WARMUP_CALLS));
   await flushSpans();
   process.send({ type: 'ready', measured, startupNanos });
@@ -86,20 +77,11 @@ if (mode === 'rounds') {
     })();
   });
 } else if (mode === 'replay') {
-  const total = Number(process.env.BENCH_REPLAY_CALLS);
-  const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
-  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
+  const calls = replayer();
   const startupNanos = cpuNanos(); // since the process started: the register hook, the SDKs, the set-up
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const i = next++;
-      await client.chat.completions.create(request(i));
-    }
-  };
-  await Promise.all(Array.from({ length: inflight }, worker));
+  await calls(Number(process.env.BENCH_REPLAY_CALLS));
   await flushSpans();
   const replayNanos = cpuNanos(cpu);
   const wallNanos = Number(process.hrtime.bigint() - start);
@@ -107,6 +89,23 @@ if (mode === 'rounds') {
   process.disconnect();
 } else {
   throw new Error(`unknown mode ${mode}`);
+}
+
+/**
+ * `calls(count)`: the next `count` requests of the mix over real HTTP to the mock provider
+ * (`BENCH_MOCK_URL`), `BENCH_REPLAY_INFLIGHT` in flight; resolves when all are answered.
+ */
+function replayer() {
+  const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
+  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
+  let index = 0;
+  return async (count) => {
+    const end = index + count;
+    const worker = async () => {
+      while (index < end) await client.chat.completions.create(request(index++));
+    };
+    await Promise.all(Array.from({ length: inflight }, worker));
+  };
 }
 
 /** With `BENCH_CPU_PROF=<dir>`, a CPU profile (100 µs sampling) from now until `stop()`, written as `<dir>/<name>-rounds.cpuprofile`. */
