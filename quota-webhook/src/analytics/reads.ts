@@ -3,8 +3,9 @@ import type { ControlPlane } from '../control-plane.js';
 import type { LedgerTotals } from './chargeback-service.js';
 import { sliceTotals } from './chargeback-queries.js';
 import type { ReadQuery } from './ledger-sql.js';
-import { big, num } from '../store/rows.js';
+import { big, costSum, num } from '../store/rows.js';
 import { PICO_PER_USD } from '../store/schema.js';
+import { costSumSql } from '../store/sql.js';
 import { ROLLUP_BUCKET_MS, type ReadOptions } from '../store/types.js';
 
 /** The control plane's read-only SQL runner as the analytics queries call it. */
@@ -16,7 +17,7 @@ export function readQueryOf(cp: ControlPlane): ReadQuery {
 /** Whole rollup buckets summed by the database: one row however long the range (the rows themselves are 96 a day). */
 const ROLLUP_TOTALS = `SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(unpriced), 0) AS unpriced,
   COALESCE(SUM(input + output + cache_read + cache_write + reasoning), 0) AS tokens, COALESCE(SUM(cost_whole_usd), 0) AS whole_usd,
-  COALESCE(SUM(cost_frac_pico / 1000000), 0) AS frac_micro, COALESCE(SUM(cost_frac_pico % 1000000), 0) AS frac_sub
+  ${costSumSql('frac', 'cost_frac_pico')}
   FROM rollup WHERE scope = ? AND subject = ? AND bucket_ms >= ? AND bucket_ms < ?`;
 
 /**
@@ -49,7 +50,7 @@ export function ledgerTotalsOf(cp: ControlPlane): LedgerTotals {
     }
     if (firstFull < lastFull) {
       const [r] = await cp.store.readQuery(ROLLUP_TOTALS, [target.scope, target.subject, firstFull, lastFull]);
-      if (r) add({ cost_pico: big(r.whole_usd) * PICO_PER_USD + big(r.frac_micro) * 1_000_000n + big(r.frac_sub), tokens: num(r.tokens), requests: num(r.requests), unpriced: num(r.unpriced) });
+      if (r) add({ cost_pico: big(r.whole_usd) * PICO_PER_USD + costSum(r, 'frac'), tokens: num(r.tokens), requests: num(r.requests), unpriced: num(r.unpriced) });
     }
     return t;
   };
