@@ -26,6 +26,8 @@ export function manualBlockId(): string {
 
 export class BlockSet {
   private readonly _blocks = new Map<string, StoredBlock>();
+  /** Keeps what changed during a reload: every change below tells it. */
+  private readonly _reloads = new ReloadGuard();
 
   constructor(
     private readonly _store: Store,
@@ -49,14 +51,8 @@ export class BlockSet {
     const block = await this._store.getEntity<StoredBlock>('block', id);
     if (block === undefined) this._blocks.delete(id);
     else this._blocks.set(id, block);
-    this._changed(id);
-    await this._onChange();
-  }
-
-  private readonly _reloads = new ReloadGuard();
-
-  private _changed(id: string): void {
     this._reloads.changed(id);
+    await this._onChange();
   }
 
   get(id: string): StoredBlock | undefined {
@@ -78,7 +74,7 @@ export class BlockSet {
     if (this._blocks.has(block.id)) return false;
     // Claim the id before the first await so a concurrent duplicate sees it.
     this._blocks.set(block.id, block);
-    this._changed(block.id);
+    this._reloads.changed(block.id);
     try {
       await this._store.putEntity('block', block.id, block);
     } catch (error) {
@@ -95,7 +91,7 @@ export class BlockSet {
     if (!this._blocks.has(block.id)) return;
     await this._store.putEntity('block', block.id, block);
     this._blocks.set(block.id, block);
-    this._changed(block.id);
+    this._reloads.changed(block.id);
     await this._onChange();
   }
 
@@ -104,7 +100,7 @@ export class BlockSet {
     const block = this._blocks.get(id);
     if (!block) return false;
     this._blocks.delete(id);
-    this._changed(id);
+    this._reloads.changed(id);
     try {
       await this._store.deleteEntity('block', id);
     } catch (error) {
