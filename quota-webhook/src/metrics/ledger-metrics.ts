@@ -166,7 +166,7 @@ export function registerLedgerMetrics(registry: Registry, cp: ControlPlane, opti
     // The forecast's own gauges describe the computation this scrape's figures come from (another may publish meanwhile).
     let published = forecast.published;
     const projectors = options.projectors ?? [projectMonthEnd, async (inputs: readonly MonthEndInput[], c: ControlPlane) => {
-      const r = forecast.projectWith(inputs, c);
+      const r = forecast.project(inputs, c);
       published = r.published;
       return r.projections;
     }];

@@ -128,15 +128,11 @@ export class ForecastMonthEndCache {
 
   /**
    * The published forecast of each input (undefined before the first computation, for `(none)`,
-   * `(other)`, subjects beyond the cap and subjects new since); starts a recomputation when stale.
+   * `(other)`, subjects beyond the cap and subjects new since), and which computation the figures
+   * come from (its own gauges must describe the same one); starts a recomputation when stale.
    * Never waits for one.
    */
-  async project(inputs: readonly MonthEndInput[], cp: ControlPlane): Promise<Array<MonthEndProjection | undefined>> {
-    return this.projectWith(inputs, cp).projections;
-  }
-
-  /** `project()`, and which computation the figures come from (its own gauges must describe the same one). */
-  projectWith(inputs: readonly MonthEndInput[], cp: ControlPlane): { projections: Array<MonthEndProjection | undefined>; published: PublishedForecast | undefined } {
+  project(inputs: readonly MonthEndInput[], cp: ControlPlane): { projections: Array<MonthEndProjection | undefined>; published: PublishedForecast | undefined } {
     const nowMs = cp.clock();
     const revision = revisionOf(inputs);
     const last = this._run.published;
