@@ -7,10 +7,11 @@
  * floor. CPU time of batches of 1,000 calls, medians over 41 rounds; off and
  * on interleaved round by round.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { startCall } from '../dist/core/call.js';
 import { computeFingerprint, configureFingerprints, fingerprintKey } from '../dist/fingerprint/fingerprint.js';
 import { drainFingerprints } from '../dist/fingerprint/pending.js';
+import { SHA256_IV, sha256Blocks } from '../dist/fingerprint/sha256.js';
 import { chatOperation } from '../dist/instrumentations/openai/chat.js';
 
 const BATCH = 1_000;
@@ -99,11 +100,24 @@ export function runFingerprintBench() {
   const raw = Buffer.from(JSON.stringify(body));
   const floor = time(() => createHmac('sha256', fingerprintKey()).update(raw).digest());
 
+  // A one-line chat call, hashed in JavaScript from the key pads' states (fingerprint/sha256.ts).
+  const short = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+  const shortParts = operation.prepare({}, short).input.prompt();
+  const shortHashing = time(() => computeFingerprint(shortParts, fingerprintKey(), 9, undefined, 'stop'));
+  const rawShort = Buffer.from(JSON.stringify(short));
+  const shortFloor = time(() => createHmac('sha256', fingerprintKey()).update(rawShort).digest());
+  const blocks = new Uint8Array(3 * 64).map((_, i) => (i * 37) & 255);
+  const state = Uint32Array.from(SHA256_IV);
+  const perBlock = time(() => sha256Blocks(state, blocks, 0, blocks.length)) / 3;
+  const opensslBlock = time(() => hash('sha256', blocks.subarray(0, 55), 'buffer'));
+
   return [
     `prompt: ${(promptBytes / 1024).toFixed(1)} KB (system 6 KB, one tool, question 4 KB)`,
     `call path (prepare → startCall → end), fingerprints off: ${off.toFixed(0)} ns/call`,
     `call path, fingerprints on (capture + queue; hashing deferred): ${on.toFixed(0)} ns/call → added ${added.toFixed(0)} ns/call on the caller's path (median of per-round differences; goal < 2000)`,
     `hashing after the call (canonical text + two HMAC-SHA-256, prefix and request): ${(hashing / 1000).toFixed(2)} µs/call`,
     `floor: one HMAC-SHA-256 over the 10 KB request as JSON.stringify gives it: ${(floor / 1000).toFixed(2)} µs (hashing ÷ floor ${(hashing / floor).toFixed(1)})`,
+    `one-line chat call: hashing ${(shortHashing / 1000).toFixed(2)} µs/call; floor: one createHmac over its ${rawShort.length} bytes of JSON ${(shortFloor / 1000).toFixed(2)} µs (hashing ÷ floor ${(shortHashing / shortFloor).toFixed(1)})`,
+    `SHA-256 compression in JavaScript: ${perBlock.toFixed(0)} ns per 64-byte block; crypto.hash of one block's message: ${opensslBlock.toFixed(0)} ns per call`,
   ].join('\n');
 }

@@ -16,6 +16,20 @@ import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk
 import { randomHexId } from '../core/random-id.js';
 import { otelSdk } from './otel-sdk.js';
 
+type CoreFunctions = Pick<ReturnType<typeof otelSdk.core>, 'addHrTimes' | 'hrTime' | 'hrTimeDuration' | 'isTracingSuppressed' | 'millisToHrTime'>;
+let coreFunctions: CoreFunctions | undefined;
+
+/**
+ * The `@opentelemetry/core` functions a span calls, read once: the bundle's
+ * module object reaches each export through a getter (esbuild's `__export`),
+ * ~5 getter calls per span otherwise.
+ */
+function core(): CoreFunctions {
+  if (coreFunctions !== undefined) return coreFunctions;
+  const { addHrTimes, hrTime, hrTimeDuration, isTracingSuppressed, millisToHrTime } = otelSdk.core();
+  return (coreFunctions = { addHrTimes, hrTime, hrTimeDuration, isTracingSuppressed, millisToHrTime });
+}
+
 /** The SDK tracer's defaults (sdk-trace 3.1 `TracerProvider`, which reads no environment variable). */
 const COUNT_LIMIT = 128;
 
@@ -29,7 +43,7 @@ export interface LeanTracerOptions {
 /** Starts CLIENT spans as the SDK tracer of the same provider would. */
 export class LeanTracer {
   private readonly _options: LeanTracerOptions;
-  private readonly _core = otelSdk.core();
+  private readonly _core = core();
 
   constructor(options: LeanTracerOptions) {
     this._options = options;
@@ -94,7 +108,7 @@ export class LeanSpan implements Span, ReadableSpan {
     startPerf: number,
     options: LeanTracerOptions,
   ) {
-    this.startTime = otelSdk.core().millisToHrTime(startTimeMs);
+    this.startTime = core().millisToHrTime(startTimeMs);
     this._startPerf = startPerf;
     this._attributeCount = Object.keys(attributes).length;
     this.resource = options.resource;
@@ -183,9 +197,8 @@ export class LeanSpan implements Span, ReadableSpan {
 
   end(endTime?: TimeInput): void {
     if (this.ended) return;
-    const core = otelSdk.core();
     this.endTime = this._time(endTime);
-    this.duration = core.hrTimeDuration(this.startTime, this.endTime);
+    this.duration = core().hrTimeDuration(this.startTime, this.endTime);
     if (this.duration[0] < 0) {
       this.endTime = this.startTime.slice() as HrTime;
       this.duration = [0, 0];
@@ -196,10 +209,10 @@ export class LeanSpan implements Span, ReadableSpan {
 
   /** A time input as the SDK span reads it; none = the start time plus the time elapsed since (monotonic). */
   private _time(input: TimeInput | undefined): HrTime {
-    const core = otelSdk.core();
-    if (input === undefined) return core.addHrTimes(this.startTime, core.millisToHrTime(performance.now() - this._startPerf));
-    if (typeof input === 'number') return input <= performance.now() ? core.hrTime(input) : core.millisToHrTime(input);
-    if (input instanceof Date) return core.millisToHrTime(input.getTime());
+    const { addHrTimes, hrTime, millisToHrTime } = core();
+    if (input === undefined) return addHrTimes(this.startTime, millisToHrTime(performance.now() - this._startPerf));
+    if (typeof input === 'number') return input <= performance.now() ? hrTime(input) : millisToHrTime(input);
+    if (input instanceof Date) return millisToHrTime(input.getTime());
     return input;
   }
 }

@@ -2,8 +2,8 @@
  * A fingerprint nobody reads is not computed: with no recording span and no
  * registered reader (the control-plane reporter registers one), a call's
  * fingerprint waits for a reader; a sink that reads it gets it at once; with
- * a reader registered it is computed in the next batch (releasing the
- * captured request) as before.
+ * a reader registered it is computed in a batch (releasing the captured
+ * request) without anyone reading it.
  */
 import { startMockLlm, type RunningMockLlm } from '@tokenmeter/mock-llm';
 import OpenAI, * as openaiModule from 'openai';
@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addSink, type FinishedCall } from '../../src/core/hooks.js';
 import { configureFingerprints } from '../../src/fingerprint/fingerprint.js';
 import { deriveFingerprintKey } from '../../src/fingerprint/key.js';
-import { demandFingerprints, fingerprintsInDemand } from '../../src/fingerprint/pending.js';
+import { deferFingerprint, demandFingerprints, drainFingerprints, FINGERPRINT_BATCH, FINGERPRINT_DELAY_MS, fingerprintsInDemand, PendingFingerprint } from '../../src/fingerprint/pending.js';
 import { enableInstrumentations } from '../../src/instrumentations/index.js';
 
 let mock: RunningMockLlm;
@@ -19,7 +19,8 @@ let openai: OpenAI;
 let disable: () => void;
 let removeSink: () => void;
 const calls: FinishedCall[] = [];
-const nextBatch = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves once `pending` is computed, by its batch or a reader. */
+const settled = (pending: PendingFingerprint): Promise<void> => new Promise((resolve) => pending.onSettled(() => resolve()));
 
 beforeAll(async () => {
   mock = await startMockLlm();
@@ -45,7 +46,7 @@ describe('fingerprints are computed only for a reader', () => {
   it('no span, no reader: not computed after the batch; a sink reading it gets it then', async () => {
     expect(fingerprintsInDemand()).toBe(false);
     await ask();
-    await nextBatch();
+    drainFingerprints(); // runs every queued fingerprint now, as a batch or a flush would
     const pending = calls[0]?.fingerprint;
     expect(pending, 'the call carries a pending fingerprint').toBeDefined();
     expect(pending!.settled).toBe(false);
@@ -53,20 +54,49 @@ describe('fingerprints are computed only for a reader', () => {
     expect(pending!.settled).toBe(true);
   });
 
-  it('a registered reader (the reporter): computed in the next batch; released: lazy again', async () => {
+  it('a registered reader (the reporter): computed in a batch, unread; released: lazy again', async () => {
     const release = demandFingerprints();
     try {
       expect(fingerprintsInDemand()).toBe(true);
       await ask();
-      await nextBatch();
-      expect(calls[0]?.fingerprint?.settled).toBe(true);
+      const pending = calls[0]!.fingerprint!;
+      // Not read here: only the batch computes it (the test's time-out bounds the wait).
+      await settled(pending);
+      expect(pending.settled).toBe(true);
     } finally {
       release();
       release(); // idempotent
     }
     expect(fingerprintsInDemand()).toBe(false);
     await ask();
-    await nextBatch();
+    drainFingerprints();
     expect(calls[1]?.fingerprint?.settled).toBe(false);
+  });
+});
+
+describe('fingerprints are computed in batches', () => {
+  it(`a full batch (${FINGERPRINT_BATCH} calls) runs on the next turn; fewer wait at most ${FINGERPRINT_DELAY_MS} ms`, async () => {
+    const release = demandFingerprints();
+    try {
+      const key = deriveFingerprintKey({ key: 'test-installation-key-0003' }).key;
+      configureFingerprints({ enabled: true, key });
+      const make = (): PendingFingerprint => new PendingFingerprint(() => ({ prefix: [], rest: [{ role: 'user', content: 'hi' }], parameters: { model: 'm' } }), 10, undefined, undefined, (error) => { throw error; });
+      // One call alone: still waiting after a turn, computed by the timer.
+      const alone = deferFingerprint(make());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(alone.settled).toBe(false);
+      const started = performance.now();
+      await settled(alone);
+      expect(performance.now() - started).toBeLessThan(FINGERPRINT_DELAY_MS * 50);
+      // A full batch: computed on the next turn, before the timer could fire.
+      const batch = Array.from({ length: FINGERPRINT_BATCH }, () => deferFingerprint(make()));
+      expect(batch.some((pending) => pending.settled)).toBe(false);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batch.every((pending) => pending.settled)).toBe(true);
+      expect(batch[0]!.value).toEqual(alone.value);
+    } finally {
+      release();
+      configureFingerprints({ enabled: true, key: deriveFingerprintKey({ key: 'test-installation-key-0002' }).key });
+    }
   });
 });
