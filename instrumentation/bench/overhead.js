@@ -54,6 +54,7 @@ export async function benchOverhead() {
     ]) {
       printTable(title, list, samples[clock]);
     }
+    printPeerRatios(list, samples.cpu);
     console.log('\nspans at the sink: ' + list.filter((c) => c.spans).map((c) => `${c.name} ${sink.received(c.name).requests} exports, ${(sink.received(c.name).bytes / 1e6).toFixed(1)} MB`).join('; '));
     return summary(list, samples.cpu);
   } finally {
@@ -81,6 +82,27 @@ function printTable(title, list, samples) {
     const { best, added } = passes.get(c.name);
     const addedText = c.name === 'bare' ? '—' : `${added.map(us).join(' / ')}  (${us(median(added))})`;
     console.log(c.label.padEnd(58) + us(median(best)).padStart(16) + '   ' + addedText);
+  }
+}
+
+/**
+ * tokenmeter's added CPU as a multiple of each peer's, pass by pass (median): the figure that
+ * carries from one machine to another, where the microseconds do not (a bare call costs ~1.8×
+ * here what it cost on the outside harness's machine, an instrumentation's added time ~3×).
+ */
+function printPeerRatios(list, samples) {
+  const peers = list.filter((c) => c.peer);
+  const ours = list.filter((c) => c.tokenmeter && !c.before);
+  if (peers.length === 0 || ours.length === 0) return;
+  const passes = perPass(list, samples);
+  console.log('\nadded CPU relative to the peers (median over passes of the per-pass ratio)');
+  for (const c of ours) {
+    const ratios = peers.map((peer) => {
+      const mine = passes.get(c.name).added;
+      const theirs = passes.get(peer.name).added;
+      return `${median(mine.map((a, pass) => a / theirs[pass])).toFixed(2)} × ${peer.name}`;
+    });
+    console.log(c.label.padEnd(58) + ratios.join(', '));
   }
 }
 
