@@ -8,11 +8,12 @@
  * SDK's added time per call).
  *
  * A batch runs once `FINGERPRINT_BATCH` calls wait (on the next
- * `setImmediate`) or `FINGERPRINT_DELAY_MS` after the first of them: one
- * batch per call, on the `setImmediate` after each, cost ~4 µs more per call
- * than the hashing itself in the in-process bench (an immediate per call, and
- * the hashing code run cold each time); in batches of 32 the fingerprint adds
- * ~1 µs there (`npm run bench`, "Seventh round" in the README).
+ * `setImmediate`) or `FINGERPRINT_DELAY_MS` after the first of them. One
+ * batch per call (on the `setImmediate` after each: an immediate per call,
+ * and the hashing code run cold each time) cost 3–5 µs more per call with
+ * spans in the in-process bench than batches of 32, where the hashing itself
+ * takes ~1.6 µs for a one-line chat call (`npm run bench`, "Seventh round" in
+ * the README).
  */
 import type { PromptFingerprint } from '../protocol.js';
 import { computeFingerprint, fingerprintKey, type PromptCapture } from './fingerprint.js';
