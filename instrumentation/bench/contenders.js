@@ -25,6 +25,8 @@ const ALL = [
   { name: 'tokenmeter', label: 'tokenmeter (register, Prometheus)', tokenmeter: true },
   { name: 'tokenmeter-nofp', label: 'tokenmeter, TOKENMETER_PROMPT_FINGERPRINT=off', tokenmeter: true, env: { TOKENMETER_PROMPT_FINGERPRINT: 'off' } },
   { name: 'tokenmeter-spans', label: 'tokenmeter (register, Prometheus, spans OTLP)', tokenmeter: true, spans: true },
+  // The fingerprint's share with spans: what the spans would cost if they did not carry it.
+  { name: 'tokenmeter-spans-nofp', label: 'tokenmeter + spans, TOKENMETER_PROMPT_FINGERPRINT=off', tokenmeter: true, spans: true, env: { TOKENMETER_PROMPT_FINGERPRINT: 'off' } },
   { name: 'tokenmeter-before', label: 'tokenmeter, BENCH_BEFORE build', tokenmeter: true, before: true },
   { name: 'tokenmeter-spans-before', label: 'tokenmeter + spans, BENCH_BEFORE build', tokenmeter: true, spans: true, before: true },
   { name: 'contrib', label: '@opentelemetry/instrumentation-openai', peer: '@opentelemetry/instrumentation-openai', spans: true },
