@@ -35,6 +35,13 @@ export function startContender(contender, mode, sink, extraEnv = {}) {
   };
 }
 
+/** Asks each contender process to exit, waits for them (10 s at most), then kills what is left. */
+export async function stopContenders(running) {
+  for (const p of running) if (p.child.connected) p.send({ type: 'exit' });
+  await Promise.race([Promise.all(running.map((p) => p.exited)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  for (const p of running) p.child.kill();
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -14,7 +14,7 @@
  *   BENCH_PASSES (3), BENCH_ROUNDS (9), BENCH_ROUNDS_CALLS (2000), BENCH_REPLAY_INFLIGHT (16), BENCH_REPLAY_CALLS (19,366)
  */
 import { startMockLlm } from '@tokenmeter/mock-llm';
-import { startContender, median, us } from './child.js';
+import { startContender, stopContenders, median, us } from './child.js';
 import { contenders } from './contenders.js';
 import { startOtlpSink } from './otlp-sink.js';
 
@@ -52,9 +52,7 @@ export async function benchLoopbackRounds() {
         }
         for (const c of list) steady.get(c.name).push(Math.min(...rounds.get(c.name)));
       } finally {
-        for (const p of running) if (p.child.connected) p.send({ type: 'exit' });
-        await Promise.race([Promise.all(running.map((p) => p.exited)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-        for (const p of running) p.child.kill();
+        await stopContenders(running);
       }
     }
   } finally {

@@ -12,7 +12,7 @@
  *
  *   BENCH_PASSES (3), BENCH_ROUNDS (15), BENCH_CALLS (2000), BENCH_CONTENDERS (all)
  */
-import { startContender, median, us } from './child.js';
+import { startContender, stopContenders, median, us } from './child.js';
 import { contenders } from './contenders.js';
 import { startOtlpSink } from './otlp-sink.js';
 import { transport } from './transport.js';
@@ -58,9 +58,7 @@ export async function benchOverhead() {
     console.log('\nspans at the sink: ' + list.filter((c) => c.spans).map((c) => `${c.name} ${sink.received(c.name).requests} exports, ${(sink.received(c.name).bytes / 1e6).toFixed(1)} MB`).join('; '));
     return summary(list, samples.cpu);
   } finally {
-    for (const process_ of running) if (process_.child.connected) process_.send({ type: 'exit' });
-    await Promise.race([Promise.all(running.map((p) => p.exited)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    for (const process_ of running) process_.child.kill();
+    await stopContenders(running);
     await sink.stop();
   }
 }
