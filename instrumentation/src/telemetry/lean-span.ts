@@ -43,7 +43,6 @@ export interface LeanTracerOptions {
 /** Starts CLIENT spans as the SDK tracer of the same provider would. */
 export class LeanTracer {
   private readonly _options: LeanTracerOptions;
-  private readonly _core = core();
 
   constructor(options: LeanTracerOptions) {
     this._options = options;
@@ -51,7 +50,7 @@ export class LeanTracer {
 
   /** A recording span, or a non-recording one where the parent is not sampled or tracing is suppressed. */
   startSpan(name: string, attributes: Attributes, startTimeMs: number, startPerf: number, context: Context): Span {
-    if (this._core.isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    if (core().isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpanContext(context);
     const validParent = parent !== undefined && trace.isSpanContextValid(parent) ? parent : undefined;
     const spanContext: SpanContext = {

@@ -43,16 +43,5 @@ function accessor<K extends keyof OtelSdkModules>(name: K): () => OtelSdkModules
   return () => (module ??= sdkLoaders()[name]());
 }
 
-export const otelSdk: Loaders = {
-  core: accessor('core'),
-  resources: accessor('resources'),
-  sdkMetrics: accessor('sdkMetrics'),
-  prometheusExporter: accessor('prometheusExporter'),
-  otlpMetricExporter: accessor('otlpMetricExporter'),
-  sdkTrace: accessor('sdkTrace'),
-  otlpTraceExporterJson: accessor('otlpTraceExporterJson'),
-  otlpExporterBase: accessor('otlpExporterBase'),
-  otlpExporterBaseNodeHttp: accessor('otlpExporterBaseNodeHttp'),
-  otlpTransformer: accessor('otlpTransformer'),
-  contextManager: accessor('contextManager'),
-};
+/** One accessor per module of `OTEL_SDK_MODULES`. */
+export const otelSdk = Object.fromEntries(Object.keys(OTEL_SDK_MODULES).map((name) => [name, accessor(name as keyof OtelSdkModules)])) as Loaders;
