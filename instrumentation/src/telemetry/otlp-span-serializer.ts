@@ -410,32 +410,26 @@ export class OtlpSpanSerializer {
    * every span, so each is encoded once (a third of a GenAI span's bytes are its keys).
    */
   private _key(key: string): void {
-    let encoded = this._keys.get(key);
-    if (encoded === undefined) {
-      encoded = this._encodeString(key, 10); // field 1 (key), length-delimited
-      if (this._keys.size >= CACHE_LIMIT) this._keys.clear();
-      this._keys.set(key, encoded);
-    }
-    this._ensure(encoded.length);
-    this._buffer.set(encoded, this._pos);
-    this._pos += encoded.length;
+    this._writeCached(this._keys, key, 10); // field 1 (key), length-delimited
   }
 
   /** Any string: encoded, then written with its length (cached when short and repeated, like non-ASCII attribution values). */
   private _utf8(value: string): void {
-    if (value.length <= CACHED_STRING_MAX) {
-      let encoded = this._strings.get(value);
-      if (encoded === undefined) {
-        encoded = this._encodeString(value);
-        if (this._strings.size >= CACHE_LIMIT) this._strings.clear();
-        this._strings.set(value, encoded);
-      }
-      this._ensure(encoded.length);
-      this._buffer.set(encoded, this._pos);
-      this._pos += encoded.length;
-      return;
+    if (value.length <= CACHED_STRING_MAX) this._writeCached(this._strings, value);
+    else this._bytes(this._encoder.encode(value));
+  }
+
+  /** Writes `value`'s encoding (`_encodeString`), taken from `cache` or added to it. */
+  private _writeCached(cache: Map<string, Uint8Array>, value: string, tag?: number): void {
+    let encoded = cache.get(value);
+    if (encoded === undefined) {
+      encoded = this._encodeString(value, tag);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(value, encoded);
     }
-    this._bytes(this._encoder.encode(value));
+    this._ensure(encoded.length);
+    this._buffer.set(encoded, this._pos);
+    this._pos += encoded.length;
   }
 
   /** The length prefix and UTF-8 bytes of a string field, after its tag byte when one is given. */
