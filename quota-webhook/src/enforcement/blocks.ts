@@ -25,7 +25,7 @@ export function manualBlockId(): string {
 }
 
 export class BlockSet {
-  private readonly _blocks = new Map<string, StoredBlock>();
+  private _blocks = new Map<string, StoredBlock>();
   /** Keeps what changed during a reload: every change below tells it. */
   private readonly _reloads = new ReloadGuard();
 
@@ -41,9 +41,7 @@ export class BlockSet {
    * newer state: the read may predate it.
    */
   async load(): Promise<void> {
-    const next = await this._reloads.reload(() => this._store.listEntities<StoredBlock>('block'), () => this._blocks);
-    this._blocks.clear();
-    for (const [id, block] of next) this._blocks.set(id, block);
+    this._blocks = await this._reloads.reload(() => this._store.listEntities<StoredBlock>('block'), () => this._blocks);
   }
 
   /** Re-reads one block another replica changed (no audit: that replica wrote it). */
