@@ -93,12 +93,12 @@ export function formatPercent(ratio: number | null | undefined, digits = 1): str
  * weights never read as 46 %, 44 % and 11 %.
  */
 export function wholePercents(ratios: number[]): number[] {
-  const scaled = ratios.map((r) => Math.max(0, r) * 100);
-  const sum = scaled.reduce((a, b) => a + b, 0);
+  const shares = ratios.map((r) => Math.max(0, r));
+  const sum = shares.reduce((a, b) => a + b, 0);
   if (sum === 0) {
-    return scaled.map(() => 0);
+    return shares.map(() => 0);
   }
-  const exact = scaled.map((v) => (v * 100) / sum);
+  const exact = shares.map((v) => (v * 100) / sum);
   const floors = exact.map(Math.floor);
   let left = 100 - floors.reduce((a, b) => a + b, 0);
   const order = exact.map((v, i) => [v - floors[i]!, i] as const).sort((a, b) => b[0] - a[0]);
