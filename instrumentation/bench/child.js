@@ -5,13 +5,18 @@ import { processOptions } from './contenders.js';
 
 const CONTENDER = fileURLToPath(new URL('contender.js', import.meta.url));
 
-/** A contender's process in `mode`; `next()` resolves with its next message, `exited` when it ends. */
-export function startContender(contender, mode, sink, extraEnv = {}) {
+/**
+ * A contender's process in `mode`; `next()` resolves with its next message, `exited` when it ends.
+ * `wrapper`: a command that runs node, e.g. `['valgrind', '--tool=cachegrind']` (node and its flags follow it);
+ * `nodeArgs`: more node flags (e.g. `--predictable`).
+ */
+export function startContender(contender, mode, sink, extraEnv = {}, wrapper = [], nodeArgs = []) {
   const options = processOptions(contender, sink);
   const child = fork(CONTENDER, [contender.name, mode], {
+    ...(wrapper.length > 0 ? { execPath: wrapper[0] } : {}),
     // A replay is profiled whole (start-up included, as it is measured); rounds profile themselves (contender.js).
     // BENCH_NODE_ARGS: extra node flags for the contenders (e.g. `--no-turbo-inlining` so a profile names the function that spends the time).
-    execArgv: [...options.execArgv, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF && mode === 'replay' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${contender.name}-${mode}-${Date.now()}.cpuprofile`] : [])],
+    execArgv: [...wrapper.slice(1), ...(wrapper.length > 0 ? [process.execPath] : []), ...nodeArgs, ...options.execArgv, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF && mode === 'replay' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${contender.name}-${mode}-${Date.now()}.cpuprofile`] : [])],
     env: { ...options.env, ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -6,6 +6,7 @@
  *   node contender.js <name> rounds   in-process fetch; times rounds of sequential calls on request
  *   node contender.js <name> replay   real HTTP to the mock provider: BENCH_REPLAY_CALLS calls,
  *                                     BENCH_REPLAY_INFLIGHT in flight, then reports and exits
+ *                                     (BENCH_REPLAY_TRANSPORT=in-process: the same calls on the in-process fetch)
  *   node contender.js <name> loopback-rounds
  *                                     the replay's calls in rounds on request, after BENCH_WARMUP_CALLS
  */
@@ -28,6 +29,8 @@ if (contender.tokenmeter) {
   addSink(() => measured++);
 }
 const OpenAI = openaiClass();
+// The replay's calls without a socket (`instructions.js`): what the machine's timing cannot move.
+const replayFetch = process.env.BENCH_REPLAY_TRANSPORT === 'in-process' ? await inProcessFetch({ yieldPerCall: true }) : undefined;
 
 /** Process CPU (all threads: the exporters' work and GC count) in ns. */
 function cpuNanos(since) {
@@ -93,11 +96,11 @@ if (mode === 'rounds') {
 
 /**
  * `calls(count)`: the next `count` requests of the mix over real HTTP to the mock provider
- * (`BENCH_MOCK_URL`), `BENCH_REPLAY_INFLIGHT` in flight; resolves when all are answered.
+ * (`BENCH_MOCK_URL`; or on the in-process fetch), `BENCH_REPLAY_INFLIGHT` in flight; resolves when all are answered.
  */
 function replayer() {
   const inflight = Number(process.env.BENCH_REPLAY_INFLIGHT);
-  const client = new OpenAI({ apiKey: 'bench', baseURL: `${process.env.BENCH_MOCK_URL}/v1`, maxRetries: 0 });
+  const client = new OpenAI({ apiKey: 'bench', maxRetries: 0, ...(replayFetch !== undefined ? { fetch: replayFetch } : { baseURL: `${process.env.BENCH_MOCK_URL}/v1` }) });
   let index = 0;
   return async (count) => {
     const end = index + count;

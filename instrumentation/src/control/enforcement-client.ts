@@ -9,13 +9,16 @@ import type * as Http from 'node:http';
 import type { ClientRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
-import { createParser } from 'eventsource-parser';
+import type * as EventsourceParser from 'eventsource-parser';
 import type { EnforcementState } from '../protocol.js';
 import { backoffMillis } from './backoff.js';
 import type { Logger } from './logger.js';
 import type { ControlMetrics } from './metrics.js';
 
-/** `node:http(s)` load with the first stream: their ES module facades cost tens of ms of start-up (they load tls). */
+/**
+ * `node:http(s)` load with the first stream: their ES module facades cost tens of ms of start-up (they load tls).
+ * So does the SSE parser (~4 ms): a process with no control plane never loads it.
+ */
 const lazyRequire = createRequire(import.meta.url);
 
 export interface EnforcementClientOptions {
@@ -203,6 +206,7 @@ export class EnforcementClient {
           response.on('error', (error) => finish(error));
           return;
         }
+        const { createParser } = lazyRequire('eventsource-parser') as typeof EventsourceParser;
         const parser = createParser({
           maxBufferSize: MAX_EVENT_BYTES,
           onEvent: (event) => {

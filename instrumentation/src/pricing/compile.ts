@@ -1,9 +1,10 @@
 /**
  * Turns validated price entries into the prepared form the per-call path
  * uses: bigint rates with the fallbacks resolved, instants as epoch
- * milliseconds, tiers ordered most specific first, regexes compiled once.
+ * milliseconds, tiers ordered most specific first, regexes compiled once (on
+ * their first match).
  */
-import { compileModelPattern, type ModelPattern } from './model-pattern.js';
+import { deferredModelPattern, type ModelPattern } from './model-pattern.js';
 import { parsePricePerMillion } from './money.js';
 import { parseInstant } from './validate.js';
 import type { PriceEntry, PriceRates } from './types.js';
@@ -104,7 +105,7 @@ export class PriceTable {
     } else {
       let list = this._regex.get(provider);
       if (!list) this._regex.set(provider, (list = []));
-      list.push({ re: compileModelPattern(compiled.entry.model_pattern), compiled });
+      list.push({ re: deferredModelPattern(compiled.entry.model_pattern), compiled });
     }
   }
 

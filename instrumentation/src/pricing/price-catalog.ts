@@ -11,7 +11,7 @@ import { bundledPrices } from './catalog/index.js';
 import { compileEntry, PriceTable } from './compile.js';
 import { picoToUsd } from './money.js';
 import { canonicalProvider, normaliseModel } from './names.js';
-import { validatePriceEntry } from './validate.js';
+import { entryProblems } from './validate.js';
 import type { CompiledEntry, CompiledRates } from './compile.js';
 import type { PriceCall, PriceEntry, PriceResult } from './types.js';
 
@@ -34,6 +34,13 @@ const BASE_SERVICE_TIERS = new Set(['', 'default', 'auto', 'standard', 'standard
 
 type Candidates = readonly (readonly CompiledEntry[])[];
 
+/**
+ * The bundled list, built at start-up: its regex patterns are not compiled to
+ * check them (its tests do, `test/pricing/bundled-catalog.test.ts`); each
+ * compiles on its first match. Module-private: no other caller can skip the check.
+ */
+const BUNDLED_LIST = Symbol('bundled list');
+
 export class PriceCatalog {
   private readonly _entries: readonly PriceEntry[];
   private readonly _orgTables = new Map<string, PriceTable>();
@@ -44,13 +51,13 @@ export class PriceCatalog {
   private _memoSize = 0;
 
   /** Validates and compiles `entries`; throws a `PriceCatalogError` listing every problem. */
-  constructor(entries: readonly PriceEntry[]) {
+  constructor(entries: readonly PriceEntry[], origin?: typeof BUNDLED_LIST) {
     const problems: string[] = [];
     const ids = new Set<string>();
     const starts = new Map<string, string>();
     entries.forEach((entry, i) => {
       const label = typeof entry?.id === 'string' ? `"${entry.id}"` : `#${i}`;
-      const own = validatePriceEntry(entry);
+      const own = entryProblems(entry, origin !== BUNDLED_LIST);
       for (const p of own) problems.push(`entry ${label}: ${p}`);
       if (own.length > 0) return;
       if (ids.has(entry.id)) problems.push(`entry ${label}: id: duplicate id`);
@@ -77,7 +84,7 @@ export class PriceCatalog {
 
   /** The catalog of bundled list prices (see `bundledPrices`). */
   static bundled(): PriceCatalog {
-    return (bundledCatalog ??= new PriceCatalog(bundledPrices));
+    return (bundledCatalog ??= new PriceCatalog(bundledPrices, BUNDLED_LIST));
   }
 
   /** A new catalog with these entries added (for example admin prices on top of the bundled ones). */

@@ -38,6 +38,11 @@ function isCalendarDate(date: string): boolean {
  * Accepts any value (HTTP input) and never throws.
  */
 export function validatePriceEntry(value: unknown): string[] {
+  return entryProblems(value, true);
+}
+
+/** `validatePriceEntry`, or with `checkPatterns` false all but compiling a regex pattern (the bundled list's: its tests compile them). */
+export function entryProblems(value: unknown, checkPatterns: boolean): string[] {
   const problems: string[] = [];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['entry: must be an object'];
   const e = value as Record<string, unknown>;
@@ -47,7 +52,7 @@ export function validatePriceEntry(value: unknown): string[] {
   requireString(e, 'provider', problems);
   requireString(e, 'model_pattern', problems);
   if (e.match !== 'exact' && e.match !== 'regex') problems.push('match: must be "exact" or "regex"');
-  else if (e.match === 'regex' && typeof e.model_pattern === 'string' && e.model_pattern !== '') {
+  else if (checkPatterns && e.match === 'regex' && typeof e.model_pattern === 'string' && e.model_pattern !== '') {
     try {
       compileModelPattern(e.model_pattern);
     } catch (error) {

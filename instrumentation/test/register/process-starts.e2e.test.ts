@@ -237,6 +237,8 @@ describe('the OpenTelemetry SDK comes from its bundle (dist/telemetry/otel-sdk.b
       expect(loaded.filter((url) => url.endsWith('/dist/telemetry/otel-sdk.bundle.cjs'))).toHaveLength(1);
       expect(loaded.some((url) => url.includes('/@opentelemetry/api/'))).toBe(true);
       expect(loaded.filter((url) => url.includes('/@opentelemetry/') && !url.includes('/@opentelemetry/api/'))).toEqual([]);
+      // Loaded only when needed: the SSE parser with a control plane, re2js with the first model no exact price entry names.
+      expect(loaded.filter((url) => /\/node_modules\/(eventsource-parser|re2js)\//.test(url))).toEqual([]);
 
       // Metrics through both exporters, and spans: the call's span a child of the app's (the same trace id, twice).
       expect(exposition).toMatch(/^tokenmeter_requests_total\{[^}]*tokenmeter_feature="bundle"[^}]*\} 1$/m);

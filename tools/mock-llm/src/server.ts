@@ -8,6 +8,8 @@ export interface MockLlmOptions extends MockLogOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** How long an idle keep-alive connection stays open (5000): longer for a client too slow to reuse it in time, e.g. one run under valgrind. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface RunningMockLlm {
@@ -30,7 +32,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<Runnin
   const server = createServer((req, res) => {
     void serve(mock, req, res); // errors are answered inside serve
   });
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
