@@ -13,11 +13,14 @@
  * shorter run less those its start-up. Added = contender − bare. Two
  * transports (`BENCH_INSTR_TRANSPORTS`):
  * - `in-process`: the mock provider's in-process fetch, one event-loop turn
- *   per call. Two processes of one contender agree within ~0.1 % (~500
- *   instructions per call): one pass is enough.
- * - `loopback`: real HTTP on 127.0.0.1. Responses still arrive in batches
- *   that vary from run to run (30,000–110,000 instructions per call between
- *   runs, the most with the machine busy); medians over `BENCH_PASSES` (2).
+ *   per call. Where nothing leaves the process (bare, metrics only) two
+ *   processes of one contender agree within ~0.1 % (~1,500 instructions per
+ *   call). Spans still go over HTTP to the local sink, and when each export
+ *   runs moves a span-exporting contender's count by ~±4 % (~±30,000).
+ * - `loopback`: real HTTP on 127.0.0.1. Responses arrive in batches that
+ *   vary from run to run (30,000–110,000 instructions per call between runs,
+ *   the most with the machine busy).
+ * Medians over `BENCH_PASSES` (2) for both.
  *
  * Not like the machine: valgrind's CPU has no SHA extensions, so OpenSSL
  * hashes in generic code (~27,000 instructions for 700 bytes, ~0.6 µs on the
@@ -38,7 +41,8 @@ import { startOtlpSink } from './otlp-sink.js';
 
 const [SHORT, LONG] = (process.env.BENCH_INSTR_CALLS ?? '1000,4000').split(',').map(Number);
 const TRANSPORTS = (process.env.BENCH_INSTR_TRANSPORTS ?? 'in-process,loopback').split(',');
-const PASSES = { 'in-process': 1, loopback: Number(process.env.BENCH_PASSES ?? 2) };
+const PASSES = Number(process.env.BENCH_PASSES ?? 2);
+const KNOWN_TRANSPORTS = ['in-process', 'loopback'];
 const INFLIGHT = Number(process.env.BENCH_REPLAY_INFLIGHT ?? 16);
 /** Processes under valgrind at once: one per core (valgrind runs a process's threads one at a time). */
 const PARALLEL = 2;
@@ -56,7 +60,7 @@ export async function benchInstructions() {
   const out = {};
   try {
     for (const transport of TRANSPORTS) {
-      if (!(transport in PASSES)) throw new Error(`BENCH_INSTR_TRANSPORTS: unknown transport ${transport} (in-process, loopback)`);
+      if (!KNOWN_TRANSPORTS.includes(transport)) throw new Error(`BENCH_INSTR_TRANSPORTS: unknown transport ${transport} (in-process, loopback)`);
       out[transport] = await count(list, transport, { mock, sink, dir });
     }
   } finally {
@@ -67,7 +71,7 @@ export async function benchInstructions() {
 }
 
 async function count(list, transport, { mock, sink, dir }) {
-  const passes = PASSES[transport];
+  const passes = PASSES;
   console.log(`\n== instructions per call, ${transport}: openai 6 chat calls (the loopback mix), ${INFLIGHT} in flight, under valgrind with V8 --predictable`);
   console.log(`${passes} pass(es) × replays of ${SHORT} and ${LONG} calls per contender; per call = the difference over ${LONG - SHORT} calls`);
   const env = { BENCH_MOCK_URL: mock.url, BENCH_REPLAY_INFLIGHT: String(INFLIGHT), BENCH_REPLAY_TRANSPORT: transport };
