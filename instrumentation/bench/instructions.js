@@ -71,9 +71,8 @@ export async function benchInstructions() {
 }
 
 async function count(list, transport, { mock, sink, dir }) {
-  const passes = PASSES;
   console.log(`\n== instructions per call, ${transport}: openai 6 chat calls (the loopback mix), ${INFLIGHT} in flight, under valgrind with V8 --predictable`);
-  console.log(`${passes} pass(es) × replays of ${SHORT} and ${LONG} calls per contender; per call = the difference over ${LONG - SHORT} calls`);
+  console.log(`${PASSES} pass(es) × replays of ${SHORT} and ${LONG} calls per contender; per call = the difference over ${LONG - SHORT} calls`);
   const env = { BENCH_MOCK_URL: mock.url, BENCH_REPLAY_INFLIGHT: String(INFLIGHT), BENCH_REPLAY_TRANSPORT: transport };
 
   /** One replay of `calls`: the instructions valgrind counted, or (`native`) the process CPU of the calls in ns. */
@@ -93,7 +92,7 @@ async function count(list, transport, { mock, sink, dir }) {
 
   const counted = new Map(list.map((c) => [c.name, { perCall: [], startup: [] }]));
   const jobs = [];
-  for (let pass = 0; pass < passes; pass++) for (const c of list) jobs.push(c);
+  for (let pass = 0; pass < PASSES; pass++) for (const c of list) jobs.push(c);
   const started = Date.now();
   let next = 0;
   const worker = async () => {
