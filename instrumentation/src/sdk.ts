@@ -31,7 +31,9 @@ import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
 import { LeanTracer } from './telemetry/lean-span.js';
+import { EncodingSpanProcessor } from './telemetry/encoding-span-processor.js';
 import { createOtlpProtobufSpanExporter } from './telemetry/otlp-span-exporter.js';
+import { OtlpSpanSerializer } from './telemetry/otlp-span-serializer.js';
 import { otelSdk } from './telemetry/otel-sdk.js';
 import { AccumulatorProducer } from './telemetry/producer.js';
 import { flushOnSignals } from './process/signals.js';
@@ -153,9 +155,8 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   let tracerProvider: TracerProvider | undefined;
   if (config.tracesExporter === 'otlp' && isNoop((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.())) {
     const { TracerProvider, BatchSpanProcessor } = otelSdk.sdkTrace();
-    const exporter = config.otlpTracesProtocol === 'http/json' ? new (otelSdk.otlpTraceExporterJson().OTLPTraceExporter)() : createOtlpProtobufSpanExporter();
+    const processor = config.otlpTracesProtocol === 'http/json' ? new BatchSpanProcessor({ exporter: new (otelSdk.otlpTraceExporterJson().OTLPTraceExporter)() }) : otlpProtobufSpanProcessor();
     const { AsyncLocalStorageContextManager } = otelSdk.contextManager();
-    const processor = new BatchSpanProcessor({ exporter });
     tracerProvider = new TracerProvider({ resource, spanProcessors: [processor] });
     // Our GenAI spans skip the SDK tracer's per-attribute validation, into the same processor (telemetry/lean-span.ts).
     removers.push(setSpanStarter(new LeanTracer({ resource, processor, scope: { name: TRACER_NAME } })));
@@ -214,6 +215,12 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
       return stopped;
     },
   };
+}
+
+/** Over protobuf each span is encoded as it ends, and batches keep the bytes (telemetry/encoding-span-processor.ts). */
+function otlpProtobufSpanProcessor(): EncodingSpanProcessor {
+  const serializer = new OtlpSpanSerializer();
+  return new EncodingSpanProcessor({ serializer, exporter: createOtlpProtobufSpanExporter(serializer) });
 }
 
 function buildResource(config: TokenmeterConfig): Resource {

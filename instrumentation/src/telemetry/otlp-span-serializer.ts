@@ -2,12 +2,14 @@
  * `ExportTraceServiceRequest` protobuf bytes from `ReadableSpan`s, for the
  * SDK's own OTLP/HTTP span exporter: the bytes otlp-transformer's
  * `ProtobufTraceSerializer` writes (the same fields in the same order, tested
- * byte for byte), in one pass instead of a size-estimating pass and a writing
- * pass, into a buffer kept between batches; ASCII strings are written as they
- * are scanned, other short strings encoded once and cached. Measured on the
- * bench machine, 512 GenAI spans per request (`bench/spans.js`): ~5.2 µs per
- * span with otlp-transformer 0.301, ~1.7 µs here (2.2 before the attribute
- * keys were encoded once and the hex ids read through a table).
+ * byte for byte). Each span is encoded once, when it ends (`append`), into
+ * the buffer of its resource and scope; a request wraps a batch of them
+ * (`takeBatch`, `serializeBatch`). One pass, no size-estimating pass; ASCII
+ * strings are written as they are scanned, other short strings encoded once
+ * and cached. Measured on the bench machine, 512 GenAI spans per request
+ * (`bench/spans.js`): ~5.2 µs per span with otlp-transformer 0.301, ~1.7 µs
+ * here (2.2 before the attribute keys were encoded once and the hex ids read
+ * through a table).
  */
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -18,39 +20,132 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 const CACHE_LIMIT = 4096;
 /** Longer strings are encoded each time. */
 const CACHED_STRING_MAX = 128;
+/** A group's first buffer; it grows as the request buffer does and is kept for the next batch up to `MAX_KEPT_GROUP_BYTES`. */
+const GROUP_BUFFER_BYTES = 64 * 1024;
+/** A group buffer that a batch of huge spans grew beyond this is not kept. */
+const MAX_KEPT_GROUP_BYTES = 4 * 1024 * 1024;
 const MIN_64_BIT_INT = -(2 ** 63);
 const MAX_64_BIT_INT = 2 ** 63;
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 256;
 const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 512;
 
+/** The spans of one resource and instrumentation scope, encoded as `ScopeSpans.spans` fields. */
+interface SpanGroup {
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  buffer: Uint8Array<ArrayBuffer>;
+  view: DataView<ArrayBuffer>;
+  pos: number;
+}
+
+/** Encoded spans taken out of the serializer (`takeBatch`): what one request will carry. */
+export interface EncodedSpans {
+  /** The number of spans (what the exporter's self-observability metrics count). */
+  readonly length: number;
+  /** Their resources, in order (the exporter first waits for any whose attributes are still settling). */
+  readonly resources: readonly Resource[];
+  /** By resource, then instrumentation scope, in order of first appearance. */
+  readonly groups: readonly { readonly resource: Resource; readonly scope: InstrumentationScope; readonly spans: Uint8Array }[];
+}
+
 export class OtlpSpanSerializer {
   private _buffer = new Uint8Array(64 * 1024);
   private _view = new DataView(this._buffer.buffer);
   private _pos = 0;
+  /** The request buffer while no group is being written (`append` writes into a group's own). */
+  private _requestBuffer = this._buffer;
+  private _requestView = this._view;
+  /** Every group of the last batch and this one, by resource then scope: their buffers are reused. */
+  private _groups = new Map<Resource, Map<InstrumentationScope, SpanGroup>>();
+  /** This batch's groups by resource, each in order of first appearance (the order otlp-transformer writes). */
+  private _batch = new Map<Resource, SpanGroup[]>();
+  private _pending = 0;
   /** string → its UTF-8 bytes with the length prefix (a `string` field's value). */
   private readonly _strings = new Map<string, Uint8Array>();
   /** attribute key → its encoded key field (`_key`). */
   private readonly _keys = new Map<string, Uint8Array>();
   private readonly _encoder = new TextEncoder();
 
-  /** The request for `spans`, grouped by resource, then instrumentation scope, in order of first appearance. */
-  serializeRequest(spans: readonly ReadableSpan[]): Uint8Array {
-    this._pos = 0;
-    const resources = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-    for (const span of spans) {
-      let scopes = resources.get(span.resource);
-      if (scopes === undefined) resources.set(span.resource, (scopes = new Map()));
-      let list = scopes.get(span.instrumentationScope);
-      if (list === undefined) scopes.set(span.instrumentationScope, (list = []));
-      list.push(span);
+  /** Spans appended and not yet taken. */
+  get pending(): number {
+    return this._pending;
+  }
+
+  /**
+   * Encodes an ended span now, into its group: a batch keeps bytes, not the
+   * span objects (which then die young instead of being kept through
+   * collections until their batch goes).
+   */
+  append(span: ReadableSpan): void {
+    const resource = span.resource;
+    let scopes = this._groups.get(resource);
+    if (scopes === undefined) this._groups.set(resource, (scopes = new Map()));
+    let group = scopes.get(span.instrumentationScope);
+    if (group === undefined) {
+      const buffer = new Uint8Array(GROUP_BUFFER_BYTES);
+      scopes.set(span.instrumentationScope, (group = { resource, scope: span.instrumentationScope, buffer, view: new DataView(buffer.buffer), pos: 0 }));
     }
-    for (const [resource, scopes] of resources) {
+    const first = group.pos === 0;
+    this._buffer = group.buffer;
+    this._view = group.view;
+    this._pos = group.pos;
+    try {
+      this._tag(2, 2);
+      this._span(span);
+      group.pos = this._pos; // a span that failed half-written is not kept
+    } finally {
+      group.buffer = this._buffer;
+      group.view = this._view;
+      this._buffer = this._requestBuffer;
+      this._view = this._requestView;
+      this._pos = 0;
+    }
+    if (first) {
+      const inBatch = this._batch.get(resource);
+      if (inBatch === undefined) this._batch.set(resource, [group]);
+      else inBatch.push(group);
+    }
+    this._pending++;
+  }
+
+  /** The spans appended since the last call, copied out as bytes; the next append starts a new batch. */
+  takeBatch(): EncodedSpans {
+    const groups: { resource: Resource; scope: InstrumentationScope; spans: Uint8Array }[] = [];
+    const kept = new Map<Resource, Map<InstrumentationScope, SpanGroup>>();
+    for (const [resource, list] of this._batch) {
+      const scopes = new Map<InstrumentationScope, SpanGroup>();
+      kept.set(resource, scopes);
+      for (const group of list) {
+        groups.push({ resource, scope: group.scope, spans: group.buffer.slice(0, group.pos) });
+        group.pos = 0;
+        if (group.buffer.length > MAX_KEPT_GROUP_BYTES) {
+          group.buffer = new Uint8Array(GROUP_BUFFER_BYTES);
+          group.view = new DataView(group.buffer.buffer);
+        }
+        scopes.set(group.scope, group);
+      }
+    }
+    const batch: EncodedSpans = { length: this._pending, resources: [...this._batch.keys()], groups };
+    // Only the groups this batch used keep their buffers: resources and scopes seen once do not accumulate.
+    this._groups = kept;
+    this._batch = new Map();
+    this._pending = 0;
+    return batch;
+  }
+
+  /** The `ExportTraceServiceRequest` carrying `batch`. */
+  serializeBatch(batch: EncodedSpans): Uint8Array {
+    this._pos = 0;
+    let i = 0;
+    while (i < batch.groups.length) {
+      const resource = batch.groups[i]!.resource;
       this._tag(1, 2);
       const start = this._startLength();
       this._resource(resource);
-      for (const list of scopes.values()) {
+      for (; i < batch.groups.length && batch.groups[i]!.resource === resource; i++) {
+        const group = batch.groups[i]!;
         this._tag(2, 2);
-        this._scopeSpans(list[0]!.instrumentationScope, list);
+        this._scopeSpans(group.scope, group.spans);
       }
       if (resource.schemaUrl) {
         this._tag(3, 2);
@@ -58,8 +153,17 @@ export class OtlpSpanSerializer {
       }
       this._finishLength(start);
     }
+    this._requestBuffer = this._buffer;
+    this._requestView = this._view;
     // The exporter sends these bytes asynchronously: hand out a copy, keep the buffer.
     return this._buffer.slice(0, this._pos);
+  }
+
+  /** The request for `spans`, grouped by resource, then instrumentation scope, in order of first appearance (`append` each, then `serializeBatch`). */
+  serializeRequest(spans: readonly ReadableSpan[]): Uint8Array {
+    if (this._pending > 0) throw new Error('OtlpSpanSerializer: serializeRequest while appended spans wait for takeBatch');
+    for (const span of spans) this.append(span);
+    return this.serializeBatch(this.takeBatch());
   }
 
   private _resource(resource: Resource): void {
@@ -71,7 +175,7 @@ export class OtlpSpanSerializer {
     this._finishLength(start);
   }
 
-  private _scopeSpans(scope: InstrumentationScope, spans: readonly ReadableSpan[]): void {
+  private _scopeSpans(scope: InstrumentationScope, spans: Uint8Array): void {
     const start = this._startLength();
     this._tag(1, 2);
     const scopeStart = this._startLength();
@@ -88,10 +192,9 @@ export class OtlpSpanSerializer {
       this._varint(scopeDetails.droppedAttributesCount);
     }
     this._finishLength(scopeStart);
-    for (const span of spans) {
-      this._tag(2, 2);
-      this._span(span);
-    }
+    this._ensure(spans.length);
+    this._buffer.set(spans, this._pos);
+    this._pos += spans.length;
     if (scope.schemaUrl) {
       this._tag(3, 2);
       this._string(scope.schemaUrl);
