@@ -144,6 +144,8 @@ export class EncodingSpanProcessor implements SpanProcessor {
       context.with(suppressTracing(context.active()), () => {
         this._exporter.export(batch, (result) => {
           clearTimeout(timer);
+          // Answered: the request's bytes are not sent again (after a timeout, a retry still may: those buffers are not reused).
+          this._serializer.release(batch);
           if (result.code === ExportResultCode.SUCCESS) resolve();
           else reject(result.error ?? new Error('span export failed'));
         });

@@ -17,6 +17,8 @@ const { ExportResultCode, isTracingSuppressed, setGlobalErrorHandler, loggingErr
 
 interface Export {
   bytes: Buffer;
+  /** The request as the exporter got it (not a copy: the serializer's buffer). */
+  raw: Uint8Array;
   spans: number;
   suppressed: boolean;
   done: (result: ExportResult) => void;
@@ -29,7 +31,8 @@ function recordingExporter(serializer: OtlpSpanSerializer): EncodedSpanExporter 
     exports,
     shutdowns: 0,
     export(batch: EncodedSpans, done: (result: ExportResult) => void) {
-      exports.push({ bytes: Buffer.from(serializer.serializeBatch(batch)), spans: batch.length, suppressed: isTracingSuppressed(context.active()), done });
+      const raw = serializer.serializeBatch(batch);
+      exports.push({ bytes: Buffer.from(raw), raw, spans: batch.length, suppressed: isTracingSuppressed(context.active()), done });
     },
     forceFlush: async () => {},
     shutdown: async () => {
@@ -174,6 +177,11 @@ describe('EncodingSpanProcessor', () => {
     exporter.exports[2]!.done(ok);
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toHaveLength(2);
+    // The unanswered request's buffer was not reused (a retry may still send it); the answered ones' were.
+    for (const span of endedSpans(2)) processor.onEnd(span);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(Buffer.from(exporter.exports[1]!.raw)).toEqual(exporter.exports[1]!.bytes);
+    expect(Buffer.from(exporter.exports[0]!.raw)).not.toEqual(exporter.exports[0]!.bytes);
   });
 
   it('a flush rejects when an export fails', async () => {
