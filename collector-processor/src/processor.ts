@@ -300,5 +300,6 @@ function toRecord(call: GenAiCall, costUsd: string | null, priceId: string | und
   if (call.serviceTier !== undefined) record.service_tier = call.serviceTier;
   if (call.errorType !== undefined) record.error_type = call.errorType;
   if (service !== undefined) record.service = service;
+  if (call.fingerprint !== undefined) record.fingerprint = call.fingerprint;
   return record;
 }

@@ -4,7 +4,7 @@
  * excludes reasoning), attribution and outcome. Returns undefined for spans
  * that are not model calls.
  */
-import type { Attribution, TokenUsage } from '@tokenmeter/instrumentation/protocol';
+import type { Attribution, PromptFingerprint, TokenUsage } from '@tokenmeter/instrumentation/protocol';
 import type { Outcome } from '@tokenmeter/instrumentation/semconv';
 import {
   CACHE_READ_KEYS,
@@ -30,6 +30,7 @@ import {
   USER_KEYS,
 } from './attribute-names.js';
 import type { Attrs } from './model.js';
+import { fingerprintOf } from './prompt-fingerprint.js';
 
 export interface GenAiCall {
   /** The span id (hex): the ledger record's id, so a replayed span dedups. */
@@ -46,6 +47,8 @@ export interface GenAiCall {
   attribution: Attribution;
   outcome: Outcome;
   errorType: string | undefined;
+  /** The prompt fingerprint our SDK's spans carry (`tokenmeter.prompt.*`), when well-formed. */
+  fingerprint?: PromptFingerprint;
 }
 
 /** What the normaliser needs to know about where a span came from. */
@@ -138,6 +141,7 @@ export function spanToCall(span: { spanId: string; startMs: number; endMs: numbe
 
   const w1h = firstCount(a, CACHE_WRITE_1H_KEYS)?.value ?? 0;
   const write1h = Number.isSafeInteger(w1h) && w1h > 0 ? w1h : 0; // a pricing detail only: a bad value is ignored
+  const fingerprint = fingerprintOf(a);
   return {
     id: span.spanId,
     startMs: span.startMs,
@@ -152,5 +156,6 @@ export function spanToCall(span: { spanId: string; startMs: number; endMs: numbe
     attribution,
     outcome: errorType === undefined ? 'ok' : 'error',
     errorType,
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
   };
 }

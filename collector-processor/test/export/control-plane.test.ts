@@ -77,6 +77,34 @@ describe('control plane: prices, directory enrichment and ledger forwarding', ()
     await waitFor(() => cp.priceRequests.includes('"rev-1"'), { what: 'conditional price refresh' });
   });
 
+  it('with TOKENMETER_COLLECTOR_OWN_SPANS=count-and-forward, forwards our SDK’s spans with their prompt fingerprint', async () => {
+    const receiver = await startFakeControlPlane();
+    const forwarding = await startTestCollector({ TOKENMETER_CONTROL_PLANE_URL: receiver.url, TOKENMETER_COLLECTOR_OWN_SPANS: 'count-and-forward', TOKENMETER_COLLECTOR_LEDGER_FLUSH_MS: '50' });
+    try {
+      const usage = { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4.1-mini', 'gen_ai.usage.input_tokens': 900, 'gen_ai.usage.output_tokens': 40 };
+      const own = await encodeSpans('@tokenmeter/instrumentation', { 'service.name': 'search-api' }, [
+        { attributes: { ...usage, 'tokenmeter.feature': 'fingerprinted', 'tokenmeter.prompt.prefix_hash': '0123456789abcdef0123456789abcdef', 'tokenmeter.prompt.request_hash': 'fedcba9876543210fedcba9876543210', 'tokenmeter.prompt.prefix_tokens': 600, 'gen_ai.request.max_tokens': 256, 'gen_ai.response.finish_reasons': ['stop'] } },
+        { attributes: { ...usage, 'tokenmeter.feature': 'malformed', 'tokenmeter.prompt.prefix_hash': 'NOT-HEX', 'tokenmeter.prompt.request_hash': 'fedcba9876543210fedcba9876543210', 'tokenmeter.prompt.prefix_tokens': 600 } },
+      ]);
+      expect((await post(forwarding, '/v1/traces', own)).status).toBe(200);
+      await waitFor(() => receiver.batches.flat().length === 2, { what: 'both own spans forwarded' });
+      const records = receiver.batches.flat();
+      expect(records.find((r) => r.feature === 'fingerprinted')?.fingerprint).toEqual({
+        prefix_hash: '0123456789abcdef0123456789abcdef',
+        request_hash: 'fedcba9876543210fedcba9876543210',
+        prefix_tokens: 600,
+        max_output_tokens: 256,
+        finish_reason: 'stop',
+      });
+      const malformed = records.find((r) => r.feature === 'malformed');
+      expect(malformed).toMatchObject({ source: 'collector', tokens: { input: 900, output: 40 } });
+      expect(malformed?.fingerprint).toBeUndefined();
+    } finally {
+      await forwarding.shutdown();
+      await receiver.close();
+    }
+  });
+
   it('answers 429 when the ledger buffer is full instead of growing', async () => {
     const down = await startFakeControlPlane();
     down.usage = () => ({ status: 503, body: { error: { code: 'unavailable', message: 'try later' } } });

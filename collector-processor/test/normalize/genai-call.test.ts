@@ -64,4 +64,26 @@ describe('spanToCall: normalising the GenAI conventions in the wild', () => {
     expect(call({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude' })).toBeUndefined();
     expect(call({ 'http.method': 'GET' })).toBeUndefined();
   });
+
+  it('the prompt fingerprint of our SDK’s spans, for the ledger; a malformed one is left out, the call kept', () => {
+    const usage = { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 900, 'gen_ai.usage.output_tokens': 40 };
+    const prompt = { 'tokenmeter.prompt.prefix_hash': '0123456789abcdef0123456789abcdef', 'tokenmeter.prompt.request_hash': 'fedcba9876543210fedcba9876543210', 'tokenmeter.prompt.prefix_tokens': 600 };
+    // Arrays arrive as their JSON text (model.ts).
+    const full = call({ ...usage, ...prompt, 'gen_ai.request.max_tokens': 256, 'gen_ai.response.finish_reasons': '["length","stop"]' }, '@tokenmeter/instrumentation');
+    expect(full?.fingerprint).toEqual({ prefix_hash: prompt['tokenmeter.prompt.prefix_hash'], request_hash: prompt['tokenmeter.prompt.request_hash'], prefix_tokens: 600, max_output_tokens: 256, finish_reason: 'length' });
+    expect(call({ ...usage, ...prompt, 'gen_ai.request.max_tokens': 0, 'gen_ai.response.finish_reasons': '[' })?.fingerprint).toEqual({ prefix_hash: prompt['tokenmeter.prompt.prefix_hash'], request_hash: prompt['tokenmeter.prompt.request_hash'], prefix_tokens: 600 });
+    for (const bad of [
+      { 'tokenmeter.prompt.prefix_hash': '0123456789ABCDEF0123456789ABCDEF' },
+      { 'tokenmeter.prompt.request_hash': 'abc' },
+      { 'tokenmeter.prompt.request_hash': 42 },
+      { 'tokenmeter.prompt.prefix_tokens': -1 },
+      { 'tokenmeter.prompt.prefix_tokens': 1.5 },
+      { 'tokenmeter.prompt.prefix_tokens': '600' },
+    ]) {
+      const c = call({ ...usage, ...prompt, ...bad });
+      expect(c?.fingerprint).toBeUndefined();
+      expect(c?.tokens.input).toBe(900);
+    }
+    expect(call(usage)?.fingerprint).toBeUndefined();
+  });
 });
