@@ -23,17 +23,42 @@ export interface ModelPattern {
   matches(model: string): boolean;
 }
 
-/** Compiles a pattern; throws an `Error` whose message says what is wrong. */
+/**
+ * Patterns compiled in this process, by their text (an error too): a price
+ * table is validated and compiled again at every sync, and the same patterns
+ * come back each time. Bounded: the oldest goes first.
+ */
+const compiled = new Map<string, ModelPattern | Error>();
+/** Most patterns kept compiled (a table has tens). */
+export const MAX_COMPILED_PATTERNS = 1024;
+
+/** Compiles a pattern (once per process while it is kept); throws an `Error` whose message says what is wrong. */
 export function compileModelPattern(pattern: string): ModelPattern {
-  if (pattern.length > MAX_MODEL_PATTERN_LENGTH) throw new Error(`longer than ${MAX_MODEL_PATTERN_LENGTH} characters`);
+  let result = compiled.get(pattern);
+  if (result === undefined) {
+    result = compile(pattern);
+    if (compiled.size >= MAX_COMPILED_PATTERNS) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(pattern, result);
+  }
+  if (result instanceof Error) throw new Error(result.message, { cause: result.cause });
+  return result;
+}
+
+function compile(pattern: string): ModelPattern | Error {
+  if (pattern.length > MAX_MODEL_PATTERN_LENGTH) return new Error(`longer than ${MAX_MODEL_PATTERN_LENGTH} characters`);
+  const RE2JS = RE2();
   let re: RE2JS;
   try {
-    // The bare pattern first, so an error quotes what the admin wrote, not our wrapping.
-    const RE2JS = RE2();
-    RE2JS.compile(pattern);
     re = RE2JS.compile(`(?:${pattern})`, RE2JS.CASE_INSENSITIVE);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; patterns use RE2 syntax (no backreferences or lookaround), which matches in linear time`, { cause: error });
+  } catch (wrapped) {
+    // The bare pattern's error quotes what the admin wrote, not our wrapping.
+    let error = wrapped as Error;
+    try {
+      RE2JS.compile(pattern);
+    } catch (bare) {
+      error = bare as Error;
+    }
+    return new Error(`${error.message}; patterns use RE2 syntax (no backreferences or lookaround), which matches in linear time`, { cause: error });
   }
   return { matches: (model) => re.matches(model) };
 }
@@ -45,6 +70,6 @@ export function compileModelPattern(pattern: string): ModelPattern {
  * of start-up.
  */
 export function deferredModelPattern(pattern: string): ModelPattern {
-  let compiled: ModelPattern | undefined;
-  return { matches: (model) => (compiled ??= compileModelPattern(pattern)).matches(model) };
+  let resolved: ModelPattern | undefined;
+  return { matches: (model) => (resolved ??= compileModelPattern(pattern)).matches(model) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileModelPattern, deferredModelPattern } from '../../src/pricing/model-pattern.js';
+import { compileModelPattern, deferredModelPattern, MAX_COMPILED_PATTERNS } from '../../src/pricing/model-pattern.js';
 
 describe('model patterns', () => {
   const names = ['claude-sonnet-4-5', 'CLAUDE-SONNET-4-5-20250929', 'claude-sonnet-4', 'xclaude-sonnet-4-5', 'claude-sonnet-4-5x'];
@@ -16,5 +16,29 @@ describe('model patterns', () => {
     expect(() => compileModelPattern('(a)\\1')).toThrow(/RE2 syntax/);
     const deferred = deferredModelPattern('(a)\\1');
     expect(() => deferred.matches('aa')).toThrow(/RE2 syntax/);
+  });
+
+  it('the error quotes the pattern as written, not its anchoring group', () => {
+    expect(() => compileModelPattern('gpt-(4')).toThrow(/missing closing \): `gpt-\(4`/);
+  });
+
+  it('compiles a pattern once per process (every price sync validates the table again), errors included, keeping at most MAX_COMPILED_PATTERNS', () => {
+    const first = compileModelPattern('gpt-4\\.1(?:-mini)?');
+    expect(compileModelPattern('gpt-4\\.1(?:-mini)?')).toBe(first);
+    const failure = (): unknown => {
+      try {
+        return compileModelPattern('(b)\\1');
+      } catch (error) {
+        return error;
+      }
+    };
+    const a = failure() as Error;
+    const b = failure() as Error;
+    expect(a).toBeInstanceOf(Error);
+    expect(b.message).toBe(a.message);
+    expect(b).not.toBe(a); // a fresh error each time: a caller may attach to it
+    for (let i = 0; i < MAX_COMPILED_PATTERNS; i++) compileModelPattern(`filler-${i}`);
+    expect(compileModelPattern('gpt-4\\.1(?:-mini)?')).not.toBe(first); // the oldest went first
+    expect(compileModelPattern('gpt-4\\.1(?:-mini)?').matches('GPT-4.1-mini')).toBe(true);
   });
 });
