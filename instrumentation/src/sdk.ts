@@ -20,13 +20,13 @@ import { attributionFromResource } from './attribution/resource.js';
 import { parseConfig, type TokenmeterConfig } from './config/env.js';
 import { governanceConfigGate } from './control/config-gate.js';
 import { startControlLink, type ControlLink } from './control/index.js';
+import { drainAfterCall } from './core/after-call.js';
 import { TRACER_NAME } from './core/call.js';
 import { ControlMetrics } from './control/metrics.js';
 import { addGate, addSink, type CallSink } from './core/hooks.js';
 import { setSpanStarter } from './core/span-starter.js';
 import { configureFingerprints } from './fingerprint/fingerprint.js';
 import { deriveFingerprintKey } from './fingerprint/key.js';
-import { drainFingerprints } from './fingerprint/pending.js';
 import { INSTRUMENTATION_VERSION } from './instrumentations/version.js';
 import { Accumulator } from './telemetry/accumulator.js';
 import { ApiBridge } from './telemetry/api-bridge.js';
@@ -179,7 +179,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
 
   let flushing: Promise<void> | undefined;
   async function forceFlush(): Promise<void> {
-    drainFingerprints(); // spans and records waiting for their fingerprint
+    drainAfterCall(); // spans and records waiting for the after-call batch (fingerprints, span ends)
     await Promise.allSettled([meterProvider?.forceFlush(), tracerProvider?.forceFlush(), link?.forceFlush(), isMainThread ? flushWorkers() : undefined]);
   }
   // Flush what is pending when the event loop empties (process.exit() cannot wait for it).
@@ -189,7 +189,7 @@ function start(config: TokenmeterConfig): TokenmeterHandle {
   // process.exit() runs no more callbacks: buffered usage is delivered synchronously (bounded), on a worker thread.
   if (link !== undefined) {
     const onExit = (): void => {
-      drainFingerprints();
+      drainAfterCall();
       link?.flushSync(config.shutdownFlushMillis);
     };
     process.once('exit', onExit);

@@ -35,6 +35,7 @@ import {
 import type { Outcome } from '../semconv.js';
 import type { PromptCapture } from '../fingerprint/fingerprint.js';
 import { deferFingerprint, fingerprintsInDemand, PendingFingerprint } from '../fingerprint/pending.js';
+import { deferAfterCall } from './after-call.js';
 import { currentCallScope } from './call-scope.js';
 import { ContextOverlay } from './context-overlay.js';
 import type { CallScope } from './call-scope.js';
@@ -222,12 +223,19 @@ class Call implements CallTracker {
       finished.fingerprint = this.span.isRecording() || fingerprintsInDemand() ? deferFingerprint(pending) : pending;
     }
     if (!this.span.isRecording()) this.span.end();
-    else if (finished.fingerprint === undefined) endSpan(this.span, finished, result.error);
     else {
-      // The span carries the fingerprint: it ends (at this time) once the fingerprint is known.
+      // The span ends (at this time) in the after-call batch, once its fingerprint, if any, is known.
       const span = this.span;
       const endTime = Date.now();
-      finished.fingerprint.onSettled(() => endSpan(span, finished, result.error, endTime));
+      const end = (): void => {
+        try {
+          endSpan(span, finished, result.error, endTime);
+        } catch (error) {
+          reportOnce('ending a call span', error);
+        }
+      };
+      if (finished.fingerprint === undefined) deferAfterCall({ run: end });
+      else finished.fingerprint.onSettled(end);
     }
     emitFinished(finished, (error) => reportOnce('a call sink', error));
     const onCallFinished = this._scope?.onCallFinished;

@@ -1,24 +1,17 @@
 /**
  * Fingerprints are computed after the call, off the caller's path: a finished
- * call carries a `PendingFingerprint`, computed in a batch (which also drops
- * the captured request), or earlier by whoever reads it first. The call's
- * span ends once it is known. With no span and no reader registered
- * (`demandFingerprints`), nothing is queued: the fingerprint is computed only
- * if a sink reads it, so work nobody consumes is not done (it was most of the
- * SDK's added time per call).
- *
- * A batch runs once `FINGERPRINT_BATCH` calls wait (on the next
- * `setImmediate`) or `FINGERPRINT_DELAY_MS` after the first of them. One
- * batch per call (on the `setImmediate` after each: an immediate per call,
- * and the hashing code run cold each time) cost 3–5 µs more per call with
- * spans in the in-process bench than batches of 32, where the hashing itself
- * takes ~1.6 µs for a one-line chat call (`npm run bench`, "Seventh round" in
- * the README).
+ * call carries a `PendingFingerprint`, computed in the after-call batch
+ * (`core/after-call.ts`, which also drops the captured request), or earlier
+ * by whoever reads it first. The call's span ends once it is known. With no
+ * span and no reader registered (`demandFingerprints`), nothing is queued:
+ * the fingerprint is computed only if a sink reads it, so work nobody
+ * consumes is not done (it was most of the SDK's added time per call).
  */
 import type { PromptFingerprint } from '../protocol.js';
+import { deferAfterCall, type AfterCallTask } from '../core/after-call.js';
 import { computeFingerprint, fingerprintKey, type PromptCapture } from './fingerprint.js';
 
-export class PendingFingerprint {
+export class PendingFingerprint implements AfterCallTask {
   private _capture: PromptCapture | undefined;
   private _value: PromptFingerprint | undefined;
   private _listeners: ((value: PromptFingerprint | undefined) => void)[] | undefined;
@@ -73,6 +66,11 @@ export class PendingFingerprint {
     }
   }
 
+  /** As the after-call batch runs it. */
+  run(): void {
+    this.compute();
+  }
+
   toJSON(): PromptFingerprint | undefined {
     return this.value;
   }
@@ -100,30 +98,8 @@ export function fingerprintsInDemand(): boolean {
   return demand > 0;
 }
 
-/** Calls whose fingerprints are computed together (on the next `setImmediate` once this many wait). */
-export const FINGERPRINT_BATCH = 32;
-/** The longest a fingerprint waits for its batch to fill: a span ends and a captured request is released at most this late. */
-export const FINGERPRINT_DELAY_MS = 20;
-
-let queue: PendingFingerprint[] = [];
-let timer: NodeJS.Timeout | undefined;
-let immediate: NodeJS.Immediate | undefined;
-
-/** Queues `pending` for its batch; returns it. */
+/** Queues `pending` for the after-call batch; returns it. */
 export function deferFingerprint(pending: PendingFingerprint): PendingFingerprint {
-  queue.push(pending);
-  if (queue.length >= FINGERPRINT_BATCH) immediate ??= setImmediate(drainFingerprints);
-  else if (timer === undefined) timer = setTimeout(drainFingerprints, FINGERPRINT_DELAY_MS).unref();
+  deferAfterCall(pending);
   return pending;
-}
-
-/** Computes every queued fingerprint now (the batch; also run before a flush). */
-export function drainFingerprints(): void {
-  if (timer !== undefined) clearTimeout(timer);
-  if (immediate !== undefined) clearImmediate(immediate);
-  timer = undefined;
-  immediate = undefined;
-  const batch = queue;
-  queue = [];
-  for (const pending of batch) pending.compute();
 }

@@ -6,10 +6,10 @@
  * the buffer of its resource and scope; a request wraps a batch of them
  * (`takeBatch`, `serializeBatch`). One pass, no size-estimating pass; ASCII
  * strings are written as they are scanned, other short strings encoded once
- * and cached. Measured on the bench machine, 512 GenAI spans per request
- * (`bench/spans.js`): ~5.2 µs per span with otlp-transformer 0.301, ~1.7 µs
- * here (2.2 before the attribute keys were encoded once and the hex ids read
- * through a table).
+ * and cached. Measured on the bench machine, 512 GenAI spans of 16
+ * attributes per request (`bench/spans.js`): ~5.2 µs per span with
+ * otlp-transformer 0.301, ~1.5 µs here; ~1.9 µs for a span of 21 attributes
+ * (attribution, usage, cost, fingerprint: 890 bytes).
  */
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/fingerprint/canonical.js';
-import { PendingFingerprint, deferFingerprint, drainFingerprints } from '../../src/fingerprint/pending.js';
+import { drainAfterCall } from '../../src/core/after-call.js';
+import { PendingFingerprint, deferFingerprint } from '../../src/fingerprint/pending.js';
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth, so the same content in another key order is the same text', () => {
@@ -52,7 +53,7 @@ describe('PendingFingerprint', () => {
     const heard: unknown[] = [];
     broken.onSettled((value) => heard.push(value));
     expect(ok.settled).toBe(false);
-    drainFingerprints();
+    drainAfterCall();
     expect(ok.settled && broken.settled).toBe(true);
     expect(ok.value).toMatchObject({ prefix_tokens: 44, max_output_tokens: 10, finish_reason: 'stop' }); // 8 of 18 bytes
     expect(ok.value).toBe(ok.value);

@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addSink, type FinishedCall } from '../../src/core/hooks.js';
 import { configureFingerprints } from '../../src/fingerprint/fingerprint.js';
 import { deriveFingerprintKey } from '../../src/fingerprint/key.js';
-import { deferFingerprint, demandFingerprints, drainFingerprints, FINGERPRINT_BATCH, FINGERPRINT_DELAY_MS, fingerprintsInDemand, PendingFingerprint } from '../../src/fingerprint/pending.js';
+import { AFTER_CALL_BATCH, AFTER_CALL_DELAY_MS, drainAfterCall } from '../../src/core/after-call.js';
+import { deferFingerprint, demandFingerprints, fingerprintsInDemand, PendingFingerprint } from '../../src/fingerprint/pending.js';
 import { enableInstrumentations } from '../../src/instrumentations/index.js';
 
 let mock: RunningMockLlm;
@@ -46,7 +47,7 @@ describe('fingerprints are computed only for a reader', () => {
   it('no span, no reader: not computed after the batch; a sink reading it gets it then', async () => {
     expect(fingerprintsInDemand()).toBe(false);
     await ask();
-    drainFingerprints(); // runs every queued fingerprint now, as a batch or a flush would
+    drainAfterCall(); // runs every queued fingerprint now, as a batch or a flush would
     const pending = calls[0]?.fingerprint;
     expect(pending, 'the call carries a pending fingerprint').toBeDefined();
     expect(pending!.settled).toBe(false);
@@ -69,13 +70,13 @@ describe('fingerprints are computed only for a reader', () => {
     }
     expect(fingerprintsInDemand()).toBe(false);
     await ask();
-    drainFingerprints();
+    drainAfterCall();
     expect(calls[1]?.fingerprint?.settled).toBe(false);
   });
 });
 
 describe('fingerprints are computed in batches', () => {
-  it(`a full batch (${FINGERPRINT_BATCH} calls) runs on the next turn; fewer wait at most ${FINGERPRINT_DELAY_MS} ms`, async () => {
+  it(`a full batch (${AFTER_CALL_BATCH} calls) runs on the next turn; fewer wait at most ${AFTER_CALL_DELAY_MS} ms`, async () => {
     const release = demandFingerprints();
     try {
       const key = deriveFingerprintKey({ key: 'test-installation-key-0003' }).key;
@@ -87,9 +88,9 @@ describe('fingerprints are computed in batches', () => {
       expect(alone.settled).toBe(false);
       const started = performance.now();
       await settled(alone);
-      expect(performance.now() - started).toBeLessThan(FINGERPRINT_DELAY_MS * 50);
+      expect(performance.now() - started).toBeLessThan(AFTER_CALL_DELAY_MS * 50);
       // A full batch: computed on the next turn, before the timer could fire.
-      const batch = Array.from({ length: FINGERPRINT_BATCH }, () => deferFingerprint(make()));
+      const batch = Array.from({ length: AFTER_CALL_BATCH }, () => deferFingerprint(make()));
       expect(batch.some((pending) => pending.settled)).toBe(false);
       await new Promise((resolve) => setImmediate(resolve));
       expect(batch.every((pending) => pending.settled)).toBe(true);
