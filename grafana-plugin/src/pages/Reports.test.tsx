@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Reports, { ScheduleModal } from './Reports';
 import { config } from '@grafana/runtime';
 import * as reports from '../api/reports';
+import { ControlPlaneError } from '../api/controlPlane';
 
 jest.mock('../api/reports', () => ({
   ...jest.requireActual('../api/reports'),
@@ -38,6 +39,28 @@ describe('ScheduleModal', () => {
       report: { kind: 'chargeback', format: 'focus', period: 'last_month' },
       destinations: [{ type: 'email', to: ['cfo@example.org'] }],
     });
+  });
+});
+
+describe('ScheduleModal refusals', () => {
+  beforeEach(() => jest.clearAllMocks());
+
+  test("shows the control plane's refusal of the name and of the folder under those fields", async () => {
+    jest.mocked(reports.createSchedule).mockRejectedValue(
+      new ControlPlaneError(400, 'invalid_request', 'invalid request body: name: too long (and 1 more)', [
+        { path: 'name', message: 'at most 128 characters' },
+        { path: 'destinations[0].path', message: 'must be inside the reports directory' },
+      ])
+    );
+    render(<ScheduleModal onSaved={jest.fn()} onDismiss={jest.fn()} />);
+    type('Schedule name', 'x'.repeat(200));
+    type('Folder', '/etc');
+    fireEvent.click(screen.getByText('Save'));
+    // Each under its field (an alert of its own), besides the form-level alert that lists every detail.
+    const fieldErrors = () => screen.queryAllByRole('alert').map((element) => element.textContent);
+    await waitFor(() => expect(fieldErrors()).toContain('must be inside the reports directory'));
+    expect(fieldErrors()).toContain('at most 128 characters');
+    expect(screen.getByLabelText('Folder')).toHaveValue('/etc');
   });
 });
 

@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Collapse, ConfirmModal, Field, Input, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Alert, Button, Collapse, ConfirmModal, Field, Modal, RadioButtonGroup, Stack } from '@grafana/ui';
 import { toControlPlaneError, type ControlPlaneError } from '../api/controlPlane';
 import {
   REPORT_FORMATS,
@@ -98,9 +98,7 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
   return (
     <Modal title="New report schedule" isOpen onDismiss={onDismiss}>
       <form onSubmit={onSubmit}>
-        <Field label="Name">
-          <Input aria-label="Schedule name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} />
-        </Field>
+        <TextField form={form} field="name" label="Name" inputLabel="Schedule name" />
         <Stack gap={2}>
           <TextField form={form} field="cron" label="Cron" description="minute hour day month weekday" />
           <TextField form={form} field="timezone" label="Time zone" inputLabel="Schedule time zone" />
@@ -115,9 +113,7 @@ export function ScheduleModal({ onSaved, onDismiss }: { onSaved: () => void; onD
         <Field label="Format" invalid={!!errors.format} error={errors.format}>
           <RadioButtonGroup options={opts(REPORT_FORMATS)} value={values.format} onChange={(v) => set('format', v)} />
         </Field>
-        <Field label="Folder" description="On the control plane's host">
-          <Input aria-label="Folder" value={values.folder} onChange={(e) => set('folder', e.currentTarget.value)} />
-        </Field>
+        <TextField form={form} field="folder" label="Folder" description="On the control plane's host" />
         <TextField form={form} field="webhook" label="Webhook URL" />
         <TextField
           form={form}

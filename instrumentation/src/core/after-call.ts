@@ -8,7 +8,7 @@
  * whose calls are not simultaneous), a task per call ran this code cold each
  * time: a batch per call cost 3–5 µs more per call with spans than batches of
  * 32 ("Seventh round" in the README), and ending spans at once with the
- * fingerprint off 2.5–6 µs more than in batches ("Ninth round").
+ * fingerprint off 5–11 µs more than in batches (three runs, "Ninth round").
  */
 
 /** One piece of after-call work; it reports its own errors (`run` does not throw). */
