@@ -120,7 +120,12 @@ export const USAGE_LIMITS = {
   maxFutureMillis: 3_600_000,
   /** Longest call, in ms (a day). */
   maxLatencyMillis: 86_400_000,
+  /** Longest `fingerprint.finish_reason` (characters). */
+  maxFinishReasonChars: 64,
 } as const;
+
+/** A `PromptFingerprint` hash as the ledger takes it: 8–64 lower-case hex digits (the SDK writes 32). */
+export const PROMPT_HASH_PATTERN = /^[0-9a-f]{8,64}$/;
 
 /**
  * Why a record is implausible, or `undefined` when it is plausible. `nowMs` is

@@ -4,7 +4,7 @@
  * Only a well-formed one is kept: the control plane refuses a record whose
  * fingerprint is malformed, and a span's cost must not be lost for it.
  */
-import { USAGE_LIMITS, type PromptFingerprint } from '@tokenmeter/instrumentation/protocol';
+import { PROMPT_HASH_PATTERN, USAGE_LIMITS, type PromptFingerprint } from '@tokenmeter/instrumentation/protocol';
 import {
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
@@ -14,17 +14,12 @@ import {
 } from '@tokenmeter/instrumentation/semconv';
 import type { Attrs } from './model.js';
 
-/** The ledger's form of a hash: 8–64 lower-case hex digits (the SDK writes 32). */
-const HASH = /^[0-9a-f]{8,64}$/;
-/** Longest finish reason the ledger keeps. */
-const MAX_FINISH_REASON = 64;
-
 /** The span's fingerprint, or undefined when it carries none or a malformed one. */
 export function fingerprintOf(attrs: Attrs): PromptFingerprint | undefined {
   const prefixHash = attrs[ATTR_TOKENMETER_PROMPT_PREFIX_HASH];
   const requestHash = attrs[ATTR_TOKENMETER_PROMPT_REQUEST_HASH];
   const prefixTokens = attrs[ATTR_TOKENMETER_PROMPT_PREFIX_TOKENS];
-  if (typeof prefixHash !== 'string' || !HASH.test(prefixHash) || typeof requestHash !== 'string' || !HASH.test(requestHash)) return undefined;
+  if (typeof prefixHash !== 'string' || !PROMPT_HASH_PATTERN.test(prefixHash) || typeof requestHash !== 'string' || !PROMPT_HASH_PATTERN.test(requestHash)) return undefined;
   if (!isCount(prefixTokens, 0)) return undefined;
   const fingerprint: PromptFingerprint = { prefix_hash: prefixHash, request_hash: requestHash, prefix_tokens: prefixTokens };
   const maxTokens = attrs[ATTR_GEN_AI_REQUEST_MAX_TOKENS];
@@ -48,5 +43,5 @@ function firstFinishReason(value: unknown): string | undefined {
     return undefined;
   }
   const first: unknown = Array.isArray(parsed) ? parsed[0] : undefined;
-  return typeof first === 'string' && first !== '' ? first.slice(0, MAX_FINISH_REASON) : undefined;
+  return typeof first === 'string' && first !== '' ? first.slice(0, USAGE_LIMITS.maxFinishReasonChars) : undefined;
 }

@@ -240,6 +240,6 @@ export function computeFingerprint(parts: PromptParts, key: Buffer, inputTokens:
   if (maxOutputTokens !== undefined && Number.isInteger(maxOutputTokens) && maxOutputTokens > 0 && maxOutputTokens <= USAGE_LIMITS.maxTokensPerType) {
     fingerprint.max_output_tokens = maxOutputTokens;
   }
-  if (finishReason !== undefined && finishReason !== '') fingerprint.finish_reason = finishReason.slice(0, 64);
+  if (finishReason !== undefined && finishReason !== '') fingerprint.finish_reason = finishReason.slice(0, USAGE_LIMITS.maxFinishReasonChars);
   return fingerprint;
 }

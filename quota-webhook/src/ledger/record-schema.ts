@@ -1,6 +1,6 @@
 /** Validation of `POST /api/v1/usage` (the `UsageRecord` wire shape of protocol.ts), strict: unknown fields are rejected. */
 import { z } from 'zod';
-import type { UsageRecord } from '@tokenmeter/instrumentation/protocol';
+import { PROMPT_HASH_PATTERN, USAGE_LIMITS, type UsageRecord } from '@tokenmeter/instrumentation/protocol';
 import { OUTCOMES } from '@tokenmeter/instrumentation/semconv';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -46,11 +46,11 @@ export const usageRecordSchema = z.strictObject({
   service: optText,
   stream: z.boolean().optional(),
   fingerprint: z.strictObject({
-    prefix_hash: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be 8-64 lower-case hex digits'),
-    request_hash: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be 8-64 lower-case hex digits'),
-    prefix_tokens: z.number().int('must be an integer').nonnegative('must be >= 0').max(100_000_000),
-    max_output_tokens: z.number().int('must be an integer').positive('must be > 0').max(100_000_000).optional(),
-    finish_reason: z.string().min(1).max(64).optional(),
+    prefix_hash: z.string().regex(PROMPT_HASH_PATTERN, 'must be 8-64 lower-case hex digits'),
+    request_hash: z.string().regex(PROMPT_HASH_PATTERN, 'must be 8-64 lower-case hex digits'),
+    prefix_tokens: z.number().int('must be an integer').nonnegative('must be >= 0').max(USAGE_LIMITS.maxTokensPerType),
+    max_output_tokens: z.number().int('must be an integer').positive('must be > 0').max(USAGE_LIMITS.maxTokensPerType).optional(),
+    finish_reason: z.string().min(1).max(USAGE_LIMITS.maxFinishReasonChars).optional(),
   }).optional(),
 });
 

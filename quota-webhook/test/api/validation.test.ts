@@ -54,6 +54,23 @@ describe('bad input is refused with the field named, and nothing is stored', () 
     expect(q.body.error.details).toEqual([{ path: 'extra', message: 'unknown field' }]);
   });
 
+  it('a malformed prompt fingerprint is named (the bounds the collector checks before forwarding, from protocol.ts)', async () => {
+    const fingerprint = { prefix_hash: 'ab'.repeat(16), request_hash: 'cd'.repeat(16), prefix_tokens: 8 };
+    const res = await s.json('POST', '/api/v1/usage', {
+      records: [
+        record({ fingerprint: { ...fingerprint, prefix_hash: 'AB'.repeat(16) } }),
+        record({ fingerprint: { ...fingerprint, finish_reason: 'x'.repeat(65) } }),
+      ],
+    }, 'ingest');
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(0);
+    expect(res.body.rejected).toEqual([
+      expect.objectContaining({ index: 0, code: 'invalid_record', message: 'records[0].fingerprint.prefix_hash: must be 8-64 lower-case hex digits' }),
+      expect.objectContaining({ index: 1, code: 'invalid_record', message: expect.stringMatching(/^records\[1\]\.fingerprint\.finish_reason: /) }),
+    ]);
+    await expectNothingStored();
+  });
+
   it('a bad time and a negative token count are named', async () => {
     const res = await s.json('POST', '/api/v1/usage', { records: [record({ time: 'yesterday', tokens: { input: -5 } })] }, 'ingest');
     expect(res.status).toBe(200);
