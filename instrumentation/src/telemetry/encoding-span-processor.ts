@@ -136,7 +136,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
   }
 
   private async _export(batch: EncodedSpans): Promise<void> {
-    for (const resource of batch.resources) if (resource.asyncAttributesPending === true) await resource.waitForAsyncAttributes?.();
+    for (const { resource } of batch.groups) if (resource.asyncAttributesPending === true) await resource.waitForAsyncAttributes?.();
     const { ExportResultCode, suppressTracing } = otelSdk.core();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('Timeout')), this._exportTimeoutMillis);

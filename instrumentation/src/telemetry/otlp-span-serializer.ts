@@ -48,8 +48,6 @@ interface SpanGroup {
 export interface EncodedSpans {
   /** The number of spans (what the exporter's self-observability metrics count). */
   readonly length: number;
-  /** Their resources, in order (the exporter first waits for any whose attributes are still settling). */
-  readonly resources: readonly Resource[];
   /** By resource, then instrumentation scope, in order of first appearance. */
   readonly groups: readonly { readonly resource: Resource; readonly scope: InstrumentationScope; readonly spans: Uint8Array }[];
   /** The memory its bytes live in (its request's too, once written), handed back by `release`. */
@@ -129,7 +127,7 @@ export class OtlpSpanSerializer {
         scopes.set(group.scope, group);
       }
     }
-    const batch: EncodedSpans = { length: this._pending, resources: [...this._batch.keys()], groups, buffers };
+    const batch: EncodedSpans = { length: this._pending, groups, buffers };
     // Only the groups this batch used keep their buffers: resources and scopes seen once do not accumulate.
     this._groups = kept;
     this._batch = new Map();
