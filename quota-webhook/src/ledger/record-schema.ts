@@ -21,6 +21,8 @@ export const tokenUsageSchema = z.strictObject({
   reasoning: count,
 });
 
+const promptHash = z.string().regex(PROMPT_HASH_PATTERN, 'must be 8-64 lower-case hex digits');
+
 export const usageRecordSchema = z.strictObject({
   id: z.string().min(1, 'must not be empty').max(256),
   time: rfc3339,
@@ -46,8 +48,8 @@ export const usageRecordSchema = z.strictObject({
   service: optText,
   stream: z.boolean().optional(),
   fingerprint: z.strictObject({
-    prefix_hash: z.string().regex(PROMPT_HASH_PATTERN, 'must be 8-64 lower-case hex digits'),
-    request_hash: z.string().regex(PROMPT_HASH_PATTERN, 'must be 8-64 lower-case hex digits'),
+    prefix_hash: promptHash,
+    request_hash: promptHash,
     prefix_tokens: z.number().int('must be an integer').nonnegative('must be >= 0').max(USAGE_LIMITS.maxTokensPerType),
     max_output_tokens: z.number().int('must be an integer').positive('must be > 0').max(USAGE_LIMITS.maxTokensPerType).optional(),
     finish_reason: z.string().min(1).max(USAGE_LIMITS.maxFinishReasonChars).optional(),
