@@ -18,8 +18,8 @@
  *   call). Spans still go over HTTP to the local sink, and when each export
  *   runs moves a span-exporting contender's count by ~±4 % (~±30,000).
  * - `loopback`: real HTTP on 127.0.0.1. Responses arrive in batches that
- *   vary from run to run (30,000–110,000 instructions per call between runs,
- *   the most with the machine busy).
+ *   vary from run to run (30,000–220,000 instructions per call between runs
+ *   of one contender, the most with the machine busy or spans exported).
  * Medians over `BENCH_PASSES` (2) for both.
  *
  * Not like the machine: valgrind's CPU has no SHA extensions, so OpenSSL

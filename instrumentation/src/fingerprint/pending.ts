@@ -1,8 +1,8 @@
 /**
  * Fingerprints are computed after the call, off the caller's path: a finished
- * call carries a `PendingFingerprint`, computed in the after-call batch
- * (`core/after-call.ts`, which also drops the captured request), or earlier
- * by whoever reads it first. The call's span ends once it is known. With no
+ * call carries a `PendingFingerprint`, computed (and its captured request
+ * dropped) in the after-call batch (`core/after-call.ts`), or earlier by
+ * whoever reads it first. The call's span ends once it is known. With no
  * span and no reader registered (`demandFingerprints`), nothing is queued:
  * the fingerprint is computed only if a sink reads it, so work nobody
  * consumes is not done (it was most of the SDK's added time per call).
